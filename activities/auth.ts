@@ -1,0 +1,14 @@
+import type { Db } from '../services/platform/db.ts';
+import { activateCredentials, createCredentials, deleteCredentials } from '../services/auth/signup.ts';
+import { refusalsAsFailures } from './failures.ts';
+
+/** auth's activities, on the `auth` task queue. */
+export function createAuthActivities({ db }: { db: Db }) {
+  return {
+    createCredentials: (input: { signupId: string; memberId: string; role: string }) =>
+      refusalsAsFailures(() => createCredentials(db, input)),
+    deleteCredentials: (input: { signupId: string }) => deleteCredentials(db, input),
+    activateCredentials: (input: { signupId: string }) => activateCredentials(db, input),
+  };
+}
+export type AuthActivities = ReturnType<typeof createAuthActivities>;

@@ -1,0 +1,13 @@
+import type { Db } from '../services/platform/db.ts';
+import { activateProfile, createProfile, deleteProfile, type NewProfile } from '../services/member/profiles.ts';
+import { refusalsAsFailures } from './failures.ts';
+
+/** member's activities, on the `member` task queue. */
+export function createMemberActivities({ db }: { db: Db }) {
+  return {
+    createProfile: (input: NewProfile) => refusalsAsFailures(() => createProfile(db, input)),
+    deleteProfile: (input: { signupId: string }) => deleteProfile(db, input),
+    activateProfile: (input: { signupId: string }) => activateProfile(db, input),
+  };
+}
+export type MemberActivities = ReturnType<typeof createMemberActivities>;

@@ -1,0 +1,36 @@
+// npx tsx scripts/infra/cli.ts up|down|status [--profile dev|test]
+import { infraStatus, startInfrastructure, stopInfrastructure, type Profile } from './infra.ts';
+
+function parseArgs(argv: string[]): { command: string; profile: Profile } {
+  const command = argv[0] ?? '';
+  const i = argv.indexOf('--profile');
+  const profile = i >= 0 ? argv[i + 1] : 'dev';
+  if (!['up', 'down', 'status'].includes(command) || (profile !== 'dev' && profile !== 'test')) {
+    console.error('usage: cli.ts up|down|status [--profile dev|test]');
+    process.exit(2);
+  }
+  return { command, profile };
+}
+
+process.on('unhandledRejection', (err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
+const { command, profile } = parseArgs(process.argv.slice(2));
+const started = Date.now();
+
+if (command === 'up') {
+  // detached: the servers keep running after this command exits; `down` stops them.
+  const { env } = await startInfrastructure({ profile, detached: true, log: (line) => console.error(line) });
+  console.error(`infrastructure (${profile}) ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) console.log(`${key}=${value}`);
+  if (env.TEMPORAL_UI_URL) console.error(`Temporal UI: ${env.TEMPORAL_UI_URL}`);
+} else if (command === 'down') {
+  await stopInfrastructure(profile);
+  console.error(`infrastructure (${profile}) stopped`);
+} else {
+  for (const [server, s] of Object.entries(await infraStatus(profile))) {
+    const state = s.pid ? `running (pid ${s.pid})` : s.listening ? 'port taken by another process' : 'stopped';
+    console.log(`${server.padEnd(9)} 127.0.0.1:${s.port}  ${state}`);
+  }
+}

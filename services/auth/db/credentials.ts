@@ -1,0 +1,22 @@
+/** auth's data access: its own models only. */
+import type { Db, Tx } from '../../platform/db.ts';
+import type { Credential, SignupApplication } from '../../generated/prisma/client.ts';
+
+export type { Credential, SignupApplication };
+export type NewApplication = Omit<SignupApplication, 'createdAt'>;
+
+export const credentialsRepo = {
+  stageApplication: (db: Db, application: NewApplication) =>
+    db.signupApplication.upsert({ where: { signupId: application.signupId }, create: application, update: {} }),
+  findApplication: (tx: Tx, signupId: string) => tx.signupApplication.findUnique({ where: { signupId } }),
+  deleteApplication: (tx: Tx, signupId: string) => tx.signupApplication.deleteMany({ where: { signupId } }),
+  findBySignup: (tx: Tx | Db, signupId: string) => tx.credential.findUnique({ where: { signupId } }),
+  findByEmail: (db: Tx | Db, email: string) => db.credential.findUnique({ where: { email } }),
+  findByMember: (db: Db, memberId: string) => db.credential.findUnique({ where: { memberId } }),
+  insert: (tx: Tx, credential: Omit<Credential, 'createdAt'>) => tx.credential.create({ data: credential }),
+  deleteBySignup: (tx: Tx, signupId: string) => tx.credential.deleteMany({ where: { signupId } }),
+  activate: (tx: Tx, signupId: string) =>
+    tx.credential.updateMany({ where: { signupId, status: 'PENDING' }, data: { status: 'ACTIVE' } }),
+  upsertAdmin: (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>
+    db.credential.upsert({ where: { email: admin.email }, create: { ...admin, signupId: null }, update: { passwordHash: admin.passwordHash, role: 'ADMIN', status: 'ACTIVE' } }),
+};

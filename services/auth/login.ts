@@ -1,0 +1,55 @@
+import { sign, verify } from 'hono/jwt';
+import { z } from 'zod';
+import { AppError } from '../platform/errors.ts';
+import type { Db } from '../platform/db.ts';
+import { DECOY_HASH, hashPassword, verifyPassword } from './domain/password.ts';
+import { credentialsRepo } from './db/credentials.ts';
+
+export const ZRole = z.enum(['USER', 'PARTNER', 'ADMIN']);
+export const ZPrincipal = z.object({ memberId: z.uuid(), role: ZRole });
+export type TPrincipal = z.infer<typeof ZPrincipal>;
+
+export interface TokenOptions {
+  secret: string;
+  ttlSeconds: number;
+}
+
+/** Same error, same cost, for an unknown email and a wrong password. */
+export async function login(db: Db, tokens: TokenOptions, email: string, password: string, now = new Date()): Promise<string> {
+  const credential = await credentialsRepo.findByEmail(db, email.toLowerCase());
+  const valid = await verifyPassword(password, credential?.passwordHash ?? (await DECOY_HASH));
+  if (!credential || !valid || credential.status !== 'ACTIVE') {
+    throw new AppError('INVALID_CREDENTIALS', 'email or password is wrong');
+  }
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return sign({ sub: credential.memberId, role: credential.role, iat: issuedAt, exp: issuedAt + tokens.ttlSeconds }, tokens.secret, 'HS256');
+}
+
+export async function verifyToken(tokens: TokenOptions, token: string): Promise<TPrincipal> {
+  try {
+    const claims = await verify(token, tokens.secret, 'HS256');
+    return ZPrincipal.parse({ memberId: claims.sub, role: claims.role });
+  } catch {
+    throw new AppError('UNAUTHORIZED', 'the bearer token is missing, expired or invalid');
+  }
+}
+
+export async function findAccount(db: Db, memberId: string): Promise<{ email: string; role: string } | null> {
+  const credential = await credentialsRepo.findByMember(db, memberId);
+  return credential && credential.status === 'ACTIVE' ? { email: credential.email, role: credential.role } : null;
+}
+
+/** Creates or refreshes the admin account from configuration at start-up. */
+export async function ensureAdmin(db: Db, email: string, password: string, memberId: string): Promise<void> {
+  await credentialsRepo.upsertAdmin(db, {
+    memberId,
+    email: email.toLowerCase(),
+    passwordHash: await hashPassword(password),
+    name: 'Administrator',
+    phone: '-',
+    birthDate: new Date('1970-01-01'),
+    gender: 'OTHER',
+    role: 'ADMIN',
+    status: 'ACTIVE',
+  });
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * Every Kafka topic and the zod schema of its payload, in one place. Producers
+ * and consumers both use this catalog, so a wrong payload does not compile and
+ * a bad message does not parse. Payloads carry ids and what consumers need:
+ * never a password, a hash of one, or contact data.
+ */
+export const TOPICS = {
+  'auth.member-signed-up.v1': z.object({
+    memberId: z.uuid(),
+    role: z.enum(['USER', 'PARTNER']),
+    signedUpAt: z.iso.datetime(),
+  }),
+  'member.partner-registered.v1': z.object({
+    memberId: z.uuid(),
+    nickname: z.string(),
+    registeredAt: z.iso.datetime(),
+  }),
+} as const;
+
+export type Topic = keyof typeof TOPICS;
+export type TPayload<T extends Topic> = z.infer<(typeof TOPICS)[T]>;
+export const ALL_TOPICS = Object.keys(TOPICS) as Topic[];
+export const deadLetterTopic = (topic: Topic): string => `${topic}.dlq`;
+
+/** The envelope every message carries; `payload` is checked against the topic's schema. */
+export const ZEnvelope = z.object({
+  eventId: z.uuid(),
+  type: z.string(),
+  schemaVersion: z.number().int().positive(),
+  occurredAt: z.iso.datetime(),
+  aggregateId: z.string().min(1),
+  payload: z.unknown(),
+});
+export type TEnvelope<T extends Topic = Topic> = Omit<z.infer<typeof ZEnvelope>, 'payload' | 'type'> & {
+  type: T;
+  payload: TPayload<T>;
+};
+
+/** A new event of `topic`, keyed by its aggregate id so one aggregate's events stay ordered. */
+export interface NewEvent<T extends Topic = Topic> {
+  topic: T;
+  aggregateId: string;
+  payload: TPayload<T>;
+}
+
+export function schemaVersionOf(topic: Topic): number {
+  return Number(topic.slice(topic.lastIndexOf('.v') + 2));
+}
+
+/** Parses a raw message value into a typed envelope, or explains why it cannot. */
+export function parseEnvelope<T extends Topic>(
+  topic: T,
+  raw: string,
+): { ok: true; event: TEnvelope<T> } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: 'value is not JSON' };
+  }
+  const envelope = ZEnvelope.safeParse(json);
+  if (!envelope.success) return { ok: false, reason: `bad envelope: ${z.prettifyError(envelope.error)}` };
+  if (envelope.data.type !== topic) return { ok: false, reason: `type ${envelope.data.type} on topic ${topic}` };
+  if (envelope.data.schemaVersion !== schemaVersionOf(topic)) {
+    return { ok: false, reason: `unknown schema version ${envelope.data.schemaVersion}` };
+  }
+  const payload = TOPICS[topic].safeParse(envelope.data.payload);
+  if (!payload.success) return { ok: false, reason: `bad payload: ${z.prettifyError(payload.error)}` };
+  return { ok: true, event: { ...envelope.data, type: topic, payload: payload.data as TPayload<T> } };
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Every setting the processes read, validated once at start-up and passed down. */
+export const ZConfig = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().positive().default(3000),
+  DATABASE_URL: z.string().url(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((value) => value.split(',').map((broker) => broker.trim())),
+  KAFKA_CLIENT_ID: z.string().default('book-rental'),
+  /** Comma-separated task queues a worker hosts; default all. */
+  WORKER_QUEUES: z.string().optional(),
+  JWT_SECRET: z.string().min(32).default('local-development-secret-change-me-0123456789'),
+  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  ADMIN_EMAIL: z.string().email().default('admin@library.local'),
+  ADMIN_PASSWORD: z.string().min(8).default('admin-password'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_PRETTY: z.stringbool().optional(),
+});
+export type TConfig = z.infer<typeof ZConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
+  const parsed = ZConfig.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.JWT_SECRET === ZConfig.shape.JWT_SECRET.parse(undefined)) {
+    throw new Error('invalid configuration: JWT_SECRET must be set in production');
+  }
+  return parsed.data;
+}

@@ -1,0 +1,57 @@
+/**
+ * Errors are values with codes. Domain code throws `AppError(code)`; the HTTP
+ * layer maps codes to statuses with `HTTP_STATUS`; activities turn them into
+ * non-retryable Temporal failures carrying the same code.
+ */
+export const ERROR_CODES = {
+  /** A request body, query, path or header failed its zod schema. */
+  VALIDATION_FAILED: 400,
+  /** No or invalid bearer token. */
+  UNAUTHORIZED: 401,
+  /** Login with an unknown email or a wrong password (same answer for both). */
+  INVALID_CREDENTIALS: 401,
+  /** The token is valid but the caller may not do this. */
+  FORBIDDEN: 403,
+  /** The id names nothing the caller may see. */
+  NOT_FOUND: 404,
+  /** Signup: the email already has credentials. */
+  EMAIL_TAKEN: 409,
+  /** Signup: another member has this nickname. */
+  NICKNAME_TAKEN: 409,
+  /** Signup: only USER and PARTNER may sign up. */
+  INVALID_ROLE: 422,
+  /** Signup: the staged application was removed before credentials were made. */
+  SIGNUP_EXPIRED: 410,
+  /** The same Idempotency-Key was sent with a different body. */
+  IDEMPOTENCY_KEY_REUSED: 409,
+  /** A dependency (database, Temporal, Kafka) is unreachable. */
+  SERVICE_UNAVAILABLE: 503,
+  /** Anything unexpected; details are logged, never returned. */
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string = code,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && value in ERROR_CODES;
+}

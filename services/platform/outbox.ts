@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { Prisma } from '../generated/prisma/client.ts';
+import { TOPICS, schemaVersionOf, type NewEvent, type TEnvelope, type Topic } from '../contracts/events.ts';
+import type { Tx } from './db.ts';
+
+/** The services that own an outbox table (`<schema>.outbox`). */
+export const OUTBOX_SCHEMAS = ['auth', 'member', 'rental'] as const;
+export type OutboxSchema = (typeof OUTBOX_SCHEMAS)[number];
+export const OUTBOX_CHANNEL = 'outbox';
+
+/**
+ * Writes events into the service's outbox inside the caller's transaction, so
+ * they commit (or vanish) with the state change. NOTIFY is transactional too:
+ * the relay is woken only when the rows are visible.
+ */
+export async function appendToOutbox(tx: Tx, schema: OutboxSchema, events: NewEvent[], now = new Date()): Promise<void> {
+  for (const event of events) {
+    const envelope: TEnvelope = {
+      eventId: randomUUID(),
+      type: event.topic,
+      schemaVersion: schemaVersionOf(event.topic),
+      occurredAt: now.toISOString(),
+      aggregateId: event.aggregateId,
+      payload: TOPICS[event.topic as Topic].parse(event.payload),
+    };
+    await tx.$executeRaw`
+      INSERT INTO ${Prisma.raw(`"${schema}".outbox`)} (event_id, topic, key, envelope)
+      VALUES (${envelope.eventId}::uuid, ${event.topic}, ${event.aggregateId}, ${JSON.stringify(envelope)}::jsonb)`;
+  }
+  if (events.length > 0) await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, ${schema})`;
+}

@@ -1,0 +1,19 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * Steps: infrastructure failures are retried with backoff; business refusals
+ * arrive as non-retryable ApplicationFailures and end the step at once.
+ */
+export const STEP_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
+};
+
+/** Compensations are retried until they succeed: an undo that gives up leaves the saga half-done. */
+export const COMPENSATION_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/** Steps past the pivot (after which nothing can refuse) are retried until they succeed, like compensations. */
+export const PIVOT_OPTIONS: ActivityOptions = COMPENSATION_OPTIONS;

@@ -1,0 +1,46 @@
+/**
+ * What workflows, activities and the API agree on: task queues, search
+ * attributes, saga progress and step inputs. Pure types and constants, safe in
+ * the workflow sandbox.
+ */
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+
+export const TASK_QUEUES = {
+  sagas: 'sagas',
+  auth: 'auth',
+  member: 'member',
+  rental: 'rental',
+} as const;
+export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];
+
+/** Registered on the Temporal server (see scripts/infra); never carry personal data. */
+export const SEARCH = {
+  memberId: defineSearchAttributeKey('MemberId', SearchAttributeType.KEYWORD),
+  bookNo: defineSearchAttributeKey('BookNo', SearchAttributeType.KEYWORD),
+  sagaStatus: defineSearchAttributeKey('SagaStatus', SearchAttributeType.KEYWORD),
+  sagaType: defineSearchAttributeKey('SagaType', SearchAttributeType.KEYWORD),
+};
+
+export type StepStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'COMPENSATING' | 'COMPENSATED';
+export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATING' | 'COMPENSATED' | 'FAILED';
+
+export interface SagaProgress {
+  status: SagaStatus;
+  steps: { name: string; status: StepStatus }[];
+  failure?: { step: string; code: string; message: string };
+}
+
+export const signupWorkflowId = (signupId: string): string => `signup-${signupId}`;
+
+/** The signup saga's input: ids and profile choices only. Contact data and the password hash stay in auth's staging table. */
+export interface SignupInput {
+  signupId: string;
+  memberId: string;
+  role: 'USER' | 'PARTNER';
+  nickname: string;
+  favoriteStyles: string[];
+}
+
+export interface SignupResult {
+  memberId: string;
+}
