@@ -84,9 +84,11 @@ export class Saga<Result extends object> {
 
   private async unwind(): Promise<void> {
     for (const { step, undo } of [...this.compensations].reverse()) {
+      // The step that failed keeps FAILED; its undo still runs in case it took effect before failing.
+      const failed = step.status === 'FAILED';
       step.status = 'COMPENSATING';
       await undo();
-      step.status = 'COMPENSATED';
+      step.status = failed ? 'FAILED' : 'COMPENSATED';
     }
   }
 

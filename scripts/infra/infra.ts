@@ -348,6 +348,31 @@ const kafkaReady = (profile: Profile) => async () => {
 
 // ---------------------------------------------------------------- one server
 
+/**
+ * Ports inside Linux's ephemeral range (32768-60999, e.g. PostgreSQL's 5543x) can be taken as the
+ * local port of any outgoing connection (seen: Kafka's broker-to-controller channel got 55432), and
+ * then the server cannot bind it ("Address already in use"). Reserving them stops the kernel from
+ * handing them out. Best effort: needs root, lasts until reboot (or container restart).
+ */
+function reserveEphemeralPorts(): void {
+  const file = '/proc/sys/net/ipv4/ip_local_reserved_ports';
+  if (!isRoot) return;
+  try {
+    const ranges = readFileSync(file, 'utf8').trim().split(',').filter(Boolean);
+    const reserved = (port: number) =>
+      ranges.some((r) => {
+        const [lo, hi = lo] = r.split('-').map(Number);
+        return port >= lo! && port <= hi!;
+      });
+    // both profiles: dev and test often run side by side
+    const ports: number[] = Object.values(PORTS).flatMap((p) => Object.values(p));
+    const missing = ports.filter((p) => p >= 32768 && !reserved(p));
+    if (missing.length > 0) writeFileSync(file, [...ranges, ...missing].join(','));
+  } catch {
+    // read-only /proc (some containers): the ports are then merely very likely free
+  }
+}
+
 const INSTALLERS: Record<ServerName, string> = {
   postgres: 'install-postgres.sh',
   temporal: 'install-temporal.sh',
@@ -379,6 +404,7 @@ export async function startServer(
   opts: { log?: Log; detached?: boolean } = {},
 ): Promise<boolean> {
   const log = opts.log ?? (() => undefined);
+  reserveEphemeralPorts();
   await runInstaller(INSTALLERS[server], (line) => log(`[${server}] ${line}`));
   const port = PORTS[profile][server];
 

@@ -12,6 +12,7 @@ export type SignupApplicationInput = NewApplication;
  * request with the same Idempotency-Key) is a no-op.
  */
 export async function stageSignupApplication(db: Db, application: SignupApplicationInput): Promise<void> {
+  if (await credentialsRepo.findBySignup(db, application.signupId)) return; // already turned into credentials
   await credentialsRepo.stageApplication(db, application);
 }
 

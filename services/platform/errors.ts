@@ -22,8 +22,8 @@ export const ERROR_CODES = {
   INVALID_ROLE: 422,
   /** Signup: the staged application was removed before credentials were made. */
   SIGNUP_EXPIRED: 410,
-  /** The same Idempotency-Key was sent with a different body. */
-  IDEMPOTENCY_KEY_REUSED: 409,
+  /** The body is larger than the API accepts. */
+  PAYLOAD_TOO_LARGE: 413,
   /** A dependency (database, Temporal, Kafka) is unreachable. */
   SERVICE_UNAVAILABLE: 503,
   /** Anything unexpected; details are logged, never returned. */

@@ -11,7 +11,7 @@ export type { Logger };
 
 export function createLogger(options: { name: string; level?: string; pretty?: boolean }): Logger {
   return pino({
-    name: options.name,
+    base: { process: options.name },
     level: options.level ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } } : {}),

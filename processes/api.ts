@@ -1,0 +1,56 @@
+import { serve } from '@hono/node-server';
+import { authRoutes } from '../services/auth/http/routes.ts';
+import { ensureAdmin } from '../services/auth/login.ts';
+import { memberRoutes } from '../services/member/http/routes.ts';
+import { partnerRoutes } from '../services/partner/http/routes.ts';
+import { createDb } from '../services/platform/db.ts';
+import { deterministicUuid } from '../services/platform/ids.ts';
+import { createApp } from '../services/platform/http/app.ts';
+import { healthRoutes } from '../services/platform/http/health.ts';
+import { createKafka } from '../services/platform/kafka.ts';
+import { connectTemporal } from '../services/platform/temporal.ts';
+import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
+
+/** Builds the HTTP application and its clients; used by the api process and by tests. */
+export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
+  const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
+  await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
+  const app = createApp({
+    logger,
+    routers: [
+      authRoutes({ db, temporal, tokens }),
+      memberRoutes({ db, tokens }),
+      partnerRoutes({ db, tokens }),
+      healthRoutes({
+        database: () => db.$queryRaw`SELECT 1`,
+        temporal: () => temporal.connection.healthService.check({}),
+        kafka: async () => {
+          await kafkaAdmin.connect();
+          await kafkaAdmin.describeCluster();
+        },
+      }),
+    ],
+  });
+  const close = async () => {
+    await kafkaAdmin.disconnect().catch(() => {});
+    await temporal.connection.close();
+    await db.$disconnect();
+  };
+  return { app, close };
+}
+
+async function main() {
+  const runtime = startRuntime('api');
+  const { app, close } = await buildApi(runtime);
+  const server = serve({ fetch: app.fetch, port: runtime.config.PORT, hostname: '0.0.0.0' });
+  runtime.logger.info({ port: runtime.config.PORT }, `api listening on http://127.0.0.1:${runtime.config.PORT} (docs: /docs)`);
+  onShutdown(runtime.logger, async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await close();
+  });
+}
+
+if (isMain(import.meta.url)) runMain(main);

@@ -1,0 +1,43 @@
+/** The consumers process: Kafka consumer groups that build read models. Run several for more throughput. */
+import type { Consumer } from 'kafkajs';
+import { recordPartnerRegistered } from '../services/partner/summaries.ts';
+import { createDb } from '../services/platform/db.ts';
+import { startConsumerGroup, subscribe } from '../services/platform/consumer.ts';
+import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
+import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
+
+export async function startConsumers({ config, logger }: Runtime) {
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumers`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  await admin.disconnect();
+  const producer = kafka.producer(PRODUCER_CONFIG); // for dead letters
+  await producer.connect();
+  const groups: Consumer[] = await Promise.all([
+    startConsumerGroup({
+      kafka,
+      producer,
+      logger,
+      groupId: 'partner-summary',
+      subscriptions: [subscribe('member.partner-registered.v1', (event) => recordPartnerRegistered(db, event))],
+    }),
+  ]);
+  return {
+    async stop() {
+      await Promise.all(groups.map((group) => group.disconnect()));
+      await producer.disconnect();
+      await db.$disconnect();
+    },
+  };
+}
+
+async function main() {
+  const runtime = startRuntime('consumers');
+  const { stop } = await startConsumers(runtime);
+  runtime.logger.info('consumers running');
+  onShutdown(runtime.logger, stop);
+}
+
+if (isMain(import.meta.url)) runMain(main);

@@ -1,0 +1,32 @@
+/** The outbox relay process: every service's outbox -> Kafka. Several may run; one drains each outbox at a time. */
+import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
+import { startRelay } from '../services/platform/relay.ts';
+import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
+
+export async function startRelayProcess({ config, logger }: Runtime) {
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-relay`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  await admin.disconnect();
+  // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
+  const producer = kafka.producer(PRODUCER_CONFIG);
+  await producer.connect();
+  const relay = await startRelay({ databaseUrl: config.DATABASE_URL, producer, logger });
+  return {
+    relay,
+    async stop() {
+      await relay.stop();
+      await producer.disconnect();
+    },
+  };
+}
+
+async function main() {
+  const runtime = startRuntime('relay');
+  const { stop } = await startRelayProcess(runtime);
+  runtime.logger.info('relay publishing outboxes');
+  onShutdown(runtime.logger, stop);
+}
+
+if (isMain(import.meta.url)) runMain(main);

@@ -1,0 +1,42 @@
+/** What every process does first: read configuration once, make its logger and clients, stop cleanly. */
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type TConfig } from '../services/platform/config.ts';
+import { createLogger, type Logger } from '../services/platform/logger.ts';
+
+export interface Runtime {
+  config: TConfig;
+  logger: Logger;
+}
+
+export function startRuntime(name: string): Runtime {
+  const config = loadConfig();
+  const logger = createLogger({ name, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? false });
+  return { config, logger };
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
+export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stop()
+      .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+/** True when the module at `moduleUrl` is the script node was started with. */
+export function isMain(moduleUrl: string): boolean {
+  return moduleUrl === pathToFileURL(process.argv[1] ?? '').href;
+}
+
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error('failed to start:', error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The Temporal worker: saga workflows on the `sagas` queue and each service's
+ * activities on its own queue. WORKER_QUEUES=rental (for example) hosts only
+ * that service, so services deploy and scale on their own.
+ */
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { activitiesByQueue } from '../activities/index.ts';
+import { createDb } from '../services/platform/db.ts';
+import type { Logger } from '../services/platform/logger.ts';
+import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
+import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const ALL_QUEUES = Object.values(TASK_QUEUES);
+
+export function parseQueues(value: string | undefined): TaskQueue[] {
+  if (!value) return ALL_QUEUES;
+  const queues = value.split(',').map((queue) => queue.trim()).filter(Boolean);
+  const unknown = queues.filter((queue) => !ALL_QUEUES.includes(queue as TaskQueue));
+  if (unknown.length > 0) throw new Error(`unknown task queue(s) ${unknown.join(', ')}; known: ${ALL_QUEUES.join(', ')}`);
+  return queues as TaskQueue[];
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundles the workflow code once per process (all saga workers share it). */
+export function workflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: logger ? quietBundlerLogger(logger) : undefined });
+  return bundle;
+}
+
+function quietBundlerLogger(logger: Logger) {
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: object) => logger[level === 'info' ? 'debug' : level](meta ?? {}, message);
+  return { trace: log('debug'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), log: (_l: string, m: string) => logger.debug(m) } as never;
+}
+
+export async function createWorkers({ config, logger }: Runtime, queues: TaskQueue[]) {
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const activities = activitiesByQueue({ db });
+  const workers = await Promise.all(
+    queues.map(async (taskQueue) =>
+      taskQueue === TASK_QUEUES.sagas
+        ? Worker.create({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle(logger) })
+        : Worker.create({
+            connection,
+            namespace: config.TEMPORAL_NAMESPACE,
+            taskQueue,
+            activities: activities[taskQueue],
+            // Activities hold a database connection while they run: never more slots than the pool.
+            maxConcurrentActivityTaskExecutions: config.DATABASE_POOL_SIZE,
+          }),
+    ),
+  );
+  return {
+    workers,
+    async run() {
+      await Promise.all(workers.map((worker) => worker.run()));
+    },
+    async close() {
+      await db.$disconnect();
+      await connection.close();
+    },
+  };
+}
+
+async function main() {
+  const runtime = startRuntime('worker');
+  const queues = parseQueues(runtime.config.WORKER_QUEUES);
+  const { workers, run, close } = await createWorkers(runtime, queues);
+  runtime.logger.info({ queues }, 'worker polling');
+  const running = run();
+  onShutdown(runtime.logger, async () => {
+    for (const worker of workers) worker.shutdown();
+    await running;
+    await close();
+  });
+  await running;
+}
+
+if (isMain(import.meta.url)) runMain(main);

@@ -1,0 +1,111 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../platform/errors.ts';
+import type { Db } from '../../platform/db.ts';
+import { deterministicUuid } from '../../platform/ids.ts';
+import { createRouter } from '../../platform/http/app.ts';
+import { errorResponses } from '../../platform/http/problem.ts';
+import { readSaga } from '../../platform/sagas.ts';
+import { SEARCH, TASK_QUEUES, signupWorkflowId, type SignupResult } from '../../../workflows/contracts.ts';
+import { hashPassword } from '../domain/password.ts';
+import { login, type TokenOptions } from '../login.ts';
+import { stageSignupApplication } from '../signup.ts';
+import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
+
+export const ZSignupBody = z
+  .strictObject({
+    email: z.email().max(254).toLowerCase(),
+    password: z.string().min(8).max(200),
+    name: z.string().trim().min(1).max(100),
+    phone: z.string().regex(/^\+?[0-9][0-9 -]{5,19}$/, 'digits, spaces or dashes, optionally starting with +'),
+    birthDate: z.iso.date(),
+    gender: z.enum(['MALE', 'FEMALE', 'OTHER']),
+    role: z.enum(['USER', 'PARTNER']),
+    nickname: z.string().trim().min(2).max(30).regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, _ . or -'),
+    favoriteStyles: z.array(z.string().trim().min(1).max(40)).max(20),
+  })
+  .openapi('SignupRequest');
+
+const ZIdempotencyHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'the same key returns the same saga' }),
+});
+
+const signupRoute = createRoute({
+  method: 'post',
+  path: '/signups',
+  summary: 'Start a signup saga',
+  request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSignupBody } }, required: true } },
+  responses: { 202: { description: 'saga started', content: { 'application/json': { schema: ZSagaAccepted } } }, ...errorResponses(400, 413) },
+});
+
+const signupStatusRoute = createRoute({
+  method: 'get',
+  path: '/signups/{id}',
+  summary: 'Signup saga status',
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: {
+    200: { description: 'status resource', content: { 'application/json': { schema: ZSagaStatus.extend({ memberId: z.uuid().optional() }) } } },
+    ...errorResponses(400, 404),
+  },
+});
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  summary: 'Exchange email and password for a bearer token',
+  request: {
+    body: { content: { 'application/json': { schema: z.strictObject({ email: z.email().max(254).toLowerCase(), password: z.string().min(1).max(200) }) } }, required: true },
+  },
+  responses: {
+    200: { description: 'a bearer token', content: { 'application/json': { schema: z.object({ token: z.string() }) } } },
+    ...errorResponses(400, 401),
+  },
+});
+
+export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions }) {
+  return createRouter()
+    .openapi(signupRoute, async (c) => {
+      const body = c.req.valid('json');
+      const key = c.req.valid('header')['idempotency-key'];
+      const signupId = key ? deterministicUuid('signup', key) : randomUUID();
+      const memberId = key ? deterministicUuid('member', key) : randomUUID();
+      const { password, nickname, favoriteStyles, role, ...contact } = body;
+      await stageSignupApplication(deps.db, {
+        signupId,
+        ...contact,
+        role,
+        birthDate: new Date(`${contact.birthDate}T00:00:00Z`),
+        passwordHash: await hashPassword(password),
+      });
+      try {
+        await deps.temporal.workflow.start('signupWorkflow', {
+          workflowId: signupWorkflowId(signupId),
+          taskQueue: TASK_QUEUES.sagas,
+          args: [{ signupId, memberId, role, nickname, favoriteStyles }],
+          // A repeated Idempotency-Key finds the same saga, running or finished.
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [
+            { key: SEARCH.memberId, value: memberId },
+            { key: SEARCH.sagaType, value: 'signup' },
+            { key: SEARCH.sagaStatus, value: 'RUNNING' },
+          ],
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      return sagaAccepted(c, `/signups/${signupId}`, signupId);
+    })
+    .openapi(signupStatusRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const saga = await readSaga<SignupResult>(deps.temporal, signupWorkflowId(id));
+      if (!saga) throw new AppError('NOT_FOUND', `no signup ${id}`);
+      const { result, ...progress } = saga;
+      return c.json({ id, ...progress, ...(progress.status === 'COMPLETED' && result ? { memberId: result.memberId } : {}) }, 200);
+    })
+    .openapi(loginRoute, async (c) => {
+      const { email, password } = c.req.valid('json');
+      return c.json({ token: await login(deps.db, deps.tokens, email, password) }, 200);
+    });
+}

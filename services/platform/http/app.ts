@@ -1,0 +1,54 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { errorResponse, issuesToDetails } from './problem.ts';
+
+export type ApiEnv = { Variables: { requestId: string; principal?: import('../../auth/login.ts').TPrincipal } };
+
+/** A router whose validation failures answer 400 VALIDATION_FAILED with the failing fields. */
+export function createRouter() {
+  return new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorResponse(c, 'VALIDATION_FAILED', 'the request is invalid', issuesToDetails(result.error.issues));
+    },
+  });
+}
+
+export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv>[] }) {
+  const app = createRouter();
+  const { logger } = options;
+  app.use(requestId());
+  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', 'the body is larger than 64 KiB') }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info(
+      { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+  for (const router of options.routers) app.route('/', router);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Book Rental Sagas API', version: '1.0.0', description: 'Sagas answer 202 with a status resource to poll.' },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => errorResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    if (error instanceof AppError) return errorResponse(c, error.code, error.message, error.details);
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own refusals, such as a body that is not JSON.
+      return errorResponse(c, 'VALIDATION_FAILED', error.message, [{ path: '', message: error.message }]);
+    }
+    logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
+    return errorResponse(c, 'INTERNAL', 'something went wrong; the request id is in the logs');
+  });
+  return app;
+}

@@ -1,0 +1,23 @@
+import { createMiddleware } from 'hono/factory';
+import { AppError } from '../errors.ts';
+import { verifyToken, type TokenOptions, type TPrincipal } from '../../auth/login.ts';
+import type { ApiEnv } from './app.ts';
+
+/** Requires a valid bearer token and puts its principal on the context. */
+export function requireMember(tokens: TokenOptions) {
+  return createMiddleware<ApiEnv>(async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
+    if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'a bearer token is required');
+    c.set('principal', await verifyToken(tokens, match[1]));
+    await next();
+  });
+}
+
+export function principalOf(c: { get(key: 'principal'): TPrincipal | undefined }): TPrincipal {
+  const principal = c.get('principal');
+  if (!principal) throw new AppError('UNAUTHORIZED', 'a bearer token is required');
+  return principal;
+}
+
+export const bearerSecurity = [{ bearer: [] }];

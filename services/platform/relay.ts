@@ -1,0 +1,124 @@
+/**
+ * The outbox relay: publishes each service's outbox rows to Kafka in commit
+ * order and marks them published. Woken by NOTIFY on commit, with a polling
+ * fallback. One relay at a time drains a given outbox (a transaction-scoped
+ * advisory lock), so several relays can run for availability without
+ * double-sending or reordering an aggregate's events.
+ */
+import pg from 'pg';
+import type { Producer } from 'kafkajs';
+import { OUTBOX_CHANNEL, OUTBOX_SCHEMAS, type OutboxSchema } from './outbox.ts';
+import type { Logger } from './logger.ts';
+
+export interface RelayOptions {
+  databaseUrl: string;
+  producer: Producer;
+  logger: Logger;
+  batchSize?: number;
+  pollIntervalMs?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  key: string;
+  envelope: unknown;
+}
+
+export interface Relay {
+  /** Publishes what is pending in one outbox now; returns how many rows were published. */
+  drain(schema: OutboxSchema): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const { producer, logger } = options;
+  const batchSize = options.batchSize ?? 500;
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: OUTBOX_SCHEMAS.length + 1 });
+  const listener = new pg.Client({ connectionString: options.databaseUrl });
+  let stopped = false;
+  const wake = new Map<OutboxSchema, () => void>();
+
+  async function drainOnce(schema: OutboxSchema): Promise<number> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows: [lock] } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox:${schema}`]);
+      if (!lock?.locked) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT seq, topic, key, envelope FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        [batchSize],
+      );
+      if (rows.length > 0) {
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: groupByTopic(rows),
+        });
+        await client.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function drain(schema: OutboxSchema): Promise<number> {
+    let total = 0;
+    for (let published = await drainOnce(schema); published > 0; published = await drainOnce(schema)) total += published;
+    return total;
+  }
+
+  /** One loop per outbox: drain, then sleep until NOTIFY or the poll interval. */
+  async function loop(schema: OutboxSchema): Promise<void> {
+    let backoffMs = 100;
+    while (!stopped) {
+      try {
+        const published = await drain(schema);
+        if (published > 0) logger.debug({ schema, published }, 'outbox rows published');
+        backoffMs = 100;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.pollIntervalMs ?? 1000);
+          wake.set(schema, () => { clearTimeout(timer); resolve(); });
+        });
+      } catch (error) {
+        logger.warn({ schema, err: error }, 'outbox relay failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+  }
+
+  await listener.connect();
+  listener.on('notification', (message) => wake.get(message.payload as OutboxSchema)?.());
+  listener.on('error', (error) => logger.warn({ err: error }, 'outbox listener lost its connection; polling only'));
+  await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+  const loops = OUTBOX_SCHEMAS.map((schema) => loop(schema));
+
+  return {
+    drain,
+    async stop() {
+      stopped = true;
+      for (const resolve of wake.values()) resolve();
+      await Promise.allSettled(loops);
+      await listener.end().catch(() => {});
+      await pool.end();
+    },
+  };
+}
+
+function groupByTopic(rows: OutboxRow[]) {
+  const byTopic = new Map<string, { key: string; value: string }[]>();
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({ key: row.key, value: JSON.stringify(row.envelope) });
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
