@@ -30,14 +30,15 @@ type Log = (line: string) => void;
 
 const SERVERS: ServerName[] = ['postgres', 'temporal', 'kafka'];
 const PORTS = {
-  dev: { postgres: 55432, temporal: 7233, temporalUi: 8233, kafka: 9092, kafkaController: 9093 },
-  test: { postgres: 55433, temporal: 7243, temporalUi: 8243, kafka: 9094, kafkaController: 9095 },
+  dev: { postgres: 15432, temporal: 7233, temporalUi: 8233, kafka: 9092, kafkaController: 9093 },
+  test: { postgres: 15433, temporal: 7243, temporalUi: 8243, kafka: 9094, kafkaController: 9095 },
 } as const;
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(homedir(), '.cache/book-rental-sagas');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
-const TEMPORAL_BIN = join(CACHE, 'temporal-1.5.1/temporal');
+/** The Temporal CLI built by install-temporal.sh (for tests that drive `temporal` themselves). */
+export const TEMPORAL_BINARY = join(CACHE, 'temporal-1.5.1/temporal');
 const KAFKA_LIBS = join(CACHE, 'kafka-3.9.1/libs');
 // KRaft needs a fixed cluster id (16 bytes, base64url): "bookrentalsagas1".
 const KAFKA_CLUSTER_ID = 'Ym9va3JlbnRhbHNhZ2FzMQ';
@@ -94,7 +95,7 @@ function readPid(profile: Profile, server: ServerName): number | undefined {
 
 /** True when `pid` is alive and really is our server (pid files can outlive their process and pids get reused). */
 function isServerProcess(pid: number, server: ServerName): boolean {
-  const marker = { postgres: `${PG_BIN}/postgres`, temporal: TEMPORAL_BIN, kafka: 'kafka.Kafka' }[server];
+  const marker = { postgres: `${PG_BIN}/postgres`, temporal: TEMPORAL_BINARY, kafka: 'kafka.Kafka' }[server];
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
   } catch {
@@ -241,15 +242,15 @@ function startTemporal(profile: Profile, detached: boolean): ChildProcess {
     '--search-attribute', 'SagaStatus=Keyword',
     '--search-attribute', 'SagaType=Keyword',
   ];
-  return spawnServer(profile, 'temporal', TEMPORAL_BIN, args, { detached, cwd: dir });
+  return spawnServer(profile, 'temporal', TEMPORAL_BINARY, args, { detached, cwd: dir });
 }
 
 const temporalReady = (profile: Profile) => async () => {
   const address = `127.0.0.1:${PORTS[profile].temporal}`;
   try {
     // Health answers as soon as the frontend is up; the namespace proves the persistence layer too.
-    await execFileAsync(TEMPORAL_BIN, ['operator', 'cluster', 'health', '--address', address], { timeout: 5000 });
-    await execFileAsync(TEMPORAL_BIN, ['operator', 'namespace', 'describe', '--namespace', 'default', '--address', address], { timeout: 5000 });
+    await execFileAsync(TEMPORAL_BINARY, ['operator', 'cluster', 'health', '--address', address], { timeout: 5000 });
+    await execFileAsync(TEMPORAL_BINARY, ['operator', 'namespace', 'describe', '--namespace', 'default', '--address', address], { timeout: 5000 });
     return true;
   } catch {
     return false;
@@ -348,31 +349,6 @@ const kafkaReady = (profile: Profile) => async () => {
 
 // ---------------------------------------------------------------- one server
 
-/**
- * Ports inside Linux's ephemeral range (32768-60999, e.g. PostgreSQL's 5543x) can be taken as the
- * local port of any outgoing connection (seen: Kafka's broker-to-controller channel got 55432), and
- * then the server cannot bind it ("Address already in use"). Reserving them stops the kernel from
- * handing them out. Best effort: needs root, lasts until reboot (or container restart).
- */
-function reserveEphemeralPorts(): void {
-  const file = '/proc/sys/net/ipv4/ip_local_reserved_ports';
-  if (!isRoot) return;
-  try {
-    const ranges = readFileSync(file, 'utf8').trim().split(',').filter(Boolean);
-    const reserved = (port: number) =>
-      ranges.some((r) => {
-        const [lo, hi = lo] = r.split('-').map(Number);
-        return port >= lo! && port <= hi!;
-      });
-    // both profiles: dev and test often run side by side
-    const ports: number[] = Object.values(PORTS).flatMap((p) => Object.values(p));
-    const missing = ports.filter((p) => p >= 32768 && !reserved(p));
-    if (missing.length > 0) writeFileSync(file, [...ranges, ...missing].join(','));
-  } catch {
-    // read-only /proc (some containers): the ports are then merely very likely free
-  }
-}
-
 const INSTALLERS: Record<ServerName, string> = {
   postgres: 'install-postgres.sh',
   temporal: 'install-temporal.sh',
@@ -404,31 +380,37 @@ export async function startServer(
   opts: { log?: Log; detached?: boolean } = {},
 ): Promise<boolean> {
   const log = opts.log ?? (() => undefined);
-  reserveEphemeralPorts();
   await runInstaller(INSTALLERS[server], (line) => log(`[${server}] ${line}`));
   const port = PORTS[profile][server];
 
   const pid = runningPid(profile, server);
   if (pid !== undefined) {
     log(`[${server}] reusing running server (pid ${pid}, port ${port})`);
-    await waitFor(`${server} on port ${port}`, async () => {
-      if (!isServerProcess(pid, server)) throw new Error(`${server} (pid ${pid}) exited:\n${logTail(profile, server)}`);
-      return READY[server](profile)();
-    }, START_TIMEOUT_MS[server]);
+    await becomeReady(profile, server, () => (isServerProcess(pid, server) ? undefined : 'exited'));
   } else {
     if (await portOpen(port)) throw new Error(`port ${port} is taken by a process that is not the ${profile} ${server} server`);
     await PREPARE[server](profile);
     log(`[${server}] starting on 127.0.0.1:${port} (log: ${logFile(profile, server)})`);
     const child = START[server](profile, opts.detached ?? false);
-    await waitFor(`${server} on port ${port}`, async () => {
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new Error(`${server} exited during startup (${child.exitCode ?? child.signalCode}):\n${logTail(profile, server)}`);
-      return READY[server](profile)();
-    }, START_TIMEOUT_MS[server]);
+    try {
+      await becomeReady(profile, server, () => (child.exitCode ?? child.signalCode ?? undefined)?.toString());
+    } catch (err) {
+      await stopServer(profile, server); // a server that never became ready must not linger
+      throw err;
+    }
   }
-  if (server === 'postgres') await ensureDatabase(profile);
   log(`[${server}] ready on 127.0.0.1:${port}`);
   return pid === undefined;
+}
+
+/** Waits until the server answers (failing fast if its process ends), then sets up what the project needs in it. */
+async function becomeReady(profile: Profile, server: ServerName, exited: () => string | undefined): Promise<void> {
+  await waitFor(`${server} on port ${PORTS[profile][server]}`, async () => {
+    const status = exited();
+    if (status !== undefined) throw new Error(`${server} exited during startup (${status}):\n${logTail(profile, server)}`);
+    return READY[server](profile)();
+  }, START_TIMEOUT_MS[server]);
+  if (server === 'postgres') await ensureDatabase(profile);
 }
 
 /** Stops one server of the profile by its pid file (no-op when not running). */
@@ -499,7 +481,7 @@ export async function startInfrastructure(opts: { profile: Profile; log?: Log; d
 
 /** Stops every server of the profile by pid file, whoever started it (used by `infra:down`). */
 export async function stopInfrastructure(profile: Profile): Promise<void> {
-  await Promise.all(managedServers().map((s) => stopServer(profile, s)));
+  await Promise.all(SERVERS.map((s) => stopServer(profile, s)));
 }
 
 export async function infraStatus(profile: Profile): Promise<Record<ServerName, { pid?: number; port: number; listening: boolean }>> {

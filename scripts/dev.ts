@@ -1,0 +1,49 @@
+/**
+ * `npm start`: the whole system in one terminal. Starts (installing when
+ * missing) PostgreSQL, Temporal with its UI and Kafka, applies migrations,
+ * runs api, worker, relay and consumers, and stops everything on Ctrl-C.
+ */
+import { applyMigrations } from './db/schema-engine.ts';
+import { startInfrastructure } from './infra/infra.ts';
+import { startProcesses, waitForHealthy } from './processes.ts';
+
+const port = process.env.PORT ?? '3000';
+const log = (line: string) => console.log(`\x1b[2minfra    │\x1b[0m ${line}`);
+
+const infra = await startInfrastructure({ profile: 'dev', log });
+log('applying migrations');
+const applied = await applyMigrations(infra.env.DATABASE_URL);
+log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
+
+const processes = startProcesses({ env: { ...infra.env, PORT: port, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' } });
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping the app processes and the servers ...');
+  await processes.stop();
+  await infra.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+for (const [name, child] of processes.children) {
+  child.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`${name} exited (${code}); stopping everything`);
+      void stop(1);
+    }
+  });
+}
+
+await waitForHealthy(`http://127.0.0.1:${port}`, 120_000);
+console.log(`
+  API            http://127.0.0.1:${port}
+  OpenAPI docs   http://127.0.0.1:${port}/docs   (document: /openapi.json)
+  Temporal UI    ${infra.env.TEMPORAL_UI_URL ?? '(external Temporal: see its own UI)'}
+  PostgreSQL     ${infra.env.DATABASE_URL}
+  Temporal       ${infra.env.TEMPORAL_ADDRESS}
+  Kafka          ${infra.env.KAFKA_BROKERS}
+
+  Ctrl-C stops everything.
+`);

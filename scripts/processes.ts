@@ -1,0 +1,81 @@
+/**
+ * Starts the four application processes (api, worker, relay, consumers) as
+ * children, each exactly as it runs alone (`node --import tsx processes/<name>.ts`).
+ * Output goes to the terminal with a name prefix, or to one log file each.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const PROCESS_NAMES = ['worker', 'relay', 'consumers', 'api'] as const;
+export type ProcessName = (typeof PROCESS_NAMES)[number];
+
+const REPO = resolve(import.meta.dirname, '..');
+const COLORS = { api: 36, worker: 35, relay: 33, consumers: 32 } as const;
+
+export interface ProcessGroup {
+  children: Map<ProcessName, ChildProcess>;
+  /** SIGTERM to each, SIGKILL after the grace period; resolves when all have exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startProcess(name: ProcessName, options: { env: Record<string, string>; logDir?: string }): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join('processes', `${name}.ts`)], {
+    cwd: REPO,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (options.logDir) {
+    mkdirSync(options.logDir, { recursive: true });
+    const file = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  } else {
+    const prefix = `\x1b[${COLORS[name]}m${name.padEnd(9)}\x1b[0m│ `;
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
+    }
+  }
+  return child;
+}
+
+export function startProcesses(options: { env: Record<string, string>; logDir?: string; names?: readonly ProcessName[] }): ProcessGroup {
+  const children = new Map<ProcessName, ChildProcess>();
+  for (const name of options.names ?? PROCESS_NAMES) children.set(name, startProcess(name, options));
+  return {
+    children,
+    async stop(graceMs = 15_000) {
+      await Promise.all([...children.values()].map((child) => stopChild(child, graceMs)));
+    },
+  };
+}
+
+export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Polls GET /health until every check is ok. */
+export async function waitForHealthy(apiUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${apiUrl}/health`);
+      if (response.ok) return;
+      last = await response.text();
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the api at ${apiUrl} did not become healthy: ${last}`);
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Command 2 (`npm test`): installs what is missing and runs the whole suite
+# against real servers (started by test/support/global-setup.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian's chromium for the browser test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+npx tsc -p .
+exec npx vitest run "$@"

@@ -1,0 +1,68 @@
+/** Rules of the layout that code review alone would not keep. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SERVICES = ['auth', 'member', 'rental', 'partner'] as const;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+}
+
+/** Module specifiers imported for their values (type-only imports are erased and do no I/O). */
+function valueImports(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((match) => match[1]!);
+}
+
+/** Prisma delegate names (`db.rentalCard`) of the models declared in a service's schema file. */
+function delegatesOf(service: string): string[] {
+  const text = readFileSync(join(ROOT, 'prisma/schema', `${service}.prisma`), 'utf8');
+  return [...text.matchAll(/^model (\w+)/gm)].map((match) => match[1]![0]!.toLowerCase() + match[1]!.slice(1));
+}
+
+describe('workflow code', () => {
+  it('imports nothing that does I/O', () => {
+    const files = sourceFiles('workflows');
+    expect(files.length).toBeGreaterThan(2);
+    for (const file of files) {
+      for (const specifier of valueImports(file)) {
+        const allowed = specifier === '@temporalio/workflow' || specifier === '@temporalio/common' || specifier.startsWith('./');
+        expect(allowed, `${file} imports ${specifier}`).toBe(true);
+      }
+    }
+  });
+
+  it('uses no wall clock or ambient randomness', () => {
+    for (const file of sourceFiles('workflows')) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      expect(text, file).not.toMatch(/Date\.now\(|new Date\(\)|Math\.random\(|setTimeout\(|process\.env/);
+    }
+  });
+});
+
+describe('service boundaries', () => {
+  for (const service of SERVICES) {
+    it(`${service} reaches only its own data`, () => {
+      const foreign = SERVICES.filter((other) => other !== service).flatMap((other) => delegatesOf(other).map((d) => ({ other, d })));
+      for (const file of sourceFiles(`services/${service}`)) {
+        for (const specifier of valueImports(file)) {
+          const match = /services\/(\w+)\/db\/|^\.\.\/\.\.\/(\w+)\/db\/|^\.\.\/(\w+)\/db\//.exec(specifier);
+          const target = match?.slice(1).find(Boolean);
+          expect(target === undefined || target === service, `${file} imports ${specifier}`).toBe(true);
+        }
+        const text = readFileSync(join(ROOT, file), 'utf8');
+        for (const { other, d } of foreign) {
+          expect(text.includes(`.${d}.`), `${file} touches ${other}'s model ${d}`).toBe(false);
+        }
+      }
+    });
+  }
+
+  it('each service owns a schema file with at least one model', () => {
+    for (const service of SERVICES) expect(delegatesOf(service).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+
+export const stack = () => inject('stack');
+
+export async function api(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+  if (init.json !== undefined) headers.set('content-type', 'application/json');
+  const response = await fetch(stack().apiUrl + path, {
+    ...init,
+    headers,
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
+  const text = await response.text();
+  let body: any;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** A valid signup body with unique email and nickname. */
+export function signupBody(overrides: Record<string, unknown> = {}) {
+  const tag = randomUUID().slice(0, 8);
+  return {
+    email: `reader-${tag}@example.com`,
+    password: `pw-${tag}-long-enough`,
+    name: 'Reader Test',
+    phone: '+49 170 555 0101',
+    birthDate: '1991-02-03',
+    gender: 'OTHER',
+    role: 'USER',
+    nickname: `reader_${tag}`,
+    favoriteStyles: ['fantasy', 'history'],
+    ...overrides,
+  };
+}
+
+/** Polls a saga status resource until it leaves RUNNING. */
+export async function settledSaga(location: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await api(location);
+    if (status !== 200) throw new Error(`GET ${location} answered ${status}: ${JSON.stringify(body)}`);
+    if (body.status !== 'RUNNING') return body;
+    if (Date.now() > deadline) throw new Error(`saga ${location} still RUNNING: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Signs a member up through the API and waits for the saga to finish. */
+export async function signUp(overrides: Record<string, unknown> = {}) {
+  const body = signupBody(overrides);
+  const accepted = await api('/signups', { method: 'POST', json: body });
+  if (accepted.status !== 202) throw new Error(`signup answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+  const saga = await settledSaga(accepted.headers.get('location')!);
+  return { body, accepted, saga };
+}
+
+export async function logIn(email: string, password: string): Promise<string> {
+  const { status, body } = await api('/auth/login', { method: 'POST', json: { email, password } });
+  if (status !== 200) throw new Error(`login answered ${status}: ${JSON.stringify(body)}`);
+  return body.token;
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,15 @@
+/** What the global setup hands to test files: where the running test stack is. */
+export interface TestStack {
+  apiUrl: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+  kafkaBrokers: string;
+  temporalBinary: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: TestStack;
+  }
+}
