@@ -6,6 +6,9 @@ import { startConsumerGroup, subscribe } from '../services/platform/consumer.ts'
 import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
+/** Every consumer group this process runs (one per read model). */
+export const CONSUMER_GROUPS = { partnerSummary: 'partner-summary' } as const;
+
 export async function startConsumers({ config, logger }: Runtime) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumers`, logger });
@@ -20,7 +23,7 @@ export async function startConsumers({ config, logger }: Runtime) {
       kafka,
       producer,
       logger,
-      groupId: 'partner-summary',
+      groupId: CONSUMER_GROUPS.partnerSummary,
       subscriptions: [subscribe('member.partner-registered.v1', (event) => recordPartnerRegistered(db, event))],
     }),
   ]);

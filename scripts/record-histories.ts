@@ -4,11 +4,13 @@
  * One saga that completes and one that compensates (duplicate nickname).
  */
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { TEMPORAL_BINARY } from './infra/infra.ts';
 
+const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const API = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const OUT = resolve(import.meta.dirname, '../test/histories');
 
@@ -27,7 +29,7 @@ function signup(nickname: string) {
 }
 
 async function main() {
-  const client = new Client({ connection: await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }) });
+  const client = new Client({ connection: await Connection.connect({ address: TEMPORAL_ADDRESS }) });
   const nickname = `history_${randomUUID().slice(0, 8)}`;
   const runs = { 'signup-completed': await post('/signups', signup(nickname)) } as Record<string, string>;
   await client.workflow.getHandle(`signup-${runs['signup-completed']}`).result();
@@ -35,7 +37,9 @@ async function main() {
   for (const [name, id] of Object.entries(runs)) {
     const handle = client.workflow.getHandle(`signup-${id}`);
     await handle.result();
-    writeFileSync(resolve(OUT, `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1) + '\n');
+    // The CLI's JSON is the format the Temporal UI downloads and `historyFromJSON` reads.
+    const json = execFileSync(TEMPORAL_BINARY, ['workflow', 'show', '--address', TEMPORAL_ADDRESS, '--workflow-id', handle.workflowId, '--output', 'json']);
+    writeFileSync(resolve(OUT, `${name}.json`), json);
     console.log(`recorded ${name}.json`);
   }
   await client.connection.close();

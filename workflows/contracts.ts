@@ -24,10 +24,12 @@ export const SEARCH = {
 export type StepStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'COMPENSATING' | 'COMPENSATED';
 export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATING' | 'COMPENSATED' | 'FAILED';
 
-export interface SagaProgress {
+export interface SagaProgress<Result = unknown> {
   status: SagaStatus;
   steps: { name: string; status: StepStatus }[];
   failure?: { step: string; code: string; message: string };
+  /** What the saga produced, once COMPLETED. */
+  result?: Result;
 }
 
 export const signupWorkflowId = (signupId: string): string => `signup-${signupId}`;

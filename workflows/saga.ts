@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { SEARCH, type SagaProgress, type SagaStatus, type StepStatus } from './contracts.ts';
 
-export const progressQuery = defineQuery<SagaProgress>('progress');
+export const progressQuery = defineQuery<SagaProgress<object>>('progress');
 
 interface StepState {
   name: string;
@@ -60,7 +60,7 @@ export class Saga<Result extends object> {
    * Runs the saga body; on failure (or cancellation) unwinds the registered
    * compensations in reverse order and reports COMPENSATED instead of throwing.
    */
-  async run(body: () => Promise<Result>): Promise<SagaProgress & { result?: Result }> {
+  async run(body: () => Promise<Result>): Promise<SagaProgress<Result>> {
     try {
       this.result = await body();
       this.setStatus('COMPLETED');
@@ -71,14 +71,16 @@ export class Saga<Result extends object> {
       await CancellationScope.nonCancellable(() => this.unwind());
       this.setStatus('COMPENSATED');
     }
-    return { ...this.progress(), result: this.result };
+    return this.progress();
   }
 
-  progress(): SagaProgress {
+  /** What the progress query answers and the workflow returns: the same view, live or final. */
+  progress(): SagaProgress<Result> {
     return {
       status: this.status,
       steps: this.steps.map((step) => ({ ...step })),
       ...(this.failure ? { failure: this.failure } : {}),
+      ...(this.result ? { result: this.result } : {}),
     };
   }
 

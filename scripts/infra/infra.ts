@@ -279,6 +279,8 @@ function writeKafkaConfig(profile: Profile): { properties: string; log4j: string
       `log.dirs=${join(dir, 'data')}`,
       // a single broker can only replicate once
       'offsets.topic.replication.factor=1',
+      // One broker: a few offset partitions make the first consumer group join in a second, not ten.
+      'offsets.topic.num.partitions=3',
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       'auto.create.topics.enable=false', // topics are created explicitly, typos must fail

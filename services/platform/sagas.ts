@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { progressQuery } from '../../workflows/saga.ts';
 import type { SagaProgress, SagaStatus } from '../../workflows/contracts.ts';
 
-export type SagaView<R> = Omit<SagaProgress, 'status'> & { status: Exclude<SagaStatus, 'COMPENSATING'>; result?: R };
+export type SagaView<R> = Omit<SagaProgress<R>, 'status'> & { status: Exclude<SagaStatus, 'COMPENSATING'> };
 
 /** A compensating saga is still running as far as a client is concerned; its steps show the undo. */
 function asApiStatus<T extends SagaProgress>(progress: T): T & { status: Exclude<SagaStatus, 'COMPENSATING'> } {
@@ -23,7 +23,7 @@ export async function readSaga<R>(client: Client, workflowId: string): Promise<S
     if (error instanceof WorkflowNotFoundError) return null;
     throw error;
   }
-  if (status === 'RUNNING') return asApiStatus(await handle.query(progressQuery));
+  if (status === 'RUNNING') return asApiStatus((await handle.query(progressQuery)) as SagaProgress<R>);
   if (status === 'COMPLETED') return asApiStatus((await handle.result()) as SagaView<R>);
   return {
     status: 'FAILED' satisfies SagaStatus,

@@ -28,14 +28,15 @@ describe('Temporal web UI', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const query = encodeURIComponent(`MemberId="${saga.memberId}"`);
     await page.goto(`${stack().temporalUiUrl}/namespaces/default/workflows?query=${query}`);
-    await expect(page.getByText(workflowId).first().waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
-    // Exactly one saga carries this member id.
-    expect(await page.getByText(/^signup-/).count()).toBe(1);
+    const row = page.getByRole('link', { name: workflowId });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('link', { name: /^signup-/ }).count()).toBe(1); // only this member's saga
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-signup.png'), fullPage: true });
 
-    await page.getByText(workflowId).first().click();
-    await page.getByText('signupWorkflow').first().waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.waitForURL(/\/workflows\/signup-/);
+    await page.getByText('activateCredentials').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-signup-detail.png'), fullPage: true });
     await page.close();
   });

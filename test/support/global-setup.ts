@@ -8,6 +8,8 @@ import { startInfrastructure } from '../../scripts/infra/infra.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { startProcesses, waitForHealthy, type ProcessGroup } from '../../scripts/processes.ts';
 import { TEMPORAL_BINARY } from '../../scripts/infra/infra.ts';
+import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
+import { waitForConsumerGroups } from './kafka.ts';
 
 const API_PORT = 3100;
 
@@ -20,6 +22,7 @@ export default async function setup(project: TestProject) {
   try {
     processes = startProcesses({ env, logDir: '.data/test/logs' });
     await waitForHealthy(`http://127.0.0.1:${API_PORT}`, 120_000);
+    await waitForConsumerGroups(infra.env.KAFKA_BROKERS, Object.values(CONSUMER_GROUPS), 120_000);
   } catch (error) {
     await processes?.stop();
     await infra.stop();
