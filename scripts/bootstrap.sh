@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "==> installing npm dependencies"
-  npm ci --no-audit --no-fund
+  # Not `npm ci`: npm 11 leaves other platforms' optional packages (@swc/core-*) out
+  # of the lock file and then `npm ci` refuses it. This installs the locked versions
+  # and leaves package-lock.json untouched.
+  npm install --no-save --no-audit --no-fund
 fi
 if [ ! -f services/generated/prisma/client.ts ] || [ -n "$(find prisma/schema -newer services/generated/prisma/client.ts)" ]; then
   echo "==> generating the Prisma client"
