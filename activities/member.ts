@@ -1,5 +1,6 @@
 import type { Db } from '../services/platform/db.ts';
 import { activateProfile, createProfile, deleteProfile, type NewProfile } from '../services/member/profiles.ts';
+import { awardPoints, deductPoints, reversePoints, type PointsChange } from '../services/member/points.ts';
 import { refusalsAsFailures } from './failures.ts';
 
 /** member's activities, on the `member` task queue. */
@@ -8,6 +9,9 @@ export function createMemberActivities({ db }: { db: Db }) {
     createProfile: (input: NewProfile) => refusalsAsFailures(() => createProfile(db, input)),
     deleteProfile: (input: { signupId: string }) => deleteProfile(db, input),
     activateProfile: (input: { signupId: string }) => activateProfile(db, input),
+    awardPoints: (input: PointsChange) => awardPoints(db, input),
+    deductPoints: (input: PointsChange) => refusalsAsFailures(() => deductPoints(db, input)),
+    reversePoints: (input: { key: string }) => reversePoints(db, input),
   };
 }
 export type MemberActivities = ReturnType<typeof createMemberActivities>;

@@ -1,7 +1,11 @@
 import { serve } from '@hono/node-server';
 import { authRoutes } from '../services/auth/http/routes.ts';
 import { ensureAdmin } from '../services/auth/login.ts';
+import { bestBookRoutes } from '../services/bestbook/http/routes.ts';
+import { bookRoutes } from '../services/book/http/routes.ts';
+import { memberHistoryRoutes } from '../services/member/http/history-routes.ts';
 import { memberRoutes } from '../services/member/http/routes.ts';
+import { rentalRoutes } from '../services/rental/http/routes.ts';
 import { partnerRoutes } from '../services/partner/http/routes.ts';
 import { createDb } from '../services/platform/db.ts';
 import { deterministicUuid } from '../services/platform/ids.ts';
@@ -17,12 +21,18 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
+  const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
   await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
   const app = createApp({
     logger,
     routers: [
       authRoutes({ db, temporal, tokens }),
       memberRoutes({ db, tokens }),
+      memberHistoryRoutes({ db, tokens }),
+      // /books/best before /books/{bookNo}: the first match wins.
+      bestBookRoutes({ db }),
+      bookRoutes({ db, tokens }),
+      ...rentalRoutes({ db, temporal, tokens, rules }),
       partnerRoutes({ db, tokens }),
       healthRoutes({
         database: () => db.$queryRaw`SELECT 1`,

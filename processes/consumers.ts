@@ -1,13 +1,13 @@
 /** The consumers process: Kafka consumer groups that build read models. Run several for more throughput. */
 import type { Consumer } from 'kafkajs';
-import { recordPartnerRegistered } from '../services/partner/summaries.ts';
+import { READ_MODEL_GROUPS, readModels } from '../services/read-models.ts';
 import { createDb } from '../services/platform/db.ts';
-import { startConsumerGroup, subscribe } from '../services/platform/consumer.ts';
+import { startConsumerGroup } from '../services/platform/consumer.ts';
 import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
 /** Every consumer group this process runs (one per read model). */
-export const CONSUMER_GROUPS = { partnerSummary: 'partner-summary' } as const;
+export const CONSUMER_GROUPS = READ_MODEL_GROUPS;
 
 export async function startConsumers({ config, logger }: Runtime) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
@@ -18,15 +18,11 @@ export async function startConsumers({ config, logger }: Runtime) {
   await admin.disconnect();
   const producer = kafka.producer(PRODUCER_CONFIG); // for dead letters
   await producer.connect();
-  const groups: Consumer[] = await Promise.all([
-    startConsumerGroup({
-      kafka,
-      producer,
-      logger,
-      groupId: CONSUMER_GROUPS.partnerSummary,
-      subscriptions: [subscribe('member.partner-registered.v1', (event) => recordPartnerRegistered(db, event))],
-    }),
-  ]);
+  const groups: Consumer[] = await Promise.all(
+    readModels(db).map((model) =>
+      startConsumerGroup({ kafka, producer, logger, groupId: model.groupId, subscriptions: model.phases.flat() }),
+    ),
+  );
   return {
     async stop() {
       await Promise.all(groups.map((group) => group.disconnect()));

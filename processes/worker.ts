@@ -37,7 +37,11 @@ function quietBundlerLogger(logger: Logger) {
 export async function createWorkers({ config, logger }: Runtime, queues: TaskQueue[]) {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const activities = activitiesByQueue({ db });
+  const activities = activitiesByQueue({
+    db,
+    rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 },
+    faultsFile: config.FAULTS_FILE,
+  });
   const workers = await Promise.all(
     queues.map(async (taskQueue) =>
       taskQueue === TASK_QUEUES.sagas

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 
 /**
  * Steps: infrastructure failures are retried with backoff; business refusals
@@ -17,3 +17,12 @@ export const COMPENSATION_OPTIONS: ActivityOptions = {
 
 /** Steps past the pivot (after which nothing can refuse) are retried until they succeed, like compensations. */
 export const PIVOT_OPTIONS: ActivityOptions = COMPENSATION_OPTIONS;
+
+/** One service's activities three ways: as a step, as an undo, and as a step past the pivot. */
+export function serviceActivities<T>(taskQueue: string) {
+  return {
+    step: proxyActivities<T>({ taskQueue, ...STEP_OPTIONS }),
+    undo: proxyActivities<T>({ taskQueue, ...COMPENSATION_OPTIONS }),
+    final: proxyActivities<T>({ taskQueue, ...PIVOT_OPTIONS }),
+  };
+}

@@ -9,6 +9,7 @@ export const TASK_QUEUES = {
   sagas: 'sagas',
   auth: 'auth',
   member: 'member',
+  book: 'book',
   rental: 'rental',
 } as const;
 export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];
@@ -46,3 +47,62 @@ export interface SignupInput {
 export interface SignupResult {
   memberId: string;
 }
+
+export const rentWorkflowId = (rentalId: string): string => `rent-${rentalId}`;
+export const loanWorkflowId = (rentalId: string): string => `loan-${rentalId}`;
+export const returnWorkflowId = (returnId: string): string => `return-${returnId}`;
+export const clearOverdueWorkflowId = (clearanceId: string): string => `clear-overdue-${clearanceId}`;
+
+export interface RentInput {
+  rentalId: string;
+  memberId: string;
+  bookNo: number;
+}
+
+/** What the rental card answered when it accepted the item. */
+export interface RentalAccepted {
+  title: string;
+  rentedAt: string;
+  dueAt: string;
+}
+
+export interface RentResult {
+  rentalId: string;
+  bookNo: number;
+  dueAt: string;
+}
+
+export interface LoanInput {
+  rentalId: string;
+  memberId: string;
+  bookNo: number;
+  dueAt: string;
+}
+
+export interface ReturnInput {
+  returnId: string;
+  memberId: string;
+  bookNo: number;
+}
+
+export interface ItemReturned {
+  rentalId: string;
+  lateFee: number;
+}
+
+export interface ReturnResult {
+  rentalId: string;
+  lateFee: number;
+}
+
+export interface ClearOverdueInput {
+  clearanceId: string;
+  memberId: string;
+}
+
+export interface ClearOverdueResult {
+  amount: number;
+}
+
+/** Points the domain awards (shared/API.md). */
+export const POINTS = { rent: 10, return: 10 } as const;

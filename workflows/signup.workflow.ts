@@ -1,19 +1,13 @@
-import { proxyActivities } from '@temporalio/workflow';
 import type { AuthActivities } from '../activities/auth.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
-import { COMPENSATION_OPTIONS, PIVOT_OPTIONS, STEP_OPTIONS } from './activity-options.ts';
+import { serviceActivities } from './activity-options.ts';
 import { TASK_QUEUES, type SignupInput, type SignupResult } from './contracts.ts';
 import { Saga } from './saga.ts';
 
-const auth = proxyActivities<AuthActivities>({ taskQueue: TASK_QUEUES.auth, ...STEP_OPTIONS });
-const authUndo = proxyActivities<AuthActivities>({ taskQueue: TASK_QUEUES.auth, ...COMPENSATION_OPTIONS });
-const authFinal = proxyActivities<AuthActivities>({ taskQueue: TASK_QUEUES.auth, ...PIVOT_OPTIONS });
-const member = proxyActivities<MemberActivities>({ taskQueue: TASK_QUEUES.member, ...STEP_OPTIONS });
-const memberUndo = proxyActivities<MemberActivities>({ taskQueue: TASK_QUEUES.member, ...COMPENSATION_OPTIONS });
-const memberFinal = proxyActivities<MemberActivities>({ taskQueue: TASK_QUEUES.member, ...PIVOT_OPTIONS });
-const rental = proxyActivities<RentalActivities>({ taskQueue: TASK_QUEUES.rental, ...STEP_OPTIONS });
-const rentalUndo = proxyActivities<RentalActivities>({ taskQueue: TASK_QUEUES.rental, ...COMPENSATION_OPTIONS });
+const auth = serviceActivities<AuthActivities>(TASK_QUEUES.auth);
+const member = serviceActivities<MemberActivities>(TASK_QUEUES.member);
+const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
 
 export const SIGNUP_STEPS = [
   'createCredentials',
@@ -34,20 +28,20 @@ export async function signupWorkflow(input: SignupInput) {
   const saga = new Saga<SignupResult>(SIGNUP_STEPS);
   return saga.run(async () => {
     await saga.step('createCredentials', {
-      compensate: () => authUndo.deleteCredentials({ signupId }),
-      run: () => auth.createCredentials({ signupId, memberId, role: input.role }),
+      compensate: () => auth.undo.deleteCredentials({ signupId }),
+      run: () => auth.step.createCredentials({ signupId, memberId, role: input.role }),
     });
     await saga.step('createProfile', {
-      compensate: () => memberUndo.deleteProfile({ signupId }),
-      run: () => member.createProfile(input),
+      compensate: () => member.undo.deleteProfile({ signupId }),
+      run: () => member.step.createProfile(input),
     });
     await saga.step('openRentalCard', {
-      compensate: () => rentalUndo.closeRentalCard({ memberId }),
-      run: () => rental.openRentalCard({ memberId }),
+      compensate: () => rental.undo.closeRentalCard({ memberId }),
+      run: () => rental.step.openRentalCard({ memberId }),
     });
     // Pivot: from here on nothing refuses; these steps only make the member visible.
-    await saga.step('activateProfile', { run: () => memberFinal.activateProfile({ signupId }) });
-    await saga.step('activateCredentials', { run: () => authFinal.activateCredentials({ signupId }) });
+    await saga.step('activateProfile', { run: () => member.final.activateProfile({ signupId }) });
+    await saga.step('activateCredentials', { run: () => auth.final.activateCredentials({ signupId }) });
     return { memberId };
   });
 }

@@ -17,6 +17,40 @@ export const TOPICS = {
     nickname: z.string(),
     registeredAt: z.iso.datetime(),
   }),
+  /** A book was added to the catalog or edited. Key: bookNo. */
+  'book.book-changed.v1': z.object({
+    bookNo: z.number().int().positive(),
+    title: z.string(),
+    author: z.string(),
+  }),
+  /** A loan began (after the rent saga's pivot). Key: memberId, so one member's loans stay ordered. */
+  'rental.item-rented.v1': z.object({
+    rentalId: z.uuid(),
+    memberId: z.uuid(),
+    bookNo: z.number().int().positive(),
+    title: z.string(),
+    rentedAt: z.iso.datetime(),
+    dueAt: z.iso.datetime(),
+  }),
+  'rental.item-returned.v1': z.object({
+    rentalId: z.uuid(),
+    memberId: z.uuid(),
+    bookNo: z.number().int().positive(),
+    returnedAt: z.iso.datetime(),
+    lateFee: z.number().int().nonnegative(),
+  }),
+  /** A loan passed its due date while the book was still out; the card is suspended. */
+  'rental.item-overdue.v1': z.object({
+    rentalId: z.uuid(),
+    memberId: z.uuid(),
+    bookNo: z.number().int().positive(),
+    dueAt: z.iso.datetime(),
+  }),
+  'rental.overdue-cleared.v1': z.object({
+    clearanceId: z.uuid(),
+    memberId: z.uuid(),
+    amount: z.number().int().nonnegative(),
+  }),
 } as const;
 
 export type Topic = keyof typeof TOPICS;

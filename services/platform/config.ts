@@ -17,6 +17,11 @@ export const ZConfig = z.object({
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   ADMIN_EMAIL: z.string().email().default('admin@library.local'),
   ADMIN_PASSWORD: z.string().min(8).default('admin-password'),
+  /** Loan period and the length of one late-fee day; tests shorten both. */
+  LOAN_PERIOD_SECONDS: z.coerce.number().positive().default(14 * 24 * 3600),
+  FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
+  /** Test-only fault injection (test/support/faults.ts); refused in production. */
+  FAULTS_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
 });
@@ -30,6 +35,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   }
   if (parsed.data.NODE_ENV === 'production' && parsed.data.JWT_SECRET === ZConfig.shape.JWT_SECRET.parse(undefined)) {
     throw new Error('invalid configuration: JWT_SECRET must be set in production');
+  }
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.FAULTS_FILE) {
+    throw new Error('invalid configuration: FAULTS_FILE (fault injection) cannot be used in production');
   }
   return parsed.data;
 }

@@ -22,6 +22,28 @@ export const ERROR_CODES = {
   INVALID_ROLE: 422,
   /** Signup: the staged application was removed before credentials were made. */
   SIGNUP_EXPIRED: 410,
+  /** Rent: no book has this number. */
+  BOOK_NOT_FOUND: 404,
+  /** Rent: the book is RENTED or UNAVAILABLE. */
+  BOOK_NOT_AVAILABLE: 409,
+  /** Rent: the member already holds this book. */
+  ALREADY_HOLDING_BOOK: 409,
+  /** Rent: the member holds the maximum number of books (5). */
+  RENTAL_LIMIT_REACHED: 409,
+  /** Rent: the rental card is suspended (an overdue loan or unpaid late fee). */
+  CARD_SUSPENDED: 409,
+  /** Rent, return, clear: the member has no rental card. */
+  NO_RENTAL_CARD: 404,
+  /** Return: the member does not hold this book. */
+  NOT_RENTED: 409,
+  /** Clear overdue: an overdue book is still out. */
+  OVERDUE_BOOK_OUT: 409,
+  /** Clear overdue: there is no late fee and no suspension to clear. */
+  NOTHING_TO_CLEAR: 409,
+  /** Clear overdue: the member's points do not cover the late fee. */
+  INSUFFICIENT_POINTS: 409,
+  /** Test-only fault injection fired (never in production). */
+  INJECTED_FAULT: 500,
   /** The body is larger than the API accepts. */
   PAYLOAD_TOO_LARGE: 413,
   /** A dependency (database, Temporal, Kafka) is unreachable. */

@@ -4,7 +4,7 @@ import { TOPICS, schemaVersionOf, type NewEvent, type TEnvelope, type Topic } fr
 import type { Tx } from './db.ts';
 
 /** The services that own an outbox table (`<schema>.outbox`). */
-export const OUTBOX_SCHEMAS = ['auth', 'member', 'rental'] as const;
+export const OUTBOX_SCHEMAS = ['auth', 'member', 'book', 'rental'] as const;
 export type OutboxSchema = (typeof OUTBOX_SCHEMAS)[number];
 export const OUTBOX_CHANNEL = 'outbox';
 

@@ -40,10 +40,10 @@ export function signupBody(overrides: Record<string, unknown> = {}) {
 }
 
 /** Polls a saga status resource until it leaves RUNNING. */
-export async function settledSaga(location: string, timeoutMs = 30_000) {
+export async function settledSaga(location: string, timeoutMs = 30_000, token?: string) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { status, body } = await api(location);
+    const { status, body } = await api(location, token ? { token } : {});
     if (status !== 200) throw new Error(`GET ${location} answered ${status}: ${JSON.stringify(body)}`);
     if (body.status !== 'RUNNING') return body;
     if (Date.now() > deadline) throw new Error(`saga ${location} still RUNNING: ${JSON.stringify(body)}`);

@@ -10,19 +10,33 @@ import { startProcesses, waitForHealthy, type ProcessGroup } from '../../scripts
 import { TEMPORAL_BINARY } from '../../scripts/infra/infra.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
 import { waitForConsumerGroups } from './kafka.ts';
+import { FAULTS_FILE } from './faults.ts';
 
-const API_PORT = 3100;
+const API_PORT = Number(process.env.TEST_API_PORT ?? 3100);
+/** TEST_PROCESSES=0 starts only the servers (for suites that need no app process). */
+const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
 
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[stack] ${line}`);
   const infra = await startInfrastructure({ profile: 'test', log });
   await applyMigrations(infra.env.DATABASE_URL);
-  const env = { ...infra.env, PORT: String(API_PORT), NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...infra.env,
+    PORT: String(API_PORT),
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Short loans so overdue suites finish in seconds: 8 s loan, 2 s fee day.
+    LOAN_PERIOD_SECONDS: '8',
+    FEE_DAY_SECONDS: '2',
+    FAULTS_FILE: FAULTS_FILE,
+  };
   let processes: ProcessGroup | undefined;
   try {
-    processes = startProcesses({ env, logDir: '.data/test/logs' });
-    await waitForHealthy(`http://127.0.0.1:${API_PORT}`, 120_000);
-    await waitForConsumerGroups(infra.env.KAFKA_BROKERS, Object.values(CONSUMER_GROUPS), 120_000);
+    if (WITH_PROCESSES) {
+      processes = startProcesses({ env, logDir: '.data/test/logs' });
+      await waitForHealthy(`http://127.0.0.1:${API_PORT}`, 120_000);
+      await waitForConsumerGroups(infra.env.KAFKA_BROKERS, Object.values(CONSUMER_GROUPS), 120_000);
+    }
   } catch (error) {
     await processes?.stop();
     await infra.stop();

@@ -1,13 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { AppError } from '../../platform/errors.ts';
 import type { Db } from '../../platform/db.ts';
-import { deterministicUuid } from '../../platform/ids.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import { readSaga } from '../../platform/sagas.ts';
-import { SEARCH, TASK_QUEUES, signupWorkflowId, type SignupResult } from '../../../workflows/contracts.ts';
+import { readSaga, startSaga } from '../../platform/sagas.ts';
+import { ZIdempotencyHeaders, sagaId } from '../../platform/http/saga-routes.ts';
+import { signupWorkflowId, type SignupResult } from '../../../workflows/contracts.ts';
 import { hashPassword } from '../domain/password.ts';
 import { login, type TokenOptions } from '../login.ts';
 import { stageSignupApplication } from '../signup.ts';
@@ -26,10 +25,6 @@ export const ZSignupBody = z
     favoriteStyles: z.array(z.string().trim().min(1).max(40)).max(20),
   })
   .openapi('SignupRequest');
-
-const ZIdempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'the same key returns the same saga' }),
-});
 
 const signupRoute = createRoute({
   method: 'post',
@@ -68,8 +63,8 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
     .openapi(signupRoute, async (c) => {
       const body = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
-      const signupId = key ? deterministicUuid('signup', key) : randomUUID();
-      const memberId = key ? deterministicUuid('member', key) : randomUUID();
+      const signupId = sagaId('signup', key);
+      const memberId = sagaId('member', key);
       const { password, nickname, favoriteStyles, role, ...contact } = body;
       await stageSignupApplication(deps.db, {
         signupId,
@@ -78,30 +73,20 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
         birthDate: new Date(`${contact.birthDate}T00:00:00Z`),
         passwordHash: await hashPassword(password),
       });
-      try {
-        await deps.temporal.workflow.start('signupWorkflow', {
-          workflowId: signupWorkflowId(signupId),
-          taskQueue: TASK_QUEUES.sagas,
-          args: [{ signupId, memberId, role, nickname, favoriteStyles }],
-          // A repeated Idempotency-Key finds the same saga, running or finished.
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [
-            { key: SEARCH.memberId, value: memberId },
-            { key: SEARCH.sagaType, value: 'signup' },
-            { key: SEARCH.sagaStatus, value: 'RUNNING' },
-          ],
-        });
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
+      await startSaga(deps.temporal, {
+        workflowType: 'signupWorkflow',
+        workflowId: signupWorkflowId(signupId),
+        args: [{ signupId, memberId, role, nickname, favoriteStyles }],
+        sagaType: 'signup',
+        memberId,
+      });
       return sagaAccepted(c, `/signups/${signupId}`, signupId);
     })
     .openapi(signupStatusRoute, async (c) => {
       const { id } = c.req.valid('param');
       const saga = await readSaga<SignupResult>(deps.temporal, signupWorkflowId(id));
       if (!saga) throw new AppError('NOT_FOUND', `no signup ${id}`);
-      const { result, ...progress } = saga;
+      const { result, ...progress } = saga.view;
       return c.json({ id, ...progress, ...(progress.status === 'COMPLETED' && result ? { memberId: result.memberId } : {}) }, 200);
     })
     .openapi(loginRoute, async (c) => {

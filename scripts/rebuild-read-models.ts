@@ -1,0 +1,176 @@
+/**
+ * Rebuilds every read model from Kafka: empties each read model and its
+ * processed ids, then replays its topics from the beginning through the same
+ * handlers the consumers process runs, with temporary consumer groups, up to
+ * the end offsets taken right after the reset. Live consumers may keep
+ * running: both sides dedupe by event id, so an event seen by both applies once.
+ *
+ *   npm run read-models:rebuild
+ */
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Topic } from '../services/contracts/events.ts';
+import { startConsumerGroup, type Subscription } from '../services/platform/consumer.ts';
+import { createDb } from '../services/platform/db.ts';
+import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
+import type { Logger } from '../services/platform/logger.ts';
+import { readModels } from '../services/read-models.ts';
+import { isMain, startRuntime } from '../processes/runtime.ts';
+
+export interface RebuildOptions {
+  databaseUrl: string;
+  brokers: string[];
+  logger: Logger;
+  /** Gives up after this long (the temporary groups are removed all the same). Default 10 minutes. */
+  timeoutMs?: number;
+  /**
+   * Rebuild even when retention has already deleted a topic's oldest events.
+   * Off by default: the rebuilt models would silently miss those events.
+   */
+  allowTruncatedTopics?: boolean;
+}
+
+export interface RebuildReport {
+  groups: { groupId: string; replayed: Partial<Record<Topic, number>>; rows: number }[];
+}
+
+/** partition -> [first offset, end offset) of one topic. */
+type OffsetRanges = Map<Topic, { partition: number; low: number; high: number }[]>;
+
+export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildReport> {
+  const { logger } = options;
+  const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+  const db = createDb(options.databaseUrl, 5);
+  const kafka = createKafka({ brokers: options.brokers, clientId: 'book-rental-rebuild', logger });
+  const admin = kafka.admin();
+  const producer = kafka.producer(PRODUCER_CONFIG); // for dead letters, as in live consumption
+  const temporaryGroups: string[] = [];
+  try {
+    await admin.connect();
+    await producer.connect();
+    await ensureTopics(admin);
+    const models = readModels(db);
+    const topics = [...new Set(models.flatMap((model) => model.phases.flat().map((subscription) => subscription.topic)))];
+    if (!options.allowTruncatedTopics) refuseTruncated(await offsetRanges(admin, topics));
+
+    for (const model of models) await model.reset();
+    // Taken after the reset: every event a live consumer applied before the
+    // reset lies below these offsets, so the replay applies it again; later
+    // events are the live consumers' (and deduped should the replay see them).
+    const ranges = await offsetRanges(admin, topics);
+    const stamp = Date.now();
+
+    const groups = await Promise.all(
+      models.map(async (model) => {
+        const replayed: Partial<Record<Topic, number>> = {};
+        for (const [index, subscriptions] of model.phases.entries()) {
+          const groupId = `${model.groupId}-rebuild-${stamp}-${index + 1}`;
+          temporaryGroups.push(groupId);
+          await replayPhase({ kafka, admin, producer, logger, groupId, subscriptions, ranges, deadline });
+          for (const { topic } of subscriptions) replayed[topic] = messagesIn(ranges.get(topic) ?? []);
+        }
+        return { groupId: model.groupId, replayed, rows: await model.countRows() };
+      }),
+    );
+    return { groups };
+  } finally {
+    await deleteGroups(admin, temporaryGroups, logger);
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+    await db.$disconnect();
+  }
+}
+
+async function offsetRanges(admin: Admin, topics: Topic[]): Promise<OffsetRanges> {
+  const entries = await Promise.all(
+    topics.map(async (topic) => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return [topic, offsets.map((offset) => ({ partition: offset.partition, low: Number(offset.low), high: Number(offset.high) }))] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+function refuseTruncated(ranges: OffsetRanges): void {
+  const truncated = [...ranges].flatMap(([topic, partitions]) => partitions.filter((p) => p.low > 0).map((p) => `${topic}[${p.partition}] starts at ${p.low}`));
+  if (truncated.length > 0) {
+    throw new Error(`retention already deleted events (${truncated.join(', ')}); a rebuild would lose them. Pass allowTruncatedTopics to rebuild anyway.`);
+  }
+}
+
+const messagesIn = (partitions: { low: number; high: number }[]) => partitions.reduce((sum, p) => sum + p.high - p.low, 0);
+
+/** Runs one phase's subscriptions under a fresh group until it has committed every captured end offset. */
+async function replayPhase(args: {
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  logger: Logger;
+  groupId: string;
+  subscriptions: Subscription[];
+  ranges: OffsetRanges;
+  deadline: number;
+}): Promise<void> {
+  const { admin, groupId, subscriptions, ranges } = args;
+  const topics = subscriptions.map((subscription) => subscription.topic);
+  const wanted = topics.flatMap((topic) => (ranges.get(topic) ?? []).filter((p) => p.high > p.low).map((p) => ({ topic, ...p })));
+  if (wanted.length === 0) return; // nothing to replay: no group needed
+  const consumer = await startConsumerGroup({ ...args, fromBeginning: true });
+  try {
+    for (;;) {
+      const committed = new Map(
+        (await admin.fetchOffsets({ groupId, topics })).flatMap(({ topic, partitions }) =>
+          partitions.map((p) => [`${topic}:${p.partition}`, Number(p.offset)] as const),
+        ),
+      );
+      const behind = wanted.filter((p) => (committed.get(`${p.topic}:${p.partition}`) ?? -1) < p.high);
+      if (behind.length === 0) return;
+      if (Date.now() > args.deadline) {
+        throw new Error(`rebuild timed out; ${groupId} is behind on ${behind.map((p) => `${p.topic}[${p.partition}]`).join(', ')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Kafka's GROUP_ID_NOT_FOUND: a phase that had nothing to replay never created its group. */
+const GROUP_ID_NOT_FOUND = 69;
+
+/** Removes the temporary groups, retrying briefly while their members are still leaving. */
+async function deleteGroups(admin: Admin, groupIds: string[], logger: Logger): Promise<void> {
+  let remaining = groupIds;
+  for (let attempt = 1; remaining.length > 0; attempt++) {
+    try {
+      await admin.deleteGroups(remaining);
+      return;
+    } catch (error) {
+      const failed = (error as { groups?: { groupId: string; errorCode: number }[] }).groups;
+      if (failed) remaining = failed.filter((group) => group.errorCode !== GROUP_ID_NOT_FOUND).map((group) => group.groupId);
+      if (remaining.length > 0 && attempt >= 10) {
+        logger.warn({ err: error, groupIds: remaining }, 'could not delete the temporary consumer groups; Kafka expires them on its own');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function main() {
+  const { config, logger } = startRuntime('rebuild');
+  const report = await rebuildReadModels({ databaseUrl: config.DATABASE_URL, brokers: config.KAFKA_BROKERS, logger });
+  for (const group of report.groups) {
+    const replayed = Object.entries(group.replayed).map(([topic, count]) => `${topic}=${count}`).join(' ');
+    console.log(`${group.groupId}: ${group.rows} rows; replayed ${replayed || 'nothing'}`);
+  }
+}
+
+if (isMain(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('rebuild failed:', error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,37 @@
+/** The best-book read model: how often each book was rented, built only from events. */
+import type { TEnvelope } from '../contracts/events.ts';
+import type { Db } from '../platform/db.ts';
+import { rentCountsRepo } from './db/rent-counts.ts';
+
+/** Consumer of rental.item-rented.v1: one more rent of the book, once per event. */
+export async function countBookRented(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
+  await db.$transaction(async (tx) => {
+    if (!(await rentCountsRepo.markProcessed(tx, event.eventId))) return;
+    await rentCountsRepo.countRent(tx, event.payload.bookNo, event.payload.title);
+  });
+}
+
+/**
+ * Consumer of book.book-changed.v1: the newest title wins whatever order events
+ * arrive in (book and rental topics are not ordered relative to each other).
+ */
+export async function recordBookTitle(db: Db, event: TEnvelope<'book.book-changed.v1'>): Promise<void> {
+  await db.$transaction(async (tx) => {
+    if (!(await rentCountsRepo.markProcessed(tx, event.eventId))) return;
+    await rentCountsRepo.applyTitle(tx, event.payload.bookNo, event.payload.title, new Date(event.occurredAt));
+  });
+}
+
+/** The most rented books, most rents first (ties by book number); never-rented books are left out. */
+export function findBestBooks(db: Db, limit: number) {
+  return rentCountsRepo.findMostRented(db, limit);
+}
+
+/** For the rebuild: empties the read model and forgets which events it applied. */
+export async function resetRentCounts(db: Db): Promise<void> {
+  await rentCountsRepo.truncate(db);
+}
+
+export function countRentCountRows(db: Db): Promise<number> {
+  return rentCountsRepo.countRows(db);
+}

@@ -1,0 +1,36 @@
+/** The member's rental history: a read model built from rental events. */
+import type { TEnvelope } from '../contracts/events.ts';
+import type { Db } from '../platform/db.ts';
+import { historyRepo } from './db/history.ts';
+
+/** Consumer of rental.item-rented.v1: adds the loan to the member's history, once per event. */
+export async function recordItemRented(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
+  const { rentalId, memberId, bookNo, title, rentedAt } = event.payload;
+  await db.$transaction(async (tx) => {
+    if (!(await historyRepo.markProcessed(tx, event.eventId))) return;
+    await historyRepo.recordRented(tx, { rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) });
+  });
+}
+
+/** Consumer of rental.item-returned.v1: marks the loan returned, once per event. */
+export async function recordItemReturned(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
+  const { rentalId, memberId, bookNo, returnedAt } = event.payload;
+  await db.$transaction(async (tx) => {
+    if (!(await historyRepo.markProcessed(tx, event.eventId))) return;
+    await historyRepo.recordReturned(tx, { rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) });
+  });
+}
+
+/** The member's loans, newest first. */
+export function findRentalHistory(db: Db, memberId: string) {
+  return historyRepo.findByMember(db, memberId);
+}
+
+/** For the rebuild: empties the history and forgets which events it applied. */
+export async function resetRentalHistory(db: Db): Promise<void> {
+  await historyRepo.truncate(db);
+}
+
+export function countRentalHistoryRows(db: Db): Promise<number> {
+  return historyRepo.countRows(db);
+}

@@ -1,0 +1,43 @@
+/**
+ * Points, kept as a ledger keyed by saga and step (`<workflowId>:<step>`):
+ * the balance changes only when an entry is added or removed, in the same
+ * transaction, so a retried step or undo never counts twice.
+ */
+import { AppError } from '../platform/errors.ts';
+import type { Db } from '../platform/db.ts';
+import { pointsRepo } from './db/points.ts';
+
+export interface PointsChange {
+  key: string;
+  memberId: string;
+  points: number;
+  reason: string;
+}
+
+export async function awardPoints(db: Db, input: PointsChange): Promise<void> {
+  await db.$transaction(async (tx) => {
+    if (await pointsRepo.addEntry(tx, { key: input.key, memberId: input.memberId, delta: input.points, reason: input.reason })) {
+      await pointsRepo.add(tx, input.memberId, input.points);
+    }
+  });
+}
+
+/** Debits the points, refusing with INSUFFICIENT_POINTS when the balance does not cover them. */
+export async function deductPoints(db: Db, input: PointsChange): Promise<void> {
+  await db.$transaction(async (tx) => {
+    if (await pointsRepo.findEntry(tx, input.key)) return;
+    const { count } = await pointsRepo.subtractIfCovered(tx, input.memberId, input.points);
+    if (count === 0) throw new AppError('INSUFFICIENT_POINTS', `the late fee of ${input.points} points exceeds the balance`);
+    await pointsRepo.addEntry(tx, { key: input.key, memberId: input.memberId, delta: -input.points, reason: input.reason });
+  });
+}
+
+/** Undo of an award or a deduction: removes the entry and its effect on the balance. Idempotent. */
+export async function reversePoints(db: Db, input: { key: string }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const entry = await pointsRepo.findEntry(tx, input.key);
+    if (!entry) return;
+    await pointsRepo.deleteEntry(tx, input.key);
+    await pointsRepo.add(tx, entry.memberId, -entry.delta);
+  });
+}

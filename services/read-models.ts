@@ -1,0 +1,83 @@
+/**
+ * Every read model built from Kafka events, as one list: the consumers process
+ * runs it live and the rebuild command replays it, so both use the same handlers.
+ */
+import { countBookRented, countRentCountRows, recordBookTitle as recordBestBookTitle, resetRentCounts } from './bestbook/rent-counts.ts';
+import { countRentalHistoryRows, recordItemRented, recordItemReturned, resetRentalHistory } from './member/history.ts';
+import {
+  countPartnerRent,
+  countPartnerReturn,
+  countPartnerSummaryRows,
+  recordPartnerRegistered,
+  resetPartnerCounters,
+} from './partner/summaries.ts';
+import { countBookTitleRows, recordBookTitle, resetBookTitles } from './rental/titles.ts';
+import { subscribe, type Subscription } from './platform/consumer.ts';
+import type { Db } from './platform/db.ts';
+
+/** One consumer group per read model. */
+export const READ_MODEL_GROUPS = {
+  partnerSummary: 'partner-summary',
+  bestBook: 'best-book',
+  memberHistory: 'member-history',
+  rentalBookTitles: 'rental-book-titles',
+} as const;
+
+export interface ReadModel {
+  groupId: string;
+  /**
+   * The subscriptions, in the order a rebuild replays them: each phase runs to
+   * the end before the next starts, so a later phase finds the rows an earlier
+   * one creates. Live consumption runs all phases at once.
+   */
+  phases: Subscription[][];
+  /** Empties what the replay rebuilds, and the processed ids, so the replay applies every event again. */
+  reset: () => Promise<void>;
+  /** Rows in the read model, for the rebuild's report. */
+  countRows: () => Promise<number>;
+}
+
+export function readModels(db: Db): ReadModel[] {
+  return [
+    {
+      groupId: READ_MODEL_GROUPS.partnerSummary,
+      // Counters only count for members with a summary: registrations first.
+      phases: [
+        [subscribe('member.partner-registered.v1', (event) => recordPartnerRegistered(db, event))],
+        [
+          subscribe('rental.item-rented.v1', (event) => countPartnerRent(db, event)),
+          subscribe('rental.item-returned.v1', (event) => countPartnerReturn(db, event)),
+        ],
+      ],
+      reset: () => resetPartnerCounters(db),
+      countRows: () => countPartnerSummaryRows(db),
+    },
+    {
+      groupId: READ_MODEL_GROUPS.bestBook,
+      phases: [
+        [
+          subscribe('rental.item-rented.v1', (event) => countBookRented(db, event)),
+          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, event)),
+        ],
+      ],
+      reset: () => resetRentCounts(db),
+      countRows: () => countRentCountRows(db),
+    },
+    {
+      groupId: READ_MODEL_GROUPS.memberHistory,
+      // Rents before returns, so a rebuild never needs a placeholder row (see member/db/history.ts).
+      phases: [
+        [subscribe('rental.item-rented.v1', (event) => recordItemRented(db, event))],
+        [subscribe('rental.item-returned.v1', (event) => recordItemReturned(db, event))],
+      ],
+      reset: () => resetRentalHistory(db),
+      countRows: () => countRentalHistoryRows(db),
+    },
+    {
+      groupId: READ_MODEL_GROUPS.rentalBookTitles,
+      phases: [[subscribe('book.book-changed.v1', (event) => recordBookTitle(db, event))]],
+      reset: () => resetBookTitles(db),
+      countRows: () => countBookTitleRows(db),
+    },
+  ];
+}

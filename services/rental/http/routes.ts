@@ -1,0 +1,91 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../platform/db.ts';
+import { createRouter } from '../../platform/http/app.ts';
+import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
+import { errorResponses } from '../../platform/http/problem.ts';
+import { ZIdempotencyHeaders, memberSagaStatusRoute, sagaId } from '../../platform/http/saga-routes.ts';
+import { ZSagaAccepted, sagaAccepted } from '../../platform/http/saga-schemas.ts';
+import { startSaga } from '../../platform/sagas.ts';
+import type { TokenOptions } from '../../auth/login.ts';
+import { clearOverdueWorkflowId, rentWorkflowId, returnWorkflowId } from '../../../workflows/contracts.ts';
+import { viewRentalCard } from '../card-view.ts';
+import type { LoanRules } from '../domain/rules.ts';
+
+const ZBookRequest = z.strictObject({ bookNo: z.number().int().positive().max(2_147_483_647) }).openapi('BookRequest');
+const accepted = { 202: { description: 'saga started; poll the Location', content: { 'application/json': { schema: ZSagaAccepted } } } };
+
+const ZRentalCard = z
+  .object({
+    rentStatus: z.enum(['AVAILABLE', 'SUSPENDED']),
+    lateFee: z.number().int(),
+    rented: z.array(z.object({ rentalId: z.uuid(), bookNo: z.number().int(), title: z.string(), rentedAt: z.string(), dueAt: z.string(), overdue: z.boolean() })),
+    returned: z.array(
+      z.object({ rentalId: z.uuid(), bookNo: z.number().int(), title: z.string(), rentedAt: z.string(), returnedAt: z.string(), lateFee: z.number().int() }),
+    ),
+  })
+  .openapi('RentalCard');
+
+const rentalCardRoute = createRoute({
+  method: 'get',
+  path: '/members/me/rental-card',
+  summary: "The signed-in member's rental card",
+  security: bearerSecurity,
+  responses: { 200: { description: 'the card', content: { 'application/json': { schema: ZRentalCard } } }, ...errorResponses(401, 404) },
+});
+
+const bookSagaRoute = (path: string, summary: string) =>
+  createRoute({
+    method: 'post',
+    path,
+    summary,
+    security: bearerSecurity,
+    request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZBookRequest } }, required: true } },
+    responses: { ...accepted, ...errorResponses(400, 401) },
+  });
+
+const clearOverdueRoute = createRoute({
+  method: 'post',
+  path: '/members/me/rental-card/clear-overdue',
+  summary: 'Pay the late fee with points and lift the suspension (saga)',
+  security: bearerSecurity,
+  request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: z.strictObject({}) } }, required: false } },
+  responses: { ...accepted, ...errorResponses(400, 401) },
+});
+
+export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions; rules: LoanRules }) {
+  const { temporal, tokens } = deps;
+  const member = requireMember(tokens);
+  const router = createRouter();
+  router.use('/members/me/rental-card', member);
+  router.use('/members/me/rental-card/*', member);
+  router.on('POST', ['/rentals', '/returns'], member);
+  router
+    .openapi(rentalCardRoute, async (c) => c.json(await viewRentalCard(deps.db, deps.rules, principalOf(c).memberId), 200))
+    .openapi(bookSagaRoute('/rentals', 'Rent a book (saga)'), async (c) => {
+      const { memberId } = principalOf(c);
+      const { bookNo } = c.req.valid('json');
+      const rentalId = sagaId('rent', c.req.valid('header')['idempotency-key'], memberId);
+      await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId: rentWorkflowId(rentalId), args: [{ rentalId, memberId, bookNo }], sagaType: 'rent', memberId, bookNo });
+      return sagaAccepted(c, `/rentals/${rentalId}`, rentalId);
+    })
+    .openapi(bookSagaRoute('/returns', 'Return a book (saga)'), async (c) => {
+      const { memberId } = principalOf(c);
+      const { bookNo } = c.req.valid('json');
+      const returnId = sagaId('return', c.req.valid('header')['idempotency-key'], memberId);
+      await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId: returnWorkflowId(returnId), args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo });
+      return sagaAccepted(c, `/returns/${returnId}`, returnId);
+    })
+    .openapi(clearOverdueRoute, async (c) => {
+      const { memberId } = principalOf(c);
+      const clearanceId = sagaId('clear-overdue', c.req.valid('header')['idempotency-key'], memberId);
+      await startSaga(temporal, { workflowType: 'clearOverdueWorkflow', workflowId: clearOverdueWorkflowId(clearanceId), args: [{ clearanceId, memberId }], sagaType: 'clear-overdue', memberId });
+      return sagaAccepted(c, `/clear-overdue/${clearanceId}`, clearanceId);
+    });
+  return [
+    router,
+    memberSagaStatusRoute({ basePath: '/rentals', summary: 'Rent saga status', workflowId: rentWorkflowId, temporal, tokens, extend: (result) => ({ loan: result }) }),
+    memberSagaStatusRoute({ basePath: '/returns', summary: 'Return saga status', workflowId: returnWorkflowId, temporal, tokens, extend: (result) => ({ returned: result }) }),
+    memberSagaStatusRoute({ basePath: '/clear-overdue', summary: 'Clear-overdue saga status', workflowId: clearOverdueWorkflowId, temporal, tokens, extend: (result) => ({ paid: result }) }),
+  ];
+}
