@@ -114,6 +114,7 @@ async function replayPhase(args: {
   const topics = subscriptions.map((subscription) => subscription.topic);
   const wanted = topics.flatMap((topic) => (ranges.get(topic) ?? []).filter((p) => p.high > p.low).map((p) => ({ topic, ...p })));
   if (wanted.length === 0) return; // nothing to replay: no group needed
+  const started = Date.now();
   const consumer = await startConsumerGroup({ ...args, fromBeginning: true });
   try {
     for (;;) {
@@ -123,7 +124,10 @@ async function replayPhase(args: {
         ),
       );
       const behind = wanted.filter((p) => (committed.get(`${p.topic}:${p.partition}`) ?? -1) < p.high);
-      if (behind.length === 0) return;
+      if (behind.length === 0) {
+        args.logger.info({ groupId, topics, ms: Date.now() - started }, 'replayed up to the captured end offsets');
+        return;
+      }
       if (Date.now() > args.deadline) {
         throw new Error(`rebuild timed out; ${groupId} is behind on ${behind.map((p) => `${p.topic}[${p.partition}]`).join(', ')}`);
       }

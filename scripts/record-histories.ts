@@ -1,48 +1,106 @@
 /**
- * Records fresh signup histories for the replay test from a running stack:
- *   npm run histories:record            (against `npm start`'s dev stack)
- * One saga that completes and one that compensates (duplicate nickname).
+ * Records fresh histories of every saga for the replay test:
+ *   npm run histories:record
+ * Starts the test profile's servers and its own app processes (short loans,
+ * so an overdue happens in seconds), runs each saga to a completed and a
+ * compensated end through the HTTP API, and writes test/histories/<saga>-<end>.json
+ * with the `temporal` CLI (the JSON format the Temporal UI downloads).
  */
-import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TEMPORAL_BINARY } from './infra/infra.ts';
+import { applyMigrations } from './db/schema-engine.ts';
+import { TEMPORAL_BINARY, startInfrastructure } from './infra/infra.ts';
+import { startProcesses, waitForHealthy } from './processes.ts';
 
-const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const API = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const PORT = 3199;
+const API = `http://127.0.0.1:${PORT}`;
 const OUT = resolve(import.meta.dirname, '../test/histories');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function post(path: string, body: unknown): Promise<string> {
-  const response = await fetch(API + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status !== 202) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
+async function call(path: string, init: { method?: string; token?: string; json?: unknown } = {}) {
+  const response = await fetch(API + path, {
+    method: init.method ?? 'GET',
+    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
+  const body = await response.json().catch(() => undefined);
+  if (response.status >= 400) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}: ${JSON.stringify(body)}`);
+  return { body, location: response.headers.get('location') };
 }
 
-function signup(nickname: string) {
-  const tag = randomUUID().slice(0, 8);
-  return {
-    email: `history-${tag}@example.com`, password: `password-${tag}`, name: 'History Recorder', phone: '+1 555 0100',
-    birthDate: '1980-01-01', gender: 'OTHER', role: 'PARTNER', nickname, favoriteStyles: ['poetry'],
-  };
+/** Starts a saga, waits for its end, returns its workflow id's suffix and end status. */
+async function saga(path: string, token: string | undefined, json: unknown): Promise<{ id: string; status: string; result?: any }> {
+  const { body, location } = await call(path, { method: 'POST', token, json });
+  for (;;) {
+    const { body: view } = await call(location!, { token });
+    if (view.status !== 'RUNNING') return { ...view, id: body.id };
+    await sleep(100);
+  }
+}
+
+async function member(nickname = `rec_${randomUUID().slice(0, 8)}`) {
+  const password = `password-${randomUUID()}`;
+  const email = `${nickname}@example.com`;
+  const signup = await saga('/signups', undefined, {
+    email, password, name: 'History Recorder', phone: '+1 555 0100', birthDate: '1980-01-01', gender: 'OTHER', role: 'PARTNER', nickname, favoriteStyles: ['poetry'],
+  });
+  const token = signup.status === 'COMPLETED' ? (await call('/auth/login', { method: 'POST', json: { email, password } })).body.token : undefined;
+  return { signup, token: token as string, nickname };
 }
 
 async function main() {
-  const client = new Client({ connection: await Connection.connect({ address: TEMPORAL_ADDRESS }) });
-  const nickname = `history_${randomUUID().slice(0, 8)}`;
-  const runs = { 'signup-completed': await post('/signups', signup(nickname)) } as Record<string, string>;
-  await client.workflow.getHandle(`signup-${runs['signup-completed']}`).result();
-  runs['signup-compensated'] = await post('/signups', signup(nickname));
-  for (const [name, id] of Object.entries(runs)) {
-    const handle = client.workflow.getHandle(`signup-${id}`);
-    await handle.result();
-    // The CLI's JSON is the format the Temporal UI downloads and `historyFromJSON` reads.
-    const json = execFileSync(TEMPORAL_BINARY, ['workflow', 'show', '--address', TEMPORAL_ADDRESS, '--workflow-id', handle.workflowId, '--output', 'json']);
-    writeFileSync(resolve(OUT, `${name}.json`), json);
-    console.log(`recorded ${name}.json`);
+  const infra = await startInfrastructure({ profile: 'test', log: (line) => console.log(`[infra] ${line}`) });
+  await applyMigrations(infra.env.DATABASE_URL);
+  const processes = startProcesses({
+    env: { ...infra.env, PORT: String(PORT), LOG_LEVEL: 'warn', LOAN_PERIOD_SECONDS: '3', FEE_DAY_SECONDS: '1' },
+    logDir: '.data/test/logs/record',
+  });
+  const runs: Record<string, string> = {};
+  try {
+    await waitForHealthy(API, 120_000);
+    const admin = (await call('/auth/login', { method: 'POST', json: { email: 'admin@library.local', password: 'admin-password' } })).body.token;
+    const book = async () => (await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })).body.bookNo as number;
+
+    const ann = await member();
+    runs['signup-completed'] = `signup-${ann.signup.id}`;
+    runs['signup-compensated'] = `signup-${(await member(ann.nickname)).signup.id}`;
+
+    const [first, second] = [await book(), await book()];
+    const rented = await saga('/rentals', ann.token, { bookNo: first });
+    runs['rent-completed'] = `rent-${rented.id}`;
+    runs['rent-compensated'] = `rent-${(await saga('/rentals', (await member()).token, { bookNo: first })).id}`;
+    const returned = await saga('/returns', ann.token, { bookNo: first });
+    runs['return-completed'] = `return-${returned.id}`;
+    runs['loan-returned'] = `loan-${rented.id}`;
+    runs['return-compensated'] = `return-${(await saga('/returns', ann.token, { bookNo: first })).id}`;
+
+    // Two overdue loans: Ann's fee (two fee days) is covered by her points, Bob's (five) is not.
+    const bob = await member();
+    const third = await book();
+    const late = await saga('/rentals', ann.token, { bookNo: second });
+    await saga('/rentals', bob.token, { bookNo: third });
+    await sleep(3_000 + 2_500); // past due, plus two fee days
+    await saga('/returns', ann.token, { bookNo: second });
+    runs['loan-overdue'] = `loan-${late.id}`;
+    runs['clear-overdue-completed'] = `clear-overdue-${(await saga('/members/me/rental-card/clear-overdue', ann.token, {})).id}`;
+    await sleep(3_000);
+    await saga('/returns', bob.token, { bookNo: third });
+    const refused = await saga('/members/me/rental-card/clear-overdue', bob.token, {});
+    if (refused.status !== 'COMPENSATED') throw new Error(`expected Bob's clearing to be refused, got ${refused.status}`);
+    runs['clear-overdue-compensated'] = `clear-overdue-${refused.id}`;
+
+    for (const [name, workflowId] of Object.entries(runs)) {
+      execFileSync(TEMPORAL_BINARY, ['workflow', 'result', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId], { stdio: 'ignore' });
+      const json = execFileSync(TEMPORAL_BINARY, ['workflow', 'show', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId, '--output', 'json']);
+      writeFileSync(resolve(OUT, `${name}.json`), json);
+      console.log(`recorded ${name}.json (${workflowId})`);
+    }
+  } finally {
+    await processes.stop();
+    await infra.stop();
   }
-  await client.connection.close();
 }
 
 main().catch((error) => {

@@ -15,8 +15,9 @@ const files = readdirSync(HISTORIES).filter((name) => name.endsWith('.json')).so
 const load = (name: string) => historyFromJSON(JSON.parse(readFileSync(resolve(HISTORIES, name), 'utf8')));
 
 describe('replay of committed histories', () => {
-  it('has a completed and a compensated history of every saga', () => {
-    expect(files).toEqual(expect.arrayContaining(['signup-completed.json', 'signup-compensated.json']));
+  it('has a completed and a compensated history of every saga, and both ends of a loan', () => {
+    const sagas = ['signup', 'rent', 'return', 'clear-overdue'].flatMap((saga) => [`${saga}-completed.json`, `${saga}-compensated.json`]);
+    expect(files).toEqual(expect.arrayContaining([...sagas, 'loan-returned.json', 'loan-overdue.json']));
   });
 
   for (const name of files) {
