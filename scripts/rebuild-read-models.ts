@@ -7,7 +7,7 @@
  *
  *   npm run read-models:rebuild
  */
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Topic } from '../services/contracts/events.ts';
 import { startConsumerGroup, type Subscription } from '../services/platform/consumer.ts';
 import { createDb } from '../services/platform/db.ts';
@@ -44,6 +44,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const admin = kafka.admin();
   const producer = kafka.producer(PRODUCER_CONFIG); // for dead letters, as in live consumption
   const temporaryGroups: string[] = [];
+  const leaving: Promise<void>[] = [];
   try {
     await admin.connect();
     await producer.connect();
@@ -65,7 +66,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         for (const [index, subscriptions] of model.phases.entries()) {
           const groupId = `${model.groupId}-rebuild-${stamp}-${index + 1}`;
           temporaryGroups.push(groupId);
-          await replayPhase({ kafka, admin, producer, logger, groupId, subscriptions, ranges, deadline });
+          const consumer = await replayPhase({ kafka, admin, producer, logger, groupId, subscriptions, ranges, deadline });
+          // Leaving waits out the consumer's pending fetch (seconds); the next phase need not wait for that.
+          if (consumer) leaving.push(consumer.disconnect());
           for (const { topic } of subscriptions) replayed[topic] = messagesIn(ranges.get(topic) ?? []);
         }
         return { groupId: model.groupId, replayed, rows: await model.countRows() };
@@ -73,6 +76,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     );
     return { groups };
   } finally {
+    await Promise.allSettled(leaving);
     await deleteGroups(admin, temporaryGroups, logger);
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
@@ -99,7 +103,11 @@ function refuseTruncated(ranges: OffsetRanges): void {
 
 const messagesIn = (partitions: { low: number; high: number }[]) => partitions.reduce((sum, p) => sum + p.high - p.low, 0);
 
-/** Runs one phase's subscriptions under a fresh group until it has committed every captured end offset. */
+/**
+ * Runs one phase's subscriptions under a fresh group until it has committed
+ * every captured end offset; answers the consumer (still connected) for the
+ * caller to disconnect, or undefined when there was nothing to replay.
+ */
 async function replayPhase(args: {
   kafka: Kafka;
   admin: Admin;
@@ -109,11 +117,11 @@ async function replayPhase(args: {
   subscriptions: Subscription[];
   ranges: OffsetRanges;
   deadline: number;
-}): Promise<void> {
+}): Promise<Consumer | undefined> {
   const { admin, groupId, subscriptions, ranges } = args;
   const topics = subscriptions.map((subscription) => subscription.topic);
   const wanted = topics.flatMap((topic) => (ranges.get(topic) ?? []).filter((p) => p.high > p.low).map((p) => ({ topic, ...p })));
-  if (wanted.length === 0) return; // nothing to replay: no group needed
+  if (wanted.length === 0) return undefined;
   const started = Date.now();
   const consumer = await startConsumerGroup({ ...args, fromBeginning: true });
   try {
@@ -126,15 +134,16 @@ async function replayPhase(args: {
       const behind = wanted.filter((p) => (committed.get(`${p.topic}:${p.partition}`) ?? -1) < p.high);
       if (behind.length === 0) {
         args.logger.info({ groupId, topics, ms: Date.now() - started }, 'replayed up to the captured end offsets');
-        return;
+        return consumer;
       }
       if (Date.now() > args.deadline) {
         throw new Error(`rebuild timed out; ${groupId} is behind on ${behind.map((p) => `${p.topic}[${p.partition}]`).join(', ')}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  } finally {
+  } catch (error) {
     await consumer.disconnect();
+    throw error;
   }
 }
 

@@ -1,13 +1,13 @@
-// npx tsx scripts/infra/cli.ts up|down|status [--profile dev|test]
+// npx tsx scripts/infra/cli.ts up|down|status [--profile dev|test|test1..test9]
 // `up` prints the env lines (KEY=value) on stdout and progress on stderr, so `... up > .env` works.
-import { infraStatus, startInfrastructure, stopInfrastructure, type Profile } from './infra.ts';
+import { infraStatus, isProfile, startInfrastructure, stopInfrastructure, type Profile } from './infra.ts';
 
 function parseArgs(argv: string[]): { command: string; profile: Profile } {
   const command = argv[0] ?? '';
   const i = argv.indexOf('--profile');
-  const profile = i >= 0 ? argv[i + 1] : 'dev';
-  if (!['up', 'down', 'status'].includes(command) || (profile !== 'dev' && profile !== 'test')) {
-    console.error('usage: cli.ts up|down|status [--profile dev|test]');
+  const profile = (i >= 0 ? argv[i + 1] : 'dev') ?? '';
+  if (!['up', 'down', 'status'].includes(command) || !isProfile(profile)) {
+    console.error('usage: cli.ts up|down|status [--profile dev|test|test1..test9]');
     process.exit(2);
   }
   return { command, profile };

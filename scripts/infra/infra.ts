@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
 
-export type Profile = 'dev' | 'test';
+/** `dev`, `test`, or `test<N>`: an extra test stack (ports + N*100) so parallel suites never share servers. */
+export type Profile = 'dev' | 'test' | `test${number}`;
 export type ServerName = 'postgres' | 'temporal' | 'kafka';
 export interface InfraEnv {
   DATABASE_URL: string;
@@ -29,10 +30,22 @@ export interface RunningInfra {
 type Log = (line: string) => void;
 
 const SERVERS: ServerName[] = ['postgres', 'temporal', 'kafka'];
-const PORTS = {
+const BASE_PORTS = {
   dev: { postgres: 15432, temporal: 7233, temporalUi: 8233, kafka: 9092, kafkaController: 9093 },
   test: { postgres: 15433, temporal: 7243, temporalUi: 8243, kafka: 9094, kafkaController: 9095 },
 } as const;
+type Ports = Record<keyof (typeof BASE_PORTS)['dev'], number>;
+
+export function isProfile(value: string): value is Profile {
+  return /^(dev|test|test[1-9])$/.test(value);
+}
+
+function portsOf(profile: Profile): Ports {
+  if (profile === 'dev' || profile === 'test') return BASE_PORTS[profile];
+  const offset = Number(profile.slice(4)) * 100;
+  const base = BASE_PORTS.test;
+  return Object.fromEntries(Object.entries(base).map(([name, port]) => [name, port + offset])) as unknown as Ports;
+}
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(homedir(), '.cache/book-rental-sagas');
@@ -189,7 +202,7 @@ function startPostgres(profile: Profile, detached: boolean): ChildProcess {
   const args = [
     '-D', dir,
     '-c', 'listen_addresses=127.0.0.1',
-    '-c', `port=${PORTS[profile].postgres}`,
+    '-c', `port=${portsOf(profile).postgres}`,
     '-c', `unix_socket_directories=${dir}`, // not /var/run/postgresql, which may not exist or be shared
     '-c', 'max_connections=200',
   ];
@@ -199,7 +212,7 @@ function startPostgres(profile: Profile, detached: boolean): ChildProcess {
 /** Superuser connection over the data dir's unix socket (trusted, no password). */
 async function withPostgresAdmin<T>(profile: Profile, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const user = 'postgres';
-  const client = new pg.Client({ host: serverDir(profile, 'postgres'), port: PORTS[profile].postgres, user, database: 'postgres' });
+  const client = new pg.Client({ host: serverDir(profile, 'postgres'), port: portsOf(profile).postgres, user, database: 'postgres' });
   await client.connect();
   try {
     return await fn(client);
@@ -229,8 +242,8 @@ function startTemporal(profile: Profile, detached: boolean): ChildProcess {
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
-    '--port', String(PORTS[profile].temporal),
-    '--ui-port', String(PORTS[profile].temporalUi),
+    '--port', String(portsOf(profile).temporal),
+    '--ui-port', String(portsOf(profile).temporalUi),
     '--db-filename', join(dir, 'temporal.sqlite'),
     // WAL + synchronous=normal: far fewer fsyncs, still crash-safe for the database file.
     '--sqlite-pragma', 'journal_mode=wal',
@@ -246,7 +259,7 @@ function startTemporal(profile: Profile, detached: boolean): ChildProcess {
 }
 
 const temporalReady = (profile: Profile) => async () => {
-  const address = `127.0.0.1:${PORTS[profile].temporal}`;
+  const address = `127.0.0.1:${portsOf(profile).temporal}`;
   try {
     // Health answers as soon as the frontend is up; the namespace proves the persistence layer too.
     await execFileAsync(TEMPORAL_BINARY, ['operator', 'cluster', 'health', '--address', address], { timeout: 5000 });
@@ -261,7 +274,7 @@ const temporalReady = (profile: Profile) => async () => {
 
 function writeKafkaConfig(profile: Profile): { properties: string; log4j: string } {
   const dir = serverDir(profile, 'kafka');
-  const { kafka, kafkaController } = PORTS[profile];
+  const { kafka, kafkaController } = portsOf(profile);
   mkdirSync(dir, { recursive: true });
   const properties = join(dir, 'server.properties');
   const log4j = join(dir, 'log4j.properties');
@@ -329,10 +342,10 @@ function startKafka(profile: Profile, detached: boolean): ChildProcess {
 
 /** A metadata round-trip with the client the project uses proves the broker is usable, not just listening. */
 const kafkaReady = (profile: Profile) => async () => {
-  if (!(await portOpen(PORTS[profile].kafka))) return false;
+  if (!(await portOpen(portsOf(profile).kafka))) return false;
   const kafka = new kafkajs.Kafka({
     clientId: 'infra-probe',
-    brokers: [`127.0.0.1:${PORTS[profile].kafka}`],
+    brokers: [`127.0.0.1:${portsOf(profile).kafka}`],
     logLevel: kafkajs.logLevel.NOTHING,
     connectionTimeout: 2000,
     retry: { retries: 0 },
@@ -383,7 +396,7 @@ export async function startServer(
 ): Promise<boolean> {
   const log = opts.log ?? (() => undefined);
   await runInstaller(INSTALLERS[server], (line) => log(`[${server}] ${line}`));
-  const port = PORTS[profile][server];
+  const port = portsOf(profile)[server];
 
   const pid = runningPid(profile, server);
   if (pid !== undefined) {
@@ -407,7 +420,7 @@ export async function startServer(
 
 /** Waits until the server answers (failing fast if its process ends), then sets up what the project needs in it. */
 async function becomeReady(profile: Profile, server: ServerName, exited: () => string | undefined): Promise<void> {
-  await waitFor(`${server} on port ${PORTS[profile][server]}`, async () => {
+  await waitFor(`${server} on port ${portsOf(profile)[server]}`, async () => {
     const status = exited();
     if (status !== undefined) throw new Error(`${server} exited during startup (${status}):\n${logTail(profile, server)}`);
     return READY[server](profile)();
@@ -445,7 +458,7 @@ export async function restartServer(profile: Profile, server: ServerName, opts: 
 // ---------------------------------------------------------------- all servers
 
 export function infraEnv(profile: Profile): InfraEnv {
-  const p = PORTS[profile];
+  const p = portsOf(profile);
   return {
     DATABASE_URL: process.env.DATABASE_URL ?? `postgresql://${DB.user}:${DB.password}@127.0.0.1:${p.postgres}/${DB.database}`,
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${p.temporal}`,
@@ -488,7 +501,7 @@ export async function stopInfrastructure(profile: Profile): Promise<void> {
 
 export async function infraStatus(profile: Profile): Promise<Record<ServerName, { pid?: number; port: number; listening: boolean }>> {
   const entries = await Promise.all(
-    SERVERS.map(async (s) => [s, { pid: runningPid(profile, s), port: PORTS[profile][s], listening: await portOpen(PORTS[profile][s]) }] as const),
+    SERVERS.map(async (s) => [s, { pid: runningPid(profile, s), port: portsOf(profile)[s], listening: await portOpen(portsOf(profile)[s]) }] as const),
   );
   return Object.fromEntries(entries) as Record<ServerName, { pid?: number; port: number; listening: boolean }>;
 }

@@ -7,7 +7,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FaultRule } from '../../activities/faults.ts';
 
-export const FAULTS_FILE = resolve(import.meta.dirname, '../../.data/test/faults.json');
+export const FAULTS_FILE = resolve(import.meta.dirname, `../../.data/${process.env.TEST_PROFILE ?? 'test'}/faults.json`);
 
 export function setFaults(rules: FaultRule[]): void {
   mkdirSync(dirname(FAULTS_FILE), { recursive: true });

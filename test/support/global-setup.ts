@@ -4,7 +4,7 @@
  * relay and consumers processes exactly as `npm start` runs them.
  */
 import type { TestProject } from 'vitest/node';
-import { startInfrastructure } from '../../scripts/infra/infra.ts';
+import { isProfile, startInfrastructure } from '../../scripts/infra/infra.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { startProcesses, waitForHealthy, type ProcessGroup } from '../../scripts/processes.ts';
 import { TEMPORAL_BINARY } from '../../scripts/infra/infra.ts';
@@ -12,13 +12,17 @@ import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
 import { waitForConsumerGroups } from './kafka.ts';
 import { FAULTS_FILE } from './faults.ts';
 
-const API_PORT = Number(process.env.TEST_API_PORT ?? 3100);
+const API_PORT = Number(process.env.TEST_API_PORT ?? 3100 + 10 * Number(/\d+$/.exec(process.env.TEST_PROFILE ?? '')?.[0] ?? 0));
 /** TEST_PROCESSES=0 starts only the servers (for suites that need no app process). */
 const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
 
+/** TEST_PROFILE=test2 (say) runs the suite on a second, separate set of servers. */
+export const TEST_PROFILE = process.env.TEST_PROFILE ?? 'test';
+
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[stack] ${line}`);
-  const infra = await startInfrastructure({ profile: 'test', log });
+  if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test or test1..test9, not ${TEST_PROFILE}`);
+  const infra = await startInfrastructure({ profile: TEST_PROFILE, log });
   await applyMigrations(infra.env.DATABASE_URL);
   const env = {
     ...infra.env,
@@ -33,7 +37,7 @@ export default async function setup(project: TestProject) {
   let processes: ProcessGroup | undefined;
   try {
     if (WITH_PROCESSES) {
-      processes = startProcesses({ env, logDir: '.data/test/logs' });
+      processes = startProcesses({ env, logDir: `.data/${TEST_PROFILE}/logs` });
       await waitForHealthy(`http://127.0.0.1:${API_PORT}`, 120_000);
       await waitForConsumerGroups(infra.env.KAFKA_BROKERS, Object.values(CONSUMER_GROUPS), 120_000);
     }
