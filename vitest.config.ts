@@ -2,8 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.data/**'],
     // Starts PostgreSQL, Temporal and Kafka (profile "test") and the four processes once for the whole run.
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
@@ -12,5 +10,16 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'suite', include: ['**/*.test.ts'], exclude: ['node_modules/**', '.data/**', 'test/faults/**'], sequence: { groupOrder: 0 } },
+      },
+      // Fault suites kill processes and stop servers: they run after everything else, one file at a time.
+      {
+        extends: true,
+        test: { name: 'faults', include: ['test/faults/**/*.test.ts'], poolOptions: { forks: { singleFork: true } }, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

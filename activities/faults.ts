@@ -10,6 +10,10 @@ import { readFileSync, statSync } from 'node:fs';
 export interface FaultRule {
   activity: string;
   inputContains: string;
+  /** Wait this long first (to cancel or kill something mid-step); without `fail: false` it then fails too. */
+  delayMs?: number;
+  /** Default true: fail with INJECTED_FAULT. */
+  fail?: boolean;
 }
 
 export function withFaults<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T, faultsFile: string | undefined): T {
@@ -29,9 +33,9 @@ export function withFaults<T extends Record<string, (input: never) => Promise<un
       name,
       async (input: never) => {
         const serialized = JSON.stringify(input);
-        if (rules().some((rule) => rule.activity === name && serialized.includes(rule.inputContains))) {
-          throw ApplicationFailure.nonRetryable(`fault injected into ${name}`, 'INJECTED_FAULT');
-        }
+        const rule = rules().find((candidate) => candidate.activity === name && serialized.includes(candidate.inputContains));
+        if (rule?.delayMs) await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
+        if (rule && rule.fail !== false) throw ApplicationFailure.nonRetryable(`fault injected into ${name}`, 'INJECTED_FAULT');
         return run(input);
       },
     ]),

@@ -11,7 +11,7 @@ export function createMemberActivities({ db }: { db: Db }) {
     activateProfile: (input: { signupId: string }) => activateProfile(db, input),
     awardPoints: (input: PointsChange) => awardPoints(db, input),
     deductPoints: (input: PointsChange) => refusalsAsFailures(() => deductPoints(db, input)),
-    reversePoints: (input: { key: string }) => reversePoints(db, input),
+    reversePoints: (input: { key: string; memberId: string }) => reversePoints(db, input),
   };
 }
 export type MemberActivities = ReturnType<typeof createMemberActivities>;

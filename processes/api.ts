@@ -13,20 +13,26 @@ import { createApp } from '../services/platform/http/app.ts';
 import { healthRoutes } from '../services/platform/http/health.ts';
 import { createKafka } from '../services/platform/kafka.ts';
 import { connectTemporal } from '../services/platform/temporal.ts';
+import { codecRoutes } from '../services/platform/http/codec-routes.ts';
+import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
+import { LoginThrottle } from '../services/auth/login-throttle.ts';
+import { EncryptionCodec } from '../services/platform/payload-codec.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
+  // In memory, per process: README "Security notes" says what several API processes need.
+  const login = { throttle: new LoginThrottle(), trustedProxyHops: config.TRUST_PROXY_HOPS };
   const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
   await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
   const app = createApp({
     logger,
     routers: [
-      authRoutes({ db, temporal, tokens }),
+      authRoutes({ db, temporal, tokens, ...login }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
       // /books/best before /books/{bookNo}: the first match wins.
@@ -34,6 +40,14 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       bookRoutes({ db, tokens }),
       ...rentalRoutes({ db, temporal, tokens, rules }),
       partnerRoutes({ db, tokens }),
+      codecRoutes({
+        codec: new EncryptionCodec(config.TEMPORAL_CODEC_KEYS),
+        namespace: config.TEMPORAL_NAMESPACE,
+        tokens,
+        codecToken: config.TEMPORAL_CODEC_AUTH_TOKEN,
+        uiUrl: config.TEMPORAL_UI_URL,
+      }),
+      codecSessionRoutes({ db, tokens, ...login, uiUrl: config.TEMPORAL_UI_URL }),
       healthRoutes({
         database: () => db.$queryRaw`SELECT 1`,
         temporal: () => temporal.connection.healthService.check({}),

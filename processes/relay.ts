@@ -12,7 +12,19 @@ export async function startRelayProcess({ config, logger }: Runtime) {
   // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
   const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
-  const relay = await startRelay({ databaseUrl: config.DATABASE_URL, producer, logger });
+  const relay = await startRelay({
+    databaseUrl: config.DATABASE_URL,
+    producer,
+    logger,
+    ...(config.RELAY_CRASH_AFTER_PUBLISH
+      ? {
+          afterPublish: () => {
+            logger.warn('test fault: exiting between publishing and marking published');
+            process.exit(86);
+          },
+        }
+      : {}),
+  });
   return {
     relay,
     async stop() {

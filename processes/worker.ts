@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { activitiesByQueue } from '../activities/index.ts';
 import { createDb } from '../services/platform/db.ts';
 import type { Logger } from '../services/platform/logger.ts';
+import { FAILURE_CONVERTER_PATH, workerDataConverter } from '../services/platform/temporal.ts';
 import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
@@ -25,7 +26,12 @@ export function parseQueues(value: string | undefined): TaskQueue[] {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles the workflow code once per process (all saga workers share it). */
 export function workflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: logger ? quietBundlerLogger(logger) : undefined });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    // Workflow failures are converted inside the sandbox: their messages are encoded (then encrypted) too.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: logger ? quietBundlerLogger(logger) : undefined,
+  });
   return bundle;
 }
 
@@ -42,14 +48,17 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
     rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 },
     faultsFile: config.FAULTS_FILE,
   });
+  // Every payload Temporal stores is encrypted (services/platform/payload-codec.ts).
+  const dataConverter = workerDataConverter(config.TEMPORAL_CODEC_KEYS);
   const workers = await Promise.all(
     queues.map(async (taskQueue) =>
       taskQueue === TASK_QUEUES.sagas
-        ? Worker.create({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle(logger) })
+        ? Worker.create({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle(logger), dataConverter })
         : Worker.create({
             connection,
             namespace: config.TEMPORAL_NAMESPACE,
             taskQueue,
+            dataConverter,
             activities: activities[taskQueue],
             // Activities hold a database connection while they run: never more slots than the pool.
             maxConcurrentActivityTaskExecutions: config.DATABASE_POOL_SIZE,

@@ -5,7 +5,7 @@
  * the end offsets taken right after the reset. Live consumers may keep
  * running: both sides dedupe by event id, so an event seen by both applies once.
  *
- *   npm run read-models:rebuild
+ *   npm run read-models:rebuild [-- --allow-truncated-topics]
  */
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Topic } from '../services/contracts/events.ts';
@@ -60,7 +60,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     const ranges = await offsetRanges(admin, topics);
     const stamp = Date.now();
 
-    const groups = await Promise.all(
+    // Settle every model before the finally block: a failing one must not leave the others' consumers behind.
+    const outcomes = await Promise.allSettled(
       models.map(async (model) => {
         const replayed: Partial<Record<Topic, number>> = {};
         for (const [index, subscriptions] of model.phases.entries()) {
@@ -74,7 +75,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         return { groupId: model.groupId, replayed, rows: await model.countRows() };
       }),
     );
-    return { groups };
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { groups: outcomes.map((outcome) => (outcome as PromiseFulfilledResult<RebuildReport['groups'][number]>).value) };
   } finally {
     await Promise.allSettled(leaving);
     await deleteGroups(admin, temporaryGroups, logger);
@@ -97,7 +100,7 @@ async function offsetRanges(admin: Admin, topics: Topic[]): Promise<OffsetRanges
 function refuseTruncated(ranges: OffsetRanges): void {
   const truncated = [...ranges].flatMap(([topic, partitions]) => partitions.filter((p) => p.low > 0).map((p) => `${topic}[${p.partition}] starts at ${p.low}`));
   if (truncated.length > 0) {
-    throw new Error(`retention already deleted events (${truncated.join(', ')}); a rebuild would lose them. Pass allowTruncatedTopics to rebuild anyway.`);
+    throw new Error(`retention already deleted events (${truncated.join(', ')}); a rebuild would lose them. Pass allowTruncatedTopics (--allow-truncated-topics) to rebuild anyway.`);
   }
 }
 
@@ -171,7 +174,12 @@ async function deleteGroups(admin: Admin, groupIds: string[], logger: Logger): P
 
 async function main() {
   const { config, logger } = startRuntime('rebuild');
-  const report = await rebuildReadModels({ databaseUrl: config.DATABASE_URL, brokers: config.KAFKA_BROKERS, logger });
+  const report = await rebuildReadModels({
+    databaseUrl: config.DATABASE_URL,
+    brokers: config.KAFKA_BROKERS,
+    logger,
+    allowTruncatedTopics: process.argv.includes('--allow-truncated-topics'),
+  });
   for (const group of report.groups) {
     const replayed = Object.entries(group.replayed).map(([topic, count]) => `${topic}=${count}`).join(' ');
     console.log(`${group.groupId}: ${group.rows} rows; replayed ${replayed || 'nothing'}`);

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 
 /**
  * Steps: infrastructure failures are retried with backoff; business refusals
@@ -6,17 +6,26 @@ import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
  */
 export const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
+  // A cancelled saga waits for the running step to end before it unwinds, so no undo runs before its step lands.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
 };
 
-/** Compensations are retried until they succeed: an undo that gives up leaves the saga half-done. */
+/**
+ * Compensations are retried for about half an hour (backoff to 1 minute); one
+ * that still fails leaves the saga COMPENSATION_FAILED, waiting for an operator
+ * (saga.ts), rather than silently half-undone.
+ */
 export const COMPENSATION_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 40 },
+};
+
+/** Steps past the pivot (after which nothing can refuse) are retried until they succeed. */
+export const PIVOT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
-
-/** Steps past the pivot (after which nothing can refuse) are retried until they succeed, like compensations. */
-export const PIVOT_OPTIONS: ActivityOptions = COMPENSATION_OPTIONS;
 
 /** One service's activities three ways: as a step, as an undo, and as a step past the pivot. */
 export function serviceActivities<T>(taskQueue: string) {

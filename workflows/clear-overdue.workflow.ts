@@ -22,7 +22,7 @@ export async function clearOverdueWorkflow(input: ClearOverdueInput) {
   return saga.run(async () => {
     const { amount } = await saga.step('assessLateFee', { run: () => rental.step.assessLateFee({ memberId }) });
     await saga.step('deductPoints', {
-      compensate: () => member.undo.reversePoints({ key: pointsKey }),
+      compensate: () => member.undo.reversePoints({ key: pointsKey, memberId }),
       run: () => member.step.deductPoints({ key: pointsKey, memberId, points: amount, reason: 'late fee' }),
     });
     await saga.step('liftSuspension', { run: () => rental.step.liftSuspension({ clearanceId, memberId, amount }) });

@@ -22,13 +22,40 @@ export const SEARCH = {
   sagaType: defineSearchAttributeKey('SagaType', SearchAttributeType.KEYWORD),
 };
 
-export type StepStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'COMPENSATING' | 'COMPENSATED';
-export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATING' | 'COMPENSATED' | 'FAILED';
+export type StepStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'COMPENSATING'
+  | 'COMPENSATED'
+  | 'COMPENSATION_FAILED'
+  | 'RESOLVED_BY_OPERATOR';
+/**
+ * COMPENSATION_FAILED: an undo gave up and the saga waits for an operator;
+ * RESOLVED_BY_OPERATOR: it ended after an operator declared an undo done by hand.
+ */
+export type SagaStatus =
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'COMPENSATING'
+  | 'COMPENSATED'
+  | 'COMPENSATION_FAILED'
+  | 'RESOLVED_BY_OPERATOR'
+  | 'FAILED';
+
+export interface OperatorDecision {
+  action: 'retry' | 'resolve';
+  /** Why, for the history: who fixed what by hand. */
+  note?: string;
+}
 
 export interface SagaProgress<Result = unknown> {
   status: SagaStatus;
   steps: { name: string; status: StepStatus }[];
   failure?: { step: string; code: string; message: string };
+  /** The undo that gave up, while the saga waits for an operator. */
+  compensationFailure?: { step: string; code: string; message: string };
   /** What the saga produced, once COMPLETED. */
   result?: Result;
 }

@@ -33,7 +33,7 @@ export async function rentWorkflow(input: RentInput) {
       run: () => book.step.markBookRented({ bookNo, rentalId }),
     });
     await saga.step('awardPoints', {
-      compensate: () => member.undo.reversePoints({ key: pointsKey }),
+      compensate: () => member.undo.reversePoints({ key: pointsKey, memberId }),
       run: () => member.step.awardPoints({ key: pointsKey, memberId, points: POINTS.rent, reason: `rent of book ${bookNo}` }),
     });
     // Pivot: nothing below refuses; the loan exists from here on.

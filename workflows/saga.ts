@@ -8,14 +8,19 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  allHandlersFinished,
+  condition,
   defineQuery,
+  defineUpdate,
   isCancellation,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { SEARCH, type SagaProgress, type SagaStatus, type StepStatus } from './contracts.ts';
+import { SEARCH, type OperatorDecision, type SagaProgress, type SagaStatus, type StepStatus } from './contracts.ts';
 
 export const progressQuery = defineQuery<SagaProgress<object>>('progress');
+/** An operator's answer to a compensation that gave up: run it again, or record that it was undone by hand. */
+export const resolveCompensationUpdate = defineUpdate<SagaProgress<object>, [OperatorDecision]>('resolveCompensation');
 
 interface StepState {
   name: string;
@@ -34,10 +39,26 @@ export class Saga<Result extends object> {
   private status: SagaStatus = 'RUNNING';
   private failure: SagaProgress['failure'];
   private result: Result | undefined;
+  private decision: OperatorDecision | undefined;
+  private compensationFailure: SagaProgress['compensationFailure'];
 
   constructor(stepNames: readonly string[]) {
     this.steps = stepNames.map((name) => ({ name, status: 'PENDING' }));
     setHandler(progressQuery, () => this.progress());
+    setHandler(
+      resolveCompensationUpdate,
+      async (decision: OperatorDecision): Promise<SagaProgress<object>> => {
+        this.decision = decision;
+        // Answer with the outcome: the saga at rest again (undone, resolved, or failed once more).
+        await condition(() => this.decision === undefined && this.status !== 'COMPENSATING');
+        return this.progress();
+      },
+      {
+        validator: (_decision: OperatorDecision) => {
+          if (this.status !== 'COMPENSATION_FAILED') throw new Error(`the saga is ${this.status}; there is nothing to resolve`);
+        },
+      },
+    );
   }
 
   async step<T>(name: string, definition: StepDefinition<T>): Promise<T> {
@@ -68,8 +89,12 @@ export class Saga<Result extends object> {
       if (!this.failure) this.failure = { step: 'saga', ...describeFailure(error) };
       this.setStatus('COMPENSATING');
       // Compensations must run even when the workflow itself was cancelled.
-      await CancellationScope.nonCancellable(() => this.unwind());
-      this.setStatus('COMPENSATED');
+      await CancellationScope.nonCancellable(async () => {
+        await this.unwind();
+        this.setStatus(this.steps.some((step) => step.status === 'RESOLVED_BY_OPERATOR') ? 'RESOLVED_BY_OPERATOR' : 'COMPENSATED');
+        // Let an operator's update answer before the workflow closes.
+        await condition(allHandlersFinished);
+      });
     }
     return this.progress();
   }
@@ -80,6 +105,7 @@ export class Saga<Result extends object> {
       status: this.status,
       steps: this.steps.map((step) => ({ ...step })),
       ...(this.failure ? { failure: this.failure } : {}),
+      ...(this.compensationFailure ? { compensationFailure: this.compensationFailure } : {}),
       ...(this.result ? { result: this.result } : {}),
     };
   }
@@ -89,8 +115,32 @@ export class Saga<Result extends object> {
       // The step that failed keeps FAILED; its undo still runs in case it took effect before failing.
       const failed = step.status === 'FAILED';
       step.status = 'COMPENSATING';
-      await undo();
-      step.status = failed ? 'FAILED' : 'COMPENSATED';
+      step.status = (await this.undoUntilResolved(step, undo)) ? (failed ? 'FAILED' : 'COMPENSATED') : 'RESOLVED_BY_OPERATOR';
+    }
+  }
+
+  /**
+   * Runs one undo. When it fails past its retry policy the saga does not end:
+   * it shows COMPENSATION_FAILED (search attribute and query) and waits for an
+   * operator's update. Returns false when the operator resolved it by hand.
+   */
+  private async undoUntilResolved(step: StepState, undo: () => Promise<unknown>): Promise<boolean> {
+    for (;;) {
+      try {
+        await undo();
+        return true;
+      } catch (error) {
+        step.status = 'COMPENSATION_FAILED';
+        this.compensationFailure = { step: step.name, ...describeFailure(error) };
+        this.setStatus('COMPENSATION_FAILED');
+        await condition(() => this.decision !== undefined);
+        const { action } = this.decision!;
+        this.decision = undefined;
+        this.compensationFailure = undefined;
+        this.setStatus('COMPENSATING');
+        if (action === 'resolve') return false;
+        step.status = 'COMPENSATING';
+      }
     }
   }
 

@@ -28,6 +28,13 @@ export interface RunningInfra {
   stop(): Promise<void>;
 }
 type Log = (line: string) => void;
+export interface StartOptions {
+  log?: Log;
+  /** Detached servers outlive the process that started them (`infra:up`). */
+  detached?: boolean;
+  /** The Temporal UI's remote codec endpoint; default: the profile's API port (a server already running keeps its own). */
+  codecEndpoint?: string;
+}
 
 const SERVERS: ServerName[] = ['postgres', 'temporal', 'kafka'];
 const BASE_PORTS = {
@@ -39,6 +46,15 @@ type Ports = Record<keyof (typeof BASE_PORTS)['dev'], number>;
 export function isProfile(value: string): value is Profile {
   return /^(dev|test|test[1-9])$/.test(value);
 }
+
+/** The API port each profile's app processes use by default: 3000 (dev), 3100 (test), 3100 + 10*N (testN). */
+export function defaultApiPort(profile: Profile): number {
+  if (profile === 'dev') return 3000;
+  return 3100 + 10 * Number(profile.slice(4) || 0);
+}
+
+/** Where the Temporal UI asks the API to decode payloads (the remote codec endpoint, see services/platform/http/codec-routes.ts). */
+export const codecEndpointOf = (apiPort: number): string => `http://127.0.0.1:${apiPort}/codec`;
 
 function portsOf(profile: Profile): Ports {
   if (profile === 'dev' || profile === 'test') return BASE_PORTS[profile];
@@ -236,7 +252,7 @@ async function ensureDatabase(profile: Profile): Promise<void> {
 
 // ---------------------------------------------------------------- Temporal
 
-function startTemporal(profile: Profile, detached: boolean): ChildProcess {
+function startTemporal(profile: Profile, detached: boolean, opts: StartOptions = {}): ChildProcess {
   const dir = serverDir(profile, 'temporal');
   mkdirSync(dir, { recursive: true });
   const args = [
@@ -254,6 +270,8 @@ function startTemporal(profile: Profile, detached: boolean): ChildProcess {
     '--search-attribute', 'BookNo=Keyword',
     '--search-attribute', 'SagaStatus=Keyword',
     '--search-attribute', 'SagaType=Keyword',
+    // The UI decrypts payloads through the API's codec endpoint (payloads are encrypted, see README "Security").
+    '--ui-codec-endpoint', opts.codecEndpoint ?? codecEndpointOf(defaultApiPort(profile)),
   ];
   return spawnServer(profile, 'temporal', TEMPORAL_BINARY, args, { detached, cwd: dir });
 }
@@ -374,7 +392,7 @@ const PREPARE: Record<ServerName, (p: Profile) => Promise<void>> = {
   temporal: async () => undefined,
   kafka: prepareKafka,
 };
-const START: Record<ServerName, (p: Profile, detached: boolean) => ChildProcess> = {
+const START: Record<ServerName, (p: Profile, detached: boolean, opts: StartOptions) => ChildProcess> = {
   postgres: startPostgres,
   temporal: startTemporal,
   kafka: startKafka,
@@ -389,11 +407,7 @@ const READY: Record<ServerName, (p: Profile) => () => Promise<boolean>> = {
  * Makes sure one server of the profile is installed, running and ready.
  * Returns true when this call started it, false when a running one was reused.
  */
-export async function startServer(
-  profile: Profile,
-  server: ServerName,
-  opts: { log?: Log; detached?: boolean } = {},
-): Promise<boolean> {
+export async function startServer(profile: Profile, server: ServerName, opts: StartOptions = {}): Promise<boolean> {
   const log = opts.log ?? (() => undefined);
   await runInstaller(INSTALLERS[server], (line) => log(`[${server}] ${line}`));
   const port = portsOf(profile)[server];
@@ -406,7 +420,7 @@ export async function startServer(
     if (await portOpen(port)) throw new Error(`port ${port} is taken by a process that is not the ${profile} ${server} server`);
     await PREPARE[server](profile);
     log(`[${server}] starting on 127.0.0.1:${port} (log: ${logFile(profile, server)})`);
-    const child = START[server](profile, opts.detached ?? false);
+    const child = START[server](profile, opts.detached ?? false, opts);
     try {
       await becomeReady(profile, server, () => (child.exitCode ?? child.signalCode ?? undefined)?.toString());
     } catch (err) {
@@ -474,7 +488,7 @@ function managedServers(): ServerName[] {
   return SERVERS.filter((s) => !process.env[override[s]]);
 }
 
-export async function startInfrastructure(opts: { profile: Profile; log?: Log; detached?: boolean }): Promise<RunningInfra> {
+export async function startInfrastructure(opts: StartOptions & { profile: Profile }): Promise<RunningInfra> {
   const { profile } = opts;
   const servers = managedServers();
   // Install and start all three in parallel; the slow parts (builds, JVM, initdb) don't depend on each other.

@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors.ts';
 import type { Db } from '../platform/db.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from './domain/password.ts';
 import { credentialsRepo } from './db/credentials.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 
 export const ZRole = z.enum(['USER', 'PARTNER', 'ADMIN']);
 export const ZPrincipal = z.object({ memberId: z.uuid(), role: ZRole });
@@ -23,6 +24,31 @@ export async function login(db: Db, tokens: TokenOptions, email: string, passwor
   }
   const issuedAt = Math.floor(now.getTime() / 1000);
   return sign({ sub: credential.memberId, role: credential.role, iat: issuedAt, exp: issuedAt + tokens.ttlSeconds }, tokens.secret, 'HS256');
+}
+
+export class LoginRateLimited extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`);
+  }
+}
+
+/** `login` behind the rate limit (login-throttle.ts): over it, even the right password answers RATE_LIMITED. */
+export async function throttledLogin(
+  db: Db,
+  tokens: TokenOptions,
+  throttle: LoginThrottle,
+  attempt: { email: string; password: string; address: string },
+): Promise<string> {
+  const started = throttle.begin(attempt.email, attempt.address);
+  if (started.limited) throw new LoginRateLimited(started.retryAfterSeconds);
+  try {
+    const token = await login(db, tokens, attempt.email, attempt.password);
+    started.succeeded();
+    return token;
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'INVALID_CREDENTIALS')) started.withdraw();
+    throw error;
+  }
 }
 
 export async function verifyToken(tokens: TokenOptions, token: string): Promise<TPrincipal> {

@@ -32,12 +32,21 @@ export async function deductPoints(db: Db, input: PointsChange): Promise<void> {
   });
 }
 
-/** Undo of an award or a deduction: removes the entry and its effect on the balance. Idempotent. */
-export async function reversePoints(db: Db, input: { key: string }): Promise<void> {
+/**
+ * Undo of an award or a deduction: zeroes the entry and takes back its effect.
+ * The zeroed entry stays as a tombstone, so a step that lands after its undo
+ * (a timed-out attempt still running somewhere) finds its key taken and does
+ * nothing. Idempotent.
+ */
+export async function reversePoints(db: Db, input: { key: string; memberId: string }): Promise<void> {
   await db.$transaction(async (tx) => {
     const entry = await pointsRepo.findEntry(tx, input.key);
-    if (!entry) return;
-    await pointsRepo.deleteEntry(tx, input.key);
+    if (!entry) {
+      await pointsRepo.addEntry(tx, { key: input.key, memberId: input.memberId, delta: 0, reason: 'reversed before it was applied' });
+      return;
+    }
+    if (entry.delta === 0) return;
+    await pointsRepo.zeroEntry(tx, input.key, `reversed: ${entry.reason}`);
     await pointsRepo.add(tx, entry.memberId, -entry.delta);
   });
 }

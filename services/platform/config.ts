@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { parseCodecKeys } from './payload-codec.ts';
+
+/**
+ * The development payload-encryption key: public (it is in the repository), so
+ * committed test histories stay readable; refused when NODE_ENV=production.
+ */
+export const DEVELOPMENT_CODEC_KEYS = 'dev:Ym9vay1yZW50YWwtc2FnYXMgZGV2IGNvZGVjIGtleSE=';
 
 /** Every setting the processes read, validated once at start-up and passed down. */
 export const ZConfig = z.object({
@@ -8,13 +15,30 @@ export const ZConfig = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** The Temporal UI's address: the only origin allowed to call the codec endpoint from a browser. */
   TEMPORAL_UI_URL: z.string().url().optional(),
+  /** Payload encryption keys `id:base64(32 bytes)`, comma-separated; the first encrypts, all decrypt (rotation). */
+  TEMPORAL_CODEC_KEYS: z
+    .string()
+    .default(DEVELOPMENT_CODEC_KEYS)
+    .transform((value, ctx) => {
+      try {
+        return parseCodecKeys(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** A shared secret that tools may send as `Authorization: Bearer <token>` to the codec endpoint; unset = admin tokens only. */
+  TEMPORAL_CODEC_AUTH_TOKEN: z.string().min(32).optional(),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((value) => value.split(',').map((broker) => broker.trim())),
   KAFKA_CLIENT_ID: z.string().default('book-rental'),
   /** Comma-separated task queues a worker hosts; default all. */
   WORKER_QUEUES: z.string().optional(),
   JWT_SECRET: z.string().min(32).default('local-development-secret-change-me-0123456789'),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Proxies in front of the API whose X-Forwarded-For entries are trusted (login rate limit per client address); 0 = the socket address. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ADMIN_EMAIL: z.string().email().default('admin@library.local'),
   ADMIN_PASSWORD: z.string().min(8).default('admin-password'),
   /** Loan period and the length of one late-fee day; tests shorten both. */
@@ -22,6 +46,8 @@ export const ZConfig = z.object({
   FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
   /** Test-only fault injection (test/support/faults.ts); refused in production. */
   FAULTS_FILE: z.string().optional(),
+  /** Test-only: the relay exits after publishing a batch and before marking it (duplicate delivery test). */
+  RELAY_CRASH_AFTER_PUBLISH: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
 });
@@ -36,8 +62,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   if (parsed.data.NODE_ENV === 'production' && parsed.data.JWT_SECRET === ZConfig.shape.JWT_SECRET.parse(undefined)) {
     throw new Error('invalid configuration: JWT_SECRET must be set in production');
   }
-  if (parsed.data.NODE_ENV === 'production' && parsed.data.FAULTS_FILE) {
-    throw new Error('invalid configuration: FAULTS_FILE (fault injection) cannot be used in production');
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.TEMPORAL_CODEC_KEYS[0]!.key.equals(parseCodecKeys(DEVELOPMENT_CODEC_KEYS)[0]!.key)) {
+    throw new Error('invalid configuration: TEMPORAL_CODEC_KEYS must be set in production (the development key is public)');
+  }
+  if (parsed.data.NODE_ENV === 'production' && (parsed.data.FAULTS_FILE || parsed.data.RELAY_CRASH_AFTER_PUBLISH)) {
+    throw new Error('invalid configuration: fault injection (FAULTS_FILE, RELAY_CRASH_AFTER_PUBLISH) cannot be used in production');
   }
   return parsed.data;
 }

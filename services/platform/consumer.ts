@@ -33,7 +33,8 @@ export interface ConsumerGroupOptions {
 
 export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<Consumer> {
   const { kafka, producer, groupId, logger } = options;
-  const maxAttempts = options.maxAttempts ?? 5;
+  // About half a minute of retries: outlasts a database restart before a message counts as poison.
+  const maxAttempts = options.maxAttempts ?? 8;
   const handlers = new Map(options.subscriptions.map((subscription) => [subscription.topic, subscription.handle]));
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
@@ -66,7 +67,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
           const reason = error instanceof Error ? error.message : String(error);
           if (attempt >= maxAttempts) return deadLetter(typedTopic, partition, message, `handler failed ${attempt} times: ${reason}`);
           logger.warn({ topic, eventId: parsed.event.eventId, attempt, err: error }, 'handler failed; retrying');
-          await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 200) * 2 ** (attempt - 1)));
+          await new Promise((resolve) => setTimeout(resolve, Math.min((options.retryDelayMs ?? 200) * 2 ** (attempt - 1), 8000)));
         }
       }
     },

@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   INJECTED_FAULT: 500,
   /** The body is larger than the API accepts. */
   PAYLOAD_TOO_LARGE: 413,
+  /** Login: too many failures for this email or from this address; `Retry-After` says when to try again. */
+  RATE_LIMITED: 429,
   /** A dependency (database, Temporal, Kafka) is unreachable. */
   SERVICE_UNAVAILABLE: 503,
   /** Anything unexpected; details are logged, never returned. */

@@ -16,6 +16,8 @@ export interface RelayOptions {
   logger: Logger;
   batchSize?: number;
   pollIntervalMs?: number;
+  /** Test-only: called after a batch reached Kafka and before it is marked published (to crash there). */
+  afterPublish?: () => void;
 }
 
 interface OutboxRow {
@@ -35,7 +37,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: OUTBOX_SCHEMAS.length + 1 });
-  const listener = new pg.Client({ connectionString: options.databaseUrl });
+  // An idle connection dropped by a PostgreSQL restart: the pool replaces it; without a listener it would kill the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  let listener: pg.Client | undefined;
   let stopped = false;
   const wake = new Map<OutboxSchema, () => void>();
 
@@ -57,6 +61,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           acks: -1,
           topicMessages: groupByTopic(rows),
         });
+        options.afterPublish?.();
         await client.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
       }
       await client.query('COMMIT');
@@ -95,10 +100,30 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   }
 
-  await listener.connect();
-  listener.on('notification', (message) => wake.get(message.payload as OutboxSchema)?.());
-  listener.on('error', (error) => logger.warn({ err: error }, 'outbox listener lost its connection; polling only'));
-  await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+  /** LISTENs for commits; on a lost connection (PostgreSQL restart) polls meanwhile and reconnects. */
+  async function listen(delayMs = 0): Promise<void> {
+    if (stopped) return;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const client = new pg.Client({ connectionString: options.databaseUrl });
+    client.on('notification', (message) => wake.get(message.payload as OutboxSchema)?.());
+    client.on('error', (error) => {
+      logger.warn({ err: error }, 'outbox listener lost its connection; polling until it is back');
+      client.end().catch(() => {});
+      void listen(1000);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      listener = client;
+      for (const resolve of wake.values()) resolve(); // catch up on what committed while deaf
+    } catch (error) {
+      logger.warn({ err: error }, 'outbox listener cannot connect; retrying');
+      await client.end().catch(() => {});
+      void listen(Math.min(Math.max(delayMs * 2, 500), 5000));
+    }
+  }
+
+  await listen();
   const loops = OUTBOX_SCHEMAS.map((schema) => loop(schema));
 
   return {
@@ -107,7 +132,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       stopped = true;
       for (const resolve of wake.values()) resolve();
       await Promise.allSettled(loops);
-      await listener.end().catch(() => {});
+      await listener?.end().catch(() => {});
       await pool.end();
     },
   };

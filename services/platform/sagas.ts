@@ -3,17 +3,35 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
+  ServiceError,
   type Client,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { progressQuery } from '../../workflows/saga.ts';
 import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../../workflows/contracts.ts';
 
-export type ApiSagaStatus = Exclude<SagaStatus, 'COMPENSATING'>;
-export type SagaView<R> = Omit<SagaProgress<R>, 'status'> & { status: ApiSagaStatus };
+/** The four statuses of shared/API.md. */
+export type ApiSagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'FAILED';
+export type SagaView<R> = Omit<SagaProgress<R>, 'status'> & {
+  status: ApiSagaStatus;
+  /** True when no worker answered the progress query in time: the steps are unknown for now. */
+  progressUnavailable?: boolean;
+};
 
-/** A compensating saga is still running as far as a client is concerned; its steps show the undo. */
+const API_STATUS: Record<SagaStatus, ApiSagaStatus> = {
+  RUNNING: 'RUNNING',
+  // Still running as far as a client is concerned; its steps show the undo.
+  COMPENSATING: 'RUNNING',
+  COMPLETED: 'COMPLETED',
+  COMPENSATED: 'COMPENSATED',
+  // Could not be undone: an operator must act (scripts/saga-operator.ts).
+  COMPENSATION_FAILED: 'FAILED',
+  RESOLVED_BY_OPERATOR: 'FAILED',
+  FAILED: 'FAILED',
+};
+
 function asApiStatus<R>(progress: SagaProgress<R>): SagaView<R> {
-  return { ...progress, status: progress.status === 'COMPENSATING' ? 'RUNNING' : progress.status };
+  return { ...progress, status: API_STATUS[progress.status] };
 }
 
 export interface SagaStart {
@@ -51,6 +69,21 @@ export async function startSaga(client: Client, saga: SagaStart): Promise<void> 
 }
 
 /**
+ * The live step list. With no worker to answer (all down or restarting) the
+ * query would hang until the server gives up; after two seconds the saga is
+ * reported RUNNING with its steps unknown for now.
+ */
+async function queryProgress<R>(client: Client, handle: WorkflowHandle): Promise<SagaView<R>> {
+  try {
+    const progress = await client.withDeadline(Date.now() + 2_000, () => handle.query(progressQuery));
+    return asApiStatus(progress as SagaProgress<R>);
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    return { status: 'RUNNING', steps: [], progressUnavailable: true };
+  }
+}
+
+/**
  * A saga's status resource and the member it belongs to: the live step list
  * while it runs (query), its returned progress once finished, FAILED when
  * Temporal ended it another way (terminated, timed out) and nobody undid its steps.
@@ -67,7 +100,7 @@ export async function readSaga<R>(client: Client, workflowId: string): Promise<{
   const memberId = description.typedSearchAttributes.get(SEARCH.memberId);
   const status = description.status.name;
   let view: SagaView<R>;
-  if (status === 'RUNNING') view = asApiStatus((await handle.query(progressQuery)) as SagaProgress<R>);
+  if (status === 'RUNNING') view = await queryProgress<R>(client, handle);
   else if (status === 'COMPLETED') view = asApiStatus((await handle.result()) as SagaProgress<R>);
   else {
     view = {

@@ -20,7 +20,8 @@ async function stateOf(memberId: string, bookNo: number) {
     card: await one('SELECT rent_status, late_fee FROM rental.rental_card WHERE member_id = $1', [memberId]),
     book: await one('SELECT status, rental_id FROM book.book WHERE book_no = $1', [bookNo]),
     points: await one('SELECT points FROM member.profile WHERE member_id = $1', [memberId]),
-    ledger: await one('SELECT key, delta FROM member.point_entry WHERE member_id = $1 ORDER BY key', [memberId]),
+    // Tombstones (delta 0) of undone steps are bookkeeping, not points.
+    ledger: await one('SELECT key, delta FROM member.point_entry WHERE member_id = $1 AND delta <> 0 ORDER BY key', [memberId]),
     events: await one(`SELECT topic FROM rental.outbox WHERE key = $1 UNION ALL SELECT topic FROM book.outbox WHERE key = $2 AND topic <> 'book.book-changed.v1'`, [memberId, String(bookNo)]),
   };
 }

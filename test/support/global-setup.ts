@@ -1,30 +1,42 @@
 /**
  * Brings up the real stack for the suite: PostgreSQL, Temporal and Kafka
  * (profile "test", installed when missing), migrations, then the api, worker,
- * relay and consumers processes exactly as `npm start` runs them.
+ * relay and consumers processes exactly as `npm start` runs them. Fault
+ * suites reach the processes and servers through a small control endpoint
+ * (test/support/control.ts) to kill, restart and stop them.
  */
 import type { TestProject } from 'vitest/node';
-import { isProfile, startInfrastructure } from '../../scripts/infra/infra.ts';
+import type { ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
-import { startProcesses, waitForHealthy, type ProcessGroup } from '../../scripts/processes.ts';
-import { TEMPORAL_BINARY } from '../../scripts/infra/infra.ts';
+import { PROCESS_NAMES, startProcess, stopChild, waitForHealthy, type ProcessName } from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
 import { waitForConsumerGroups } from './kafka.ts';
 import { FAULTS_FILE } from './faults.ts';
-
-const API_PORT = Number(process.env.TEST_API_PORT ?? 3100 + 10 * Number(/\d+$/.exec(process.env.TEST_PROFILE ?? '')?.[0] ?? 0));
-/** TEST_PROCESSES=0 starts only the servers (for suites that need no app process). */
-const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
+import type { TestStack } from './stack.ts';
 
 /** TEST_PROFILE=test2 (say) runs the suite on a second, separate set of servers. */
 export const TEST_PROFILE = process.env.TEST_PROFILE ?? 'test';
+const API_PORT = Number(process.env.TEST_API_PORT ?? 3100 + 10 * Number(/\d+$/.exec(TEST_PROFILE)?.[0] ?? 0));
+/** TEST_PROCESSES=0 starts only the servers (for suites that need no app process). */
+const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
 
-export default async function setup(project: TestProject) {
+interface Running {
+  stack: TestStack;
+  stop(): Promise<void>;
+  users: number;
+}
+
+// Each vitest project calls this setup; they share one stack.
+const shared = globalThis as { bookRentalStack?: Promise<Running> };
+
+async function startStack(): Promise<Running> {
   const log = (line: string) => console.log(`[stack] ${line}`);
   if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test or test1..test9, not ${TEST_PROFILE}`);
   const infra = await startInfrastructure({ profile: TEST_PROFILE, log });
   await applyMigrations(infra.env.DATABASE_URL);
-  const env = {
+  const env: Record<string, string> = {
     ...infra.env,
     PORT: String(API_PORT),
     NODE_ENV: 'test',
@@ -32,30 +44,93 @@ export default async function setup(project: TestProject) {
     // Short loans so overdue suites finish in seconds: 8 s loan, 2 s fee day.
     LOAN_PERIOD_SECONDS: '8',
     FEE_DAY_SECONDS: '2',
-    FAULTS_FILE: FAULTS_FILE,
+    FAULTS_FILE,
   };
-  let processes: ProcessGroup | undefined;
+  const children = new Map<ProcessName, ChildProcess>();
+  const launch = (name: ProcessName, overrides: Record<string, string> = {}) =>
+    children.set(name, startProcess(name, { env: { ...env, ...overrides }, logDir: `.data/${TEST_PROFILE}/logs` }));
+  const stopProcesses = () => Promise.all([...children.values()].map((child) => stopChild(child)));
+  const control = controlServer({ children, launch, apiUrl: `http://127.0.0.1:${API_PORT}` });
   try {
     if (WITH_PROCESSES) {
-      processes = startProcesses({ env, logDir: `.data/${TEST_PROFILE}/logs` });
+      for (const name of PROCESS_NAMES) launch(name);
       await waitForHealthy(`http://127.0.0.1:${API_PORT}`, 120_000);
       await waitForConsumerGroups(infra.env.KAFKA_BROKERS, Object.values(CONSUMER_GROUPS), 120_000);
     }
+    await new Promise<void>((resolve) => control.listen(API_PORT + 5, '127.0.0.1', resolve));
   } catch (error) {
-    await processes?.stop();
+    await stopProcesses();
     await infra.stop();
     throw error;
   }
-  project.provide('stack', {
-    apiUrl: `http://127.0.0.1:${API_PORT}`,
-    databaseUrl: infra.env.DATABASE_URL,
-    temporalAddress: infra.env.TEMPORAL_ADDRESS,
-    temporalUiUrl: infra.env.TEMPORAL_UI_URL ?? '',
-    kafkaBrokers: infra.env.KAFKA_BROKERS,
-    temporalBinary: TEMPORAL_BINARY,
+  return {
+    users: 0,
+    stack: {
+      apiUrl: `http://127.0.0.1:${API_PORT}`,
+      controlUrl: `http://127.0.0.1:${API_PORT + 5}`,
+      profile: TEST_PROFILE,
+      databaseUrl: infra.env.DATABASE_URL,
+      temporalAddress: infra.env.TEMPORAL_ADDRESS,
+      temporalUiUrl: infra.env.TEMPORAL_UI_URL ?? '',
+      kafkaBrokers: infra.env.KAFKA_BROKERS,
+      temporalBinary: TEMPORAL_BINARY,
+    },
+    async stop() {
+      control.close();
+      await stopProcesses();
+      await infra.stop();
+    },
+  };
+}
+
+/**
+ * POST /processes/<name>/kill {signal}, POST /processes/<name>/start {env},
+ * POST /servers/<name>/stop, POST /servers/<name>/start: what fault suites need.
+ */
+function controlServer(options: {
+  children: Map<ProcessName, ChildProcess>;
+  launch: (name: ProcessName, overrides?: Record<string, string>) => void;
+  apiUrl: string;
+}): Server {
+  return createServer(async (request, response) => {
+    const [, kind, name, action] = (request.url ?? '').split('/');
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    const input = body ? (JSON.parse(body) as { signal?: NodeJS.Signals; env?: Record<string, string> }) : {};
+    try {
+      if (kind === 'processes' && PROCESS_NAMES.includes(name as ProcessName)) {
+        const processName = name as ProcessName;
+        const child = options.children.get(processName);
+        if (action === 'kill' && child) {
+          const exited = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+          child.kill(input.signal ?? 'SIGKILL');
+          await exited;
+        } else if (action === 'start') {
+          if (child && child.exitCode === null && child.signalCode === null) await stopChild(child);
+          options.launch(processName, input.env);
+          if (processName === 'api') await waitForHealthy(options.apiUrl, 60_000);
+        } else throw new Error(`unknown action ${action}`);
+      } else if (kind === 'servers' && ['postgres', 'kafka', 'temporal'].includes(name ?? '')) {
+        if (action === 'stop') await stopServer(TEST_PROFILE as never, name as ServerName);
+        else if (action === 'start') await startServer(TEST_PROFILE as never, name as ServerName, { detached: true });
+        else throw new Error(`unknown action ${action}`);
+      } else throw new Error(`unknown target ${request.url}`);
+      response.writeHead(204).end();
+    } catch (error) {
+      response.writeHead(500).end(String(error));
+    }
   });
+}
+
+export default async function setup(project: TestProject) {
+  shared.bookRentalStack ??= startStack();
+  const running = await shared.bookRentalStack;
+  running.users++;
+  project.provide('stack', running.stack);
   return async () => {
-    await processes?.stop();
-    await infra.stop();
+    if (--running.users === 0) {
+      delete shared.bookRentalStack;
+      await running.stop();
+    }
   };
 }

@@ -16,3 +16,52 @@ export async function waitForConsumerGroups(brokers: string, groupIds: string[],
     await admin.disconnect();
   }
 }
+
+export interface RawMessage {
+  partition: number;
+  offset: string;
+  key: string | undefined;
+  value: string | undefined;
+  headers: Record<string, string | undefined>;
+}
+
+/** Every message of a topic from its start to the end offsets taken now (a throwaway consumer group). */
+export async function readTopic(brokers: string, topic: string): Promise<RawMessage[]> {
+  const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  const groupId = `test-read-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const messages: RawMessage[] = [];
+  const pending = [...ends].filter(([, high]) => high > 0).map(([partition]) => partition);
+  if (pending.length > 0) {
+    const consumer = kafka.consumer({ groupId });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const done = new Set<number>();
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            if (Number(message.offset) < (ends.get(partition) ?? 0)) {
+              messages.push({
+                partition,
+                offset: message.offset,
+                key: message.key?.toString(),
+                value: message.value?.toString(),
+                headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString()])),
+              });
+            }
+            if (Number(message.offset) + 1 >= (ends.get(partition) ?? 0)) done.add(partition);
+            if (pending.every((p) => done.has(p))) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => {});
+  }
+  await admin.disconnect();
+  return messages;
+}

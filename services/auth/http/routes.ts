@@ -8,7 +8,9 @@ import { readSaga, startSaga } from '../../platform/sagas.ts';
 import { ZIdempotencyHeaders, sagaId } from '../../platform/http/saga-routes.ts';
 import { signupWorkflowId, type SignupResult } from '../../../workflows/contracts.ts';
 import { hashPassword } from '../domain/password.ts';
-import { login, type TokenOptions } from '../login.ts';
+import { LoginRateLimited, throttledLogin, type TokenOptions } from '../login.ts';
+import { LOGIN_LIMITS, LoginThrottle } from '../login-throttle.ts';
+import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
 import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
 
@@ -48,17 +50,18 @@ const signupStatusRoute = createRoute({
 const loginRoute = createRoute({
   method: 'post',
   path: '/auth/login',
-  summary: 'Exchange email and password for a bearer token',
+  summary: `Exchange email and password for a bearer token (at most ${LOGIN_LIMITS.perEmail} failures per email and ${LOGIN_LIMITS.perAddress} per client address in ${LOGIN_LIMITS.windowMs / 60_000} minutes)`,
   request: {
     body: { content: { 'application/json': { schema: z.strictObject({ email: z.email().max(254).toLowerCase(), password: z.string().min(1).max(200) }) } }, required: true },
   },
   responses: {
     200: { description: 'a bearer token', content: { 'application/json': { schema: z.object({ token: z.string() }) } } },
-    ...errorResponses(400, 401),
+    ...errorResponses(400, 401, 429),
   },
 });
 
-export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions }) {
+export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions; throttle?: LoginThrottle; trustedProxyHops?: number }) {
+  const throttle = deps.throttle ?? new LoginThrottle();
   return createRouter()
     .openapi(signupRoute, async (c) => {
       const body = c.req.valid('json');
@@ -91,6 +94,12 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
     })
     .openapi(loginRoute, async (c) => {
       const { email, password } = c.req.valid('json');
-      return c.json({ token: await login(deps.db, deps.tokens, email, password) }, 200);
+      const address = clientAddress(c, deps.trustedProxyHops ?? 0);
+      try {
+        return c.json({ token: await throttledLogin(deps.db, deps.tokens, throttle, { email, password, address }) }, 200);
+      } catch (error) {
+        if (error instanceof LoginRateLimited) c.header('Retry-After', String(error.retryAfterSeconds));
+        throw error;
+      }
     });
 }

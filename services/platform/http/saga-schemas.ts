@@ -9,6 +9,11 @@ export const ZSagaStatus = z
     status: z.enum(['RUNNING', 'COMPLETED', 'COMPENSATED', 'FAILED']),
     steps: z.array(z.object({ name: z.string(), status: z.string() })),
     failure: z.object({ step: z.string(), code: z.string(), message: z.string() }).optional(),
+    compensationFailure: z
+      .object({ step: z.string(), code: z.string(), message: z.string() })
+      .optional()
+      .openapi({ description: 'an undo that gave up; the saga is FAILED until an operator acts' }),
+    progressUnavailable: z.boolean().optional().openapi({ description: 'no worker answered in time; steps are unknown for now' }),
   })
   .openapi('SagaStatus');
 

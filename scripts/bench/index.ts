@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: sagas per second and latency of the running stack (`npm
+ * start`), Temporal alone (bound-1, bound-saga) beside the real sagas through
+ * the API (signup, rent-return), in one run on the same servers. Without
+ * --concurrency or --rate each scenario runs a closed loop to find its maximum,
+ * then an open model at 70% of it.
+ */
+import { parseArgs } from 'node:util';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
+import { parseCodecKeys } from '../../services/platform/payload-codec.ts';
+import { clientDataConverter } from '../../services/platform/temporal.ts';
+import { boundScenario, startBoundWorker, type BoundWorker } from './bound.ts';
+import { checkConsistency } from './consistency.ts';
+import { eventLag, waitForEventsSettled } from './events.ts';
+import { Api, refreshTokens, rentReturnScenario, setUpLibrary, signupScenario, type Library } from './http.ts';
+import { drive, type Load, type Phases, type Scenario } from './load.ts';
+import { COMPLETION_METHOD, formatReport, writeReport, type BenchReport, type RunReport } from './report.ts';
+import { Sampler, stackGroups } from './sampler.ts';
+
+const SCENARIOS = ['bound-1', 'bound-saga', 'signup', 'rent-return'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+const DEFAULT_CONCURRENCY = 32;
+const OPEN_SHARE = 0.7;
+const DRAIN_S = 10;
+const OUTBOX_GRACE_MS = 10_000;
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '5' },
+    concurrency: { type: 'string' },
+    rate: { type: 'string' },
+    scenarios: { type: 'string', default: SCENARIOS.join(',') },
+  },
+});
+const phases: Phases = { warmupS: Number(args.warmup), durationS: Number(args.duration), drainS: DRAIN_S };
+const scenarios = args.scenarios.split(',').map((name) => name.trim()) as ScenarioName[];
+const unknown = scenarios.filter((name) => !SCENARIOS.includes(name));
+if (unknown.length > 0 || !(phases.durationS > 0) || !(phases.warmupS >= 0)) {
+  console.error(`usage: npm run bench -- [--duration s] [--warmup s] [--concurrency n] [--rate sagas/s] [--scenarios ${SCENARIOS.join(',')}]`);
+  process.exit(2);
+}
+
+const env = {
+  API_URL: process.env.API_URL ?? 'http://127.0.0.1:3000',
+  TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+  TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://bookrental:bookrental@127.0.0.1:15432/bookrental',
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+};
+
+const health = await fetch(`${env.API_URL}/health`).catch(() => undefined);
+if (!health?.ok) {
+  console.error(`the API at ${env.API_URL} is not healthy; start the system first (npm start)`);
+  process.exit(1);
+}
+
+const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+// Temporal alone: plain payloads. The real sagas' payloads are encrypted, so their client decrypts like the API's.
+const plainClient = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+const codecKeys = parseCodecKeys(process.env.TEMPORAL_CODEC_KEYS ?? DEVELOPMENT_CODEC_KEYS);
+const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: clientDataConverter(codecKeys) });
+const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+const admin = new Kafka({ clientId: 'bench', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+await admin.connect();
+const api = new Api(env.API_URL);
+const database = new URL(env.DATABASE_URL);
+const sampler = new Sampler(
+  stackGroups({
+    databaseHostPort: `${database.hostname}:${database.port || 5432}`,
+    temporalPort: Number(env.TEMPORAL_ADDRESS.split(':').at(-1)),
+    kafkaPort: Number(env.KAFKA_BROKERS.split(',')[0]!.split(':').at(-1)),
+  }),
+);
+
+let boundWorker: BoundWorker | undefined;
+let library: Library | undefined;
+const concurrency = Number(args.concurrency ?? DEFAULT_CONCURRENCY);
+
+async function scenarioFor(name: ScenarioName): Promise<Scenario> {
+  if (name === 'bound-1' || name === 'bound-saga') {
+    boundWorker ??= await startBoundWorker(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
+    return boundScenario(plainClient, name);
+  }
+  await boundWorker?.stop();
+  boundWorker = undefined;
+  // Enough (member, book) slots that an open-model run rarely finds none free.
+  library ??= await setUpLibrary(api, client, Math.max(64, 2 * concurrency));
+  await refreshTokens(api, library);
+  return name === 'signup' ? signupScenario(api, client, library) : rentReturnScenario(api, client, library);
+}
+
+async function run(scenario: Scenario, load: Load): Promise<RunReport> {
+  let usage: RunReport['usage'] | undefined;
+  const stats = await drive(scenario, load, phases, { start: () => sampler.begin(), end: () => (usage = sampler.end()) });
+  const report: RunReport = { scenario: scenario.name, load, stats, usage: usage! };
+  if (scenario.name === 'signup' || scenario.name === 'rent-return') {
+    report.eventsSettled = await waitForEventsSettled(db, admin, 30_000);
+    report.eventLag = await eventLag(db, stats.windowStart, stats.windowEnd);
+  }
+  const { throughput, latency, counts, byKind } = stats;
+  const kinds = Object.entries(byKind).map(([kind, outcomes]) => `${kind} ${Object.values(outcomes).reduce((a, b) => a + b, 0)}`);
+  console.log(
+    `  ${scenario.name} ${load.mode === 'closed' ? `closed c=${load.concurrency}` : `open ${load.rate.toFixed(1)}/s`}: ` +
+      `${throughput.toFixed(1)} sagas/s, p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms, ` +
+      `${counts.COMPLETED} completed, ${counts.COMPENSATED} compensated, ${counts.FAILED + counts.RUNNING + counts.REJECTED} failed/running/rejected (${kinds.join(', ')})`,
+  );
+  return report;
+}
+
+const started = Date.now();
+const runs: RunReport[] = [];
+console.log(`bench: ${scenarios.join(', ')}; warm-up ${phases.warmupS} s, measured ${phases.durationS} s per run`);
+try {
+  for (const name of scenarios) {
+    const scenario = await scenarioFor(name);
+    let max: number | undefined;
+    if (args.concurrency !== undefined || args.rate === undefined) {
+      const closed = await run(scenario, { mode: 'closed', concurrency });
+      runs.push(closed);
+      max = closed.stats.throughput;
+    }
+    const rate = args.rate !== undefined ? Number(args.rate) : args.concurrency === undefined ? OPEN_SHARE * max! : undefined;
+    if (rate !== undefined && rate > 0) runs.push(await run(scenario, { mode: 'open', rate }));
+  }
+} finally {
+  await boundWorker?.stop();
+}
+
+await waitForEventsSettled(db, admin, 30_000);
+const verdict = await checkConsistency(db, env, OUTBOX_GRACE_MS);
+const closedRun = (name: string) => runs.find((r) => r.scenario === name && r.load.mode === 'closed');
+const boundSagaMax = closedRun('bound-saga')?.stats.throughput;
+const realMax = closedRun('rent-return')?.stats.throughput;
+const open = runs.find((r) => r.scenario === 'rent-return' && r.load.mode === 'open');
+const report: BenchReport = {
+  date: new Date().toISOString(),
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+  host: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  completion: COMPLETION_METHOD,
+  runs,
+  headline: {
+    boundSagaMax,
+    realMax,
+    ratio: boundSagaMax && realMax !== undefined ? realMax / boundSagaMax : undefined,
+    at70: open && open.load.mode === 'open' ? { rate: open.load.rate, latency: open.stats.latency, accept: open.stats.accept } : undefined,
+  },
+  verdict,
+};
+console.log('\n' + formatReport(report));
+console.log(`\nwritten to ${writeReport(report, resolve(import.meta.dirname, '../../bench-results'))} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+await admin.disconnect();
+await db.end();
+await connection.close();
+process.exit(verdict.ok ? 0 : 1);

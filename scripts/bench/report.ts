@@ -1,0 +1,112 @@
+/** What a bench run prints and what it writes to `bench-results/`. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Verdict } from './consistency.ts';
+import type { EventLag } from './events.ts';
+import type { Load, RunStats } from './load.ts';
+import type { Usage } from './sampler.ts';
+import type { Summary } from './stats.ts';
+
+export const COMPLETION_METHOD =
+  'saga end: Temporal client handle.result() on the workflow id (a long poll on the close event); ' +
+  'accept: request -> 202 for HTTP, the start RPC for bound-*; open model: latency from the scheduled arrival';
+
+export interface RunReport {
+  scenario: string;
+  load: Load;
+  stats: RunStats;
+  usage: Usage;
+  eventLag?: EventLag;
+  /** False when the outbox or a consumer group had not caught up when the lag was read. */
+  eventsSettled?: boolean;
+}
+
+export interface BenchReport {
+  date: string;
+  command: string;
+  host: { cores: number; memoryGiB: number; node: string };
+  completion: string;
+  runs: RunReport[];
+  headline: { boundSagaMax?: number; realMax?: number; ratio?: number; at70?: { rate: number; latency: Summary; accept: Summary } };
+  verdict: Verdict;
+}
+
+const ms = (value: number) => (Number.isNaN(value) ? '-' : value < 10 ? value.toFixed(1) : value.toFixed(0));
+const loadLabel = (load: Load) => (load.mode === 'closed' ? `closed c=${load.concurrency}` : `open ${load.rate.toFixed(1)}/s`);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function formatReport(report: BenchReport): string {
+  const runs = report.runs;
+  const sagas = table(
+    ['scenario', 'load', 'sagas/s', 'done', 'comp', 'fail', 'run', 'rej', 'drop', 'p50', 'p95', 'p99', 'max', 'acc50', 'acc99'],
+    runs.map(({ scenario, load, stats: s }) => [
+      scenario, loadLabel(load), s.throughput.toFixed(1),
+      ...[s.counts.COMPLETED, s.counts.COMPENSATED, s.counts.FAILED, s.counts.RUNNING, s.counts.REJECTED, s.dropped].map(String),
+      ms(s.latency.p50), ms(s.latency.p95), ms(s.latency.p99), ms(s.latency.max), ms(s.accept.p50), ms(s.accept.p99),
+    ]),
+  );
+  const lagRuns = runs.filter((run) => run.eventLag && run.eventLag.events > 0);
+  const lag = table(
+    ['scenario', 'load', 'events', 'relay p50', 'relay p99', 'lag p50', 'lag p99', 'lag max', 'settled'],
+    lagRuns.map(({ scenario, load, eventLag: e, eventsSettled }) => [
+      scenario, loadLabel(load), String(e!.events), ms(e!.relay.p50), ms(e!.relay.p99), ms(e!.readModel.p50), ms(e!.readModel.p99), ms(e!.readModel.max), String(eventsSettled),
+    ]),
+  );
+  const names = runs[0]?.usage.groups.map((group) => group.name) ?? [];
+  const cpu = table(
+    ['cores busy (avg) / peak MiB', ...runs.map((run) => `${run.scenario} ${run.load.mode}`)],
+    [
+      ...names.map((name) => [
+        name,
+        ...runs.map((run) => {
+          const group = run.usage.groups.find((g) => g.name === name)!;
+          return group.pids.length === 0 ? 'n/a' : `${group.cores.toFixed(2)} / ${group.peakRssMiB.toFixed(0)}`;
+        }),
+      ]),
+      ['other processes', ...runs.map((run) => run.usage.machine.otherCores.toFixed(2))],
+      ['machine (of ' + (runs[0]?.usage.machine.cores ?? '?') + ')', ...runs.map((run) => run.usage.machine.busyCores.toFixed(2))],
+    ],
+  );
+  const perSaga = table(
+    ['CPU ms per saga', ...runs.map((run) => `${run.scenario} ${run.load.mode}`)],
+    [...names, 'all of the above'].map((name) => [
+      name,
+      ...runs.map(({ usage, stats }) => {
+        const groups = name === 'all of the above' ? usage.groups : usage.groups.filter((g) => g.name === name);
+        return stats.throughput > 0 ? ((groups.reduce((sum, g) => sum + g.cpuS, 0) / (stats.throughput * stats.windowS)) * 1000).toFixed(1) : '-';
+      }),
+    ]),
+  );
+  const { headline: h, verdict } = report;
+  const lines = [
+    `sagas (latency ms; counts are sagas started in the ${runs[0]?.stats.windowS ?? '?'} s window; sagas/s = ended in the window)`,
+    sagas,
+    '',
+    'event lag outbox -> read model (ms)',
+    lag || '(no events)',
+    '',
+    cpu,
+    '',
+    perSaga,
+    '',
+    COMPLETION_METHOD,
+  ];
+  if (h.ratio !== undefined) lines.push(`headline: rent-return ${h.realMax!.toFixed(1)} sagas/s / bound-saga ${h.boundSagaMax!.toFixed(1)} sagas/s = ${(h.ratio * 100).toFixed(0)}%`);
+  if (h.at70) lines.push(`headline: at 70% of the real maximum (${h.at70.rate.toFixed(1)} sagas/s) request -> COMPLETED p50 ${ms(h.at70.latency.p50)} ms, p95 ${ms(h.at70.latency.p95)} ms, p99 ${ms(h.at70.latency.p99)} ms; 202 p50 ${ms(h.at70.accept.p50)} ms, p99 ${ms(h.at70.accept.p99)} ms`);
+  lines.push(`consistency (${verdict.source}): ${verdict.ok ? 'PASS' : 'FAIL'}`);
+  for (const check of verdict.checks) lines.push(`  ${check.violations === 0 ? 'ok  ' : 'FAIL'} ${check.name}${check.violations ? ` (${check.violations})` : ''}`);
+  if (verdict.output) lines.push(verdict.output.replace(/^/gm, '  '));
+  return lines.join('\n');
+}
+
+export function writeReport(report: BenchReport, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  return file;
+}

@@ -1,0 +1,43 @@
+/**
+ * What an operator does with a saga whose undo gave up (SagaStatus = COMPENSATION_FAILED):
+ *   npm run saga -- failed                          list them
+ *   npm run saga -- show <workflowId>               its steps and the failed undo
+ *   npm run saga -- retry <workflowId>              run the failed undo again (after fixing the cause)
+ *   npm run saga -- resolve <workflowId> --note "…" record that it was undone by hand; the saga goes on unwinding
+ * Uses TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE like the processes.
+ */
+import { connectTemporal } from '../services/platform/temporal.ts';
+import { loadConfig } from '../services/platform/config.ts';
+import { progressQuery, resolveCompensationUpdate } from '../workflows/saga.ts';
+
+async function main() {
+  const [command, workflowId] = process.argv.slice(2);
+  const noteIndex = process.argv.indexOf('--note');
+  const note = noteIndex > 0 ? process.argv[noteIndex + 1] : undefined;
+  const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' });
+  const client = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
+  try {
+    if (command === 'failed') {
+      for await (const execution of client.workflow.list({ query: `SagaStatus = "COMPENSATION_FAILED" AND ExecutionStatus = "Running"` })) {
+        console.log(`${execution.workflowId}\t${execution.type}\tstarted ${execution.startTime.toISOString()}`);
+      }
+    } else if (command === 'show' && workflowId) {
+      console.log(JSON.stringify(await client.workflow.getHandle(workflowId).query(progressQuery), null, 2));
+    } else if ((command === 'retry' || command === 'resolve') && workflowId) {
+      if (command === 'resolve' && !note) throw new Error('resolve needs --note "what was done by hand"');
+      const outcome = await client.workflow.getHandle(workflowId).executeUpdate(resolveCompensationUpdate, {
+        args: [{ action: command, ...(note ? { note } : {}) }],
+      });
+      console.log(JSON.stringify(outcome, null, 2));
+    } else {
+      throw new Error('usage: saga-operator.ts failed | show <id> | retry <id> | resolve <id> --note "…"');
+    }
+  } finally {
+    await client.connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

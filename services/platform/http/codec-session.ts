@@ -1,0 +1,114 @@
+/**
+ * A browser session for the codec endpoint. The Temporal UI calls the codec
+ * from the operator's browser; without an identity provider (the dev server's
+ * UI has none) it has no token to send, but with "Include cross-origin
+ * credentials" on it sends the API's cookies. An admin signs in once at
+ * GET /codec/login; the cookie is HttpOnly, SameSite=Strict and scoped to /codec,
+ * and its token is signed with a key derived from JWT_SECRET for this purpose
+ * only, so it is no API bearer token and no bearer token is a codec session.
+ */
+import { createHmac } from 'node:crypto';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { sign, verify } from 'hono/jwt';
+import type { Db } from '../db.ts';
+import { AppError } from '../errors.ts';
+import { LoginRateLimited, throttledLogin, verifyToken, type TokenOptions } from '../../auth/login.ts';
+import type { LoginThrottle } from '../../auth/login-throttle.ts';
+import { createRouter } from './app.ts';
+import { clientAddress } from './client-address.ts';
+
+export const CODEC_SESSION_COOKIE = 'codec_session';
+/** A working day: long enough to investigate, short enough that a forgotten browser does not stay signed in. */
+export const CODEC_SESSION_SECONDS = 8 * 3600;
+const AUDIENCE = 'temporal-codec';
+
+const sessionKey = (tokens: TokenOptions) => createHmac('sha256', tokens.secret).update('codec-session').digest('base64url');
+
+export async function issueCodecSession(tokens: TokenOptions, memberId: string, now = new Date()): Promise<string> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return sign({ sub: memberId, aud: AUDIENCE, iat: issuedAt, exp: issuedAt + CODEC_SESSION_SECONDS }, sessionKey(tokens), 'HS256');
+}
+
+/** True when the request carries a valid codec session cookie. */
+export async function hasCodecSession(c: Context, tokens: TokenOptions): Promise<boolean> {
+  const cookie = getCookie(c, CODEC_SESSION_COOKIE);
+  if (!cookie) return false;
+  try {
+    const claims = await verify(cookie, sessionKey(tokens), 'HS256');
+    return claims.aud === AUDIENCE;
+  } catch {
+    return false;
+  }
+}
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+function page(c: Context, status: 200 | 400 | 401 | 403 | 429, body: string) {
+  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  c.header('Cache-Control', 'no-store');
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Temporal codec sign-in</title>
+<style>body{font:16px system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.8rem 0}input{width:100%;padding:.4rem}button{padding:.5rem 1.2rem}</style>
+</head><body>${body}</body></html>`,
+    status,
+  );
+}
+
+function form(message = '') {
+  return `<h1>Decode payloads in the Temporal UI</h1>
+<p>Workflow payloads are encrypted. Sign in as an administrator so this browser may ask the API to decrypt them for the Temporal UI.</p>
+${message ? `<p role="alert"><strong>${escape(message)}</strong></p>` : ''}
+<form method="post" action="/codec/login">
+<label>Email <input name="email" type="email" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button>
+</form>`;
+}
+
+function signedIn(uiUrl: string | undefined, endpoint: string) {
+  const ui = uiUrl ? `<a href="${escape(uiUrl)}">the Temporal UI</a>` : 'the Temporal UI';
+  return `<h1>Signed in for ${CODEC_SESSION_SECONDS / 3600} hours</h1>
+<p>Once per browser, in ${ui}: open the codec server settings (the glasses button at the top), choose
+<em>Use my browser setting and ignore Cluster-level setting</em>, enter <code>${escape(endpoint)}</code>,
+turn on <strong>Include cross-origin credentials</strong>, apply and reload. Payloads then show decoded.</p>
+<form method="post" action="/codec/logout"><button type="submit">Sign out</button></form>`;
+}
+
+/** GET /codec/login (form), POST /codec/login (sets the cookie), POST /codec/logout. Not part of the JSON API. */
+export function codecSessionRoutes(deps: { db: Db; tokens: TokenOptions; throttle: LoginThrottle; trustedProxyHops: number; uiUrl?: string }) {
+  const router = createRouter();
+  router.get('/codec/login', (c) => page(c, 200, form()));
+  router.post('/codec/login', async (c) => {
+    const body = await c.req.parseBody();
+    const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    if (!email || !password || email.length > 254 || password.length > 200) return page(c, 400, form('Enter an email and a password.'));
+    let token: string;
+    try {
+      token = await throttledLogin(deps.db, deps.tokens, deps.throttle, { email, password, address: clientAddress(c, deps.trustedProxyHops) });
+    } catch (error) {
+      if (error instanceof LoginRateLimited) {
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        return page(c, 429, form(`Too many failed sign-ins; try again in ${error.retryAfterSeconds} seconds.`));
+      }
+      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') return page(c, 401, form('The email or the password is wrong.'));
+      throw error;
+    }
+    const principal = await verifyToken(deps.tokens, token);
+    if (principal.role !== 'ADMIN') return page(c, 403, form('Only an administrator may decode payloads.'));
+    setCookie(c, CODEC_SESSION_COOKIE, await issueCodecSession(deps.tokens, principal.memberId), {
+      httpOnly: true,
+      sameSite: 'Strict', // the UI and the API share a host (different ports are one site), so the UI's fetch still carries it
+      path: '/codec',
+      maxAge: CODEC_SESSION_SECONDS,
+      secure: new URL(c.req.url).protocol === 'https:',
+    });
+    return page(c, 200, signedIn(deps.uiUrl, new URL('/codec', c.req.url).href));
+  });
+  router.post('/codec/logout', (c) => {
+    deleteCookie(c, CODEC_SESSION_COOKIE, { path: '/codec' });
+    return page(c, 200, form('Signed out.'));
+  });
+  return router;
+}

@@ -1,0 +1,141 @@
+/**
+ * Walks every route of the OpenAPI document as five callers (nobody, a forged
+ * token, another member, the owner, an admin) and checks each answer. A route
+ * added to the API without a line in ACCESS below fails the first test, so no
+ * endpoint ships without someone deciding who may call it.
+ */
+import { sign } from 'hono/jwt';
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, eventually, logIn, signUp, signupBody } from '../support/api.ts';
+import { uniqueBookNo } from '../support/events.ts';
+import { asAdmin, clearOverdue, giveBack, newBook, rent } from '../support/library.ts';
+
+type Caller = 'nobody' | 'forged' | 'other' | 'owner' | 'admin';
+const CALLERS: Caller[] = ['nobody', 'forged', 'other', 'owner', 'admin'];
+
+interface Fixtures {
+  owner: { memberId: string; email: string; password: string; signupId: string; rentalId: string; returnId: string; clearanceId: string };
+  bookNo: number;
+  tokens: Record<Caller, string | undefined>;
+}
+
+interface Access {
+  /** Path parameters, from the fixtures. */
+  params?: (f: Fixtures) => Record<string, string | number>;
+  body?: (f: Fixtures) => unknown;
+  /** The status each caller gets; `forged` always gets what `nobody` gets. */
+  expect: Record<Exclude<Caller, 'forged'>, number>;
+  /** Anyone may call it (no bearer security in the document). */
+  open?: boolean;
+}
+
+const OPEN = (status: number) => ({ nobody: status, other: status, owner: status, admin: status });
+const MEMBER_SELF = (admin: number, status = 200) => ({ nobody: 401, other: status, owner: status, admin });
+const OWNER_ONLY = { nobody: 401, other: 404, owner: 200, admin: 200 }; // 404, not 403: another member's ids do not leak
+const ADMIN_ONLY = (status: number) => ({ nobody: 401, other: 403, owner: 403, admin: status });
+
+const ACCESS: Record<string, Access> = {
+  'POST /signups': { open: true, body: () => signupBody(), expect: OPEN(202) },
+  'GET /signups/{id}': { open: true, params: (f) => ({ id: f.owner.signupId }), expect: OPEN(200) }, // anyone holding the id (API.md)
+  'POST /auth/login': { open: true, body: (f) => ({ email: f.owner.email, password: f.owner.password }), expect: OPEN(200) },
+  'GET /books': { open: true, expect: OPEN(200) },
+  'GET /books/best': { open: true, expect: OPEN(200) },
+  'GET /books/{bookNo}': { open: true, params: (f) => ({ bookNo: f.bookNo }), expect: OPEN(200) },
+  'GET /health': { open: true, expect: OPEN(200) },
+  'POST /books': { body: () => ({ title: `Walk ${randomUUID().slice(0, 6)}`, author: 'W' }), expect: ADMIN_ONLY(201) },
+  'PATCH /books/{bookNo}': { params: (f) => ({ bookNo: f.bookNo }), body: () => ({ author: 'Walked' }), expect: ADMIN_ONLY(200) },
+  // The admin account has credentials but no member profile or rental card.
+  'GET /members/me': { expect: MEMBER_SELF(404) },
+  'GET /members/me/rental-card': { expect: MEMBER_SELF(404) },
+  'GET /members/me/history': { expect: MEMBER_SELF(200) },
+  // Sagas on the caller's own card: a book that does not exist makes them start (202) and undo themselves.
+  'POST /rentals': { body: () => ({ bookNo: uniqueBookNo() }), expect: MEMBER_SELF(202, 202) },
+  'POST /returns': { body: () => ({ bookNo: uniqueBookNo() }), expect: MEMBER_SELF(202, 202) },
+  'POST /members/me/rental-card/clear-overdue': { body: () => ({}), expect: MEMBER_SELF(202, 202) },
+  'GET /rentals/{id}': { params: (f) => ({ id: f.owner.rentalId }), expect: OWNER_ONLY },
+  'GET /returns/{id}': { params: (f) => ({ id: f.owner.returnId }), expect: OWNER_ONLY },
+  'GET /clear-overdue/{id}': { params: (f) => ({ id: f.owner.clearanceId }), expect: OWNER_ONLY },
+  'GET /partners/{memberId}/summary': { params: (f) => ({ memberId: f.owner.memberId }), expect: { nobody: 401, other: 403, owner: 200, admin: 200 } },
+  'POST /codec/decode': { body: () => ({ payloads: [] }), expect: ADMIN_ONLY(200) },
+  'POST /codec/encode': { body: () => ({ payloads: [] }), expect: ADMIN_ONLY(200) },
+};
+
+let doc: { paths: Record<string, Record<string, { security?: unknown[] }>> };
+let fixtures: Fixtures;
+
+beforeAll(async () => {
+  doc = (await api('/openapi.json')).body;
+  const owner = signupBody({ role: 'PARTNER' });
+  const { accepted, saga } = await signUp(owner);
+  const ownerToken = await logIn(owner.email, owner.password);
+  const { bookNo } = await newBook();
+  const rented = await rent(ownerToken, bookNo);
+  const returned = await giveBack(ownerToken, bookNo);
+  const cleared = await clearOverdue(ownerToken); // nothing to clear: compensated, still the owner's saga
+  const other = await signUp();
+  await eventually(async () => ((await api(`/partners/${saga.memberId}/summary`, { token: ownerToken })).status === 200 ? true : undefined));
+  const now = Math.floor(Date.now() / 1000);
+  fixtures = {
+    owner: { memberId: saga.memberId, email: owner.email, password: owner.password, signupId: accepted.body.id, rentalId: rented.id, returnId: returned.id, clearanceId: cleared.id },
+    bookNo,
+    tokens: {
+      nobody: undefined,
+      // Right shape, admin role, wrong key.
+      forged: await sign({ sub: saga.memberId, role: 'ADMIN', iat: now, exp: now + 600 }, 'an-attacker-guessed-secret-0123456789', 'HS256'),
+      other: await logIn(other.body.email, other.body.password),
+      owner: ownerToken,
+      admin: await asAdmin(),
+    },
+  };
+}, 120_000);
+
+const routes = () =>
+  Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+
+describe('authorisation of every route in the OpenAPI document', () => {
+  it('every documented route has an access rule, and only open routes are documented without bearer security', () => {
+    expect(routes().sort()).toEqual(Object.keys(ACCESS).sort());
+    for (const route of routes()) {
+      const [method, path] = route.split(' ') as [string, string];
+      const secured = (doc.paths[path]![method.toLowerCase()]!.security ?? []).length > 0;
+      expect(secured, route).toBe(!ACCESS[route]!.open);
+    }
+  });
+
+  it("a member's own resources answer the member, not another one (before the walk starts sagas of its own)", async () => {
+    const { tokens, owner } = fixtures;
+    expect((await api('/members/me', { token: tokens.owner })).body.memberId).toBe(owner.memberId);
+    expect((await api('/members/me', { token: tokens.other })).body.memberId).not.toBe(owner.memberId);
+    expect((await api('/members/me/rental-card', { token: tokens.owner })).body.returned.map((item: { rentalId: string }) => item.rentalId)).toContain(owner.rentalId);
+    expect((await api('/members/me/rental-card', { token: tokens.other })).body).toMatchObject({ rented: [], returned: [] });
+    expect((await api('/members/me/history', { token: tokens.other })).body).toEqual([]);
+  });
+
+  it.each(Object.keys(ACCESS))('%s answers each caller as its rule says', async (route) => {
+    const [method, template] = route.split(' ') as [string, string];
+    const rule = ACCESS[route]!;
+    const params = rule.params?.(fixtures) ?? {};
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+    for (const caller of CALLERS) {
+      const token = fixtures.tokens[caller];
+      const response = await api(path, {
+        method,
+        ...(token ? { token } : {}),
+        ...(rule.body ? { json: rule.body(fixtures) } : {}),
+      });
+      const expected = rule.expect[caller === 'forged' ? 'nobody' : caller];
+      expect(response.status, `${route} as ${caller}: ${JSON.stringify(response.body)?.slice(0, 200)}`).toBe(expected);
+      if (response.status >= 400) expect(response.body.error.code, `${route} as ${caller}`).toMatch(/^[A-Z_]+$/);
+      // Whatever another member is allowed to call tells them nothing about the owner.
+      if (caller === 'other' && !rule.open) {
+        const text = JSON.stringify(response.body);
+        const owners = [fixtures.owner.memberId, fixtures.owner.email, fixtures.owner.rentalId, fixtures.owner.returnId, fixtures.owner.clearanceId];
+        for (const secret of owners.filter((value) => !path.includes(value))) {
+          expect(text, `${route} as other`).not.toContain(secret); // what the caller sent may come back in a message
+        }
+      }
+    }
+  });
+
+});

@@ -1,0 +1,144 @@
+/**
+ * Payload encryption on the real stack: what Temporal stores (read raw, as
+ * anyone with access to its database or API would) carries no personal data
+ * and says it is encrypted; the codec endpoint gives it back to an admin.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
+import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, parseCodecKeys } from '../../services/platform/payload-codec.ts';
+import { api, logIn, settledSaga, signUp, signupBody, stack } from '../support/api.ts';
+import { asAdmin, newBook, rent } from '../support/library.ts';
+
+let raw: Client; // no codec: sees exactly what the server stores
+
+beforeAll(async () => {
+  raw = new Client({ connection: await Connection.connect({ address: stack().temporalAddress }) });
+});
+afterAll(async () => {
+  await raw.connection.close();
+});
+
+const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
+
+/** Every payload of a history except search attributes (those are indexed, hence plain, and carry ids only). */
+function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
+  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return found;
+  const record = value as Record<string, unknown>;
+  if (record.metadata && typeof record.metadata === 'object' && 'data' in record) {
+    found.push(record as Payload);
+    return found;
+  }
+  for (const [key, child] of Object.entries(record)) if (key !== 'searchAttributes') payloadsOf(child, found);
+  return found;
+}
+
+/** Every string and byte of a history as UTF-8 text, so nothing can hide in it. */
+function everyText(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(everyText).join('\n');
+  if (value && typeof value === 'object') return Object.values(value).map(everyText).join('\n');
+  return '';
+}
+
+async function rawHistory(workflowId: string) {
+  const history = await raw.workflow.getHandle(workflowId).fetchHistory();
+  const payloads = payloadsOf(history);
+  expect(payloads.length).toBeGreaterThan(0);
+  for (const payload of payloads) {
+    expect(text(payload.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+    expect(text(payload.metadata?.[KEY_ID_METADATA_KEY])).toBe('dev'); // the test stack runs with the development key
+  }
+  return { history, payloads, text: everyText(history) };
+}
+
+const startedInput = (history: Awaited<ReturnType<typeof rawHistory>>['history']) =>
+  history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+const toJson = (payload: Payload) => ({
+  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  data: Buffer.from(payload.data ?? []).toString('base64'),
+});
+
+describe('payload encryption against the real stack', () => {
+  it('a signup history holds no email, phone, name, nickname or password, only encrypted payloads', async () => {
+    const { body, accepted, saga } = await signUp({ role: 'PARTNER' });
+    expect(saga.status).toBe('COMPLETED');
+    const { history, text: stored } = await rawHistory(`signup-${accepted.body.id}`);
+    for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, ...body.favoriteStyles]) expect(stored).not.toContain(secret);
+    // It is all there, encrypted: the development key decrypts the input.
+    const [input] = await new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS)).decode([startedInput(history)]);
+    expect(JSON.parse(text(input!.data))).toMatchObject({ memberId: saga.memberId, nickname: body.nickname });
+  });
+
+  it('failure messages are encrypted too (a refused nickname names itself in its message)', async () => {
+    const first = await signUp();
+    const clash = signupBody({ nickname: first.body.nickname });
+    const accepted = await api('/signups', { method: 'POST', json: clash });
+    const saga = await settledSaga(accepted.headers.get('location')!);
+    expect(saga.failure).toMatchObject({ code: 'NICKNAME_TAKEN', message: `nickname ${clash.nickname} is taken` }); // decoded for the API
+    const { history, text: stored } = await rawHistory(`signup-${accepted.body.id}`);
+    expect(stored).not.toContain(clash.nickname);
+    const failed = history.events!.find((event) => event.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
+    expect(failed.message).toBe('Encoded failure');
+    expect(failed.applicationFailureInfo?.type).toBe('NICKNAME_TAKEN'); // the code stays readable for operators
+  });
+
+  it('a rent and its loan hold no personal data either', async () => {
+    const { body, saga: signup } = await signUp();
+    const token = await logIn(body.email, body.password);
+    const book = await newBook();
+    const rented = await rent(token, book.bookNo);
+    expect(rented.status).toBe('COMPLETED');
+    for (const workflowId of [`rent-${rented.id}`, `loan-${rented.id}`]) {
+      const { text: stored } = await rawHistory(workflowId);
+      for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, book.title]) expect(stored, workflowId).not.toContain(secret);
+      expect(stored).toContain(signup.memberId); // only through the MemberId search attribute
+    }
+  });
+
+  it('the codec endpoint decodes for an admin, and the temporal CLI reads histories through it', async () => {
+    const { body, accepted } = await signUp();
+    const workflowId = `signup-${accepted.body.id}`;
+    const { history } = await rawHistory(workflowId);
+    const payloads = [toJson(startedInput(history))];
+    const refused = await api('/codec/decode', { method: 'POST', json: { payloads } });
+    expect(refused.status).toBe(401);
+    const decoded = await api('/codec/decode', { method: 'POST', json: { payloads }, token: await asAdmin(), headers: { 'x-namespace': 'default' } });
+    expect(decoded.status).toBe(200);
+    expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString())).toMatchObject({ nickname: body.nickname });
+
+    const cli = (...extra: string[]) =>
+      promisify(execFile)(stack().temporalBinary, ['workflow', 'show', '--address', stack().temporalAddress, '--workflow-id', workflowId, '--output', 'json', ...extra]);
+    const input = async (...extra: string[]) => {
+      const shown = JSON.parse((await cli(...extra)).stdout);
+      return shown.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+    };
+    expect(Buffer.from((await input()).metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
+    const viaCodec = await input('--codec-endpoint', `${stack().apiUrl}/codec`, '--codec-auth', `Bearer ${await asAdmin()}`);
+    expect(JSON.parse(Buffer.from(viaCodec.data, 'base64').toString())).toMatchObject({ nickname: body.nickname });
+  });
+
+  it('the codec sign-in page gives an admin, and only an admin, an HttpOnly session cookie for /codec', async () => {
+    const form = (email: string, password: string) =>
+      fetch(`${stack().apiUrl}/codec/login`, { method: 'POST', body: new URLSearchParams({ email, password }), redirect: 'manual' });
+    expect((await api('/codec/login')).headers.get('content-type')).toMatch(/text\/html/);
+    const member = signupBody();
+    await signUp(member);
+    expect((await form(member.email, member.password)).status).toBe(403);
+    expect((await form(`nobody-${Date.now()}@example.com`, 'not-the-password')).status).toBe(401);
+    const admin = await form(process.env.ADMIN_EMAIL ?? 'admin@library.local', process.env.ADMIN_PASSWORD ?? 'admin-password');
+    expect(admin.status).toBe(200);
+    const cookie = admin.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^codec_session=[\w-]+\.[\w-]+\.[\w-]+;/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\/codec/);
+    const session = cookie.split(';')[0]!;
+    expect((await api('/codec/decode', { method: 'POST', json: { payloads: [] }, headers: { cookie: session } })).status).toBe(200);
+    expect((await api('/members/me', { headers: { cookie: session } })).status).toBe(401); // a codec session is no API login
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Login rate limiting over real sockets. Each test speaks from its own
+ * loopback address (127.0.0.0/8 is all loopback on Linux), so the per-address
+ * limit it exhausts is not the 127.0.0.1 the other suites use.
+ */
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { signupBody, signUp, stack } from '../support/api.ts';
+
+/** POST /auth/login from `localAddress`. */
+function loginFrom(localAddress: string, email: string, password: string, headers: Record<string, string> = {}) {
+  const url = new URL('/auth/login', stack().apiUrl);
+  const body = JSON.stringify({ email, password });
+  return new Promise<{ status: number; retryAfter?: string; body: any }>((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('login rate limit', () => {
+  it('after 5 failures for one email, refuses even the right password with 429 and Retry-After, known email or not', async () => {
+    const from = '127.0.0.41';
+    const { body: member } = await signUp();
+    const unknown = signupBody().email;
+    for (const email of [member.email, unknown]) {
+      for (let i = 0; i < 5; i++) expect((await loginFrom(from, email, 'wrong-password')).status).toBe(401);
+    }
+    const right = await loginFrom(from, member.email, member.password);
+    expect(right.status).toBe(429);
+    expect(right.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(right.retryAfter)).toBeGreaterThan(14 * 60);
+    expect(Number(right.retryAfter)).toBeLessThanOrEqual(15 * 60);
+    const unknownAnswer = await loginFrom(from, unknown, 'wrong-password');
+    expect(unknownAnswer.status).toBe(429);
+    expect(unknownAnswer.body).toEqual({ ...right.body, error: { ...right.body.error, message: expect.any(String) } });
+    // The lock is on the account, not on everyone: from another address it is locked too, other accounts are not.
+    expect((await loginFrom('127.0.0.42', member.email, member.password)).status).toBe(429);
+    const other = await signUp();
+    expect((await loginFrom(from, other.body.email, other.body.password)).status).toBe(200);
+  });
+
+  it('after 20 failures from one address, refuses that address whatever the email; X-Forwarded-For does not help', async () => {
+    const from = '127.0.0.43';
+    const { body: member } = await signUp();
+    for (let i = 0; i < 20; i++) {
+      // A different email each time (never 5 on one) and a different forged client address each time.
+      const answer = await loginFrom(from, signupBody().email, 'wrong-password', { 'x-forwarded-for': `198.51.100.${i}` });
+      expect(answer.status).toBe(401);
+    }
+    const blocked = await loginFrom(from, member.email, member.password, { 'x-forwarded-for': '203.0.113.77' });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
+    expect((await loginFrom('127.0.0.44', member.email, member.password)).status).toBe(200);
+  });
+});
