@@ -1,6 +1,7 @@
 /**
  * Opens the Temporal web UI in Debian's chromium, finds a signup saga by its
- * MemberId search attribute, and saves a screenshot under test-results/.
+ * MemberId search attribute, reads its input decrypted through the API's codec
+ * endpoint, and saves screenshots under test-results/.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -39,5 +40,46 @@ describe('Temporal web UI', () => {
     await page.getByText('activateCredentials').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-signup-detail.png'), fullPage: true });
     await page.close();
+  });
+  it("shows a saga's input decoded through the codec endpoint once an admin signed in at /codec/login", async () => {
+    const { body, accepted, saga } = await signUp();
+    const workflowId = `signup-${accepted.body.id}`;
+    const endpoint = `${stack().apiUrl}/codec`;
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const decodes: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().startsWith(`${endpoint}/decode`)) decodes.push(response.status());
+    });
+
+    // What the operator does: sign in once at the API (an HttpOnly cookie for /codec) ...
+    await page.goto(`${endpoint}/login`);
+    await page.getByLabel('Email').fill(process.env.ADMIN_EMAIL ?? 'admin@library.local');
+    await page.getByLabel('Password').fill(process.env.ADMIN_PASSWORD ?? 'admin-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: /Signed in/ }).waitFor();
+
+    // ... and, once per browser, tell the UI to send it: browser codec setting with cross-origin credentials.
+    await page.goto(`${stack().temporalUiUrl}/namespaces/default/workflows/${workflowId}`);
+    await page.getByRole('button', { name: /Codec Server/ }).click();
+    await page.getByRole('button', { name: /^Use Cluster-level setting/ }).click();
+    await page.getByLabel(/Use my browser setting and ignore Cluster-level setting/).check({ force: true });
+    await page.getByLabel('Codec Server browser endpoint').fill(endpoint);
+    // The dialog's switches sit under the sticky top bar in a headless window: use the keyboard, as a user may.
+    await page.getByRole('switch', { name: 'Include cross-origin credentials' }).focus();
+    await page.keyboard.press('Space');
+    expect(await page.getByRole('switch', { name: 'Include cross-origin credentials' }).isChecked()).toBe(true);
+    await page.getByTestId('confirm-data-encoder-button').focus();
+    await page.keyboard.press('Enter');
+    decodes.length = 0; // before: the cluster-level endpoint without the cookie, 401
+    await page.reload();
+
+    // The Input panel shows the decrypted saga input: the member id and the nickname.
+    await page.getByText(`"${body.nickname}"`).first().waitFor({ timeout: 30_000 });
+    await expect(page.getByText(`"${saga.memberId}"`).first().isVisible()).resolves.toBe(true);
+    expect(decodes).toContain(200);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-decoded.png'), fullPage: false });
+    await context.close();
   });
 });

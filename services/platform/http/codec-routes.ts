@@ -95,7 +95,8 @@ export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; toke
   router.use('/codec/encode', requireCodecAccess(deps));
 
   const checkNamespace = (namespace: string | undefined) => {
-    if (namespace !== undefined && namespace !== deps.namespace) {
+    // The CLI sends an empty X-Namespace unless told one; the UI always sends the one it shows.
+    if (namespace && namespace !== deps.namespace) {
       throw new AppError('VALIDATION_FAILED', `this codec serves namespace ${deps.namespace}`, [{ path: 'x-namespace', message: `expected ${deps.namespace}` }]);
     }
   };
