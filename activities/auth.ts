@@ -1,4 +1,5 @@
 import type { Db } from '../services/platform/db.ts';
+import { eraseCredentials } from '../services/auth/erasure.ts';
 import { activateCredentials, createCredentials, deleteCredentials } from '../services/auth/signup.ts';
 import { refusalsAsFailures } from './failures.ts';
 
@@ -9,6 +10,7 @@ export function createAuthActivities({ db }: { db: Db }) {
       refusalsAsFailures(() => createCredentials(db, input)),
     deleteCredentials: (input: { signupId: string }) => deleteCredentials(db, input),
     activateCredentials: (input: { signupId: string }) => activateCredentials(db, input),
+    eraseCredentials: (input: { memberId: string }) => eraseCredentials(db, input),
   };
 }
 export type AuthActivities = ReturnType<typeof createAuthActivities>;

@@ -1,5 +1,6 @@
 import type { Db } from '../services/platform/db.ts';
 import { activateProfile, createProfile, deleteProfile, type NewProfile } from '../services/member/profiles.ts';
+import { eraseProfile } from '../services/member/erasure.ts';
 import { awardPoints, deductPoints, reversePoints, type PointsChange } from '../services/member/points.ts';
 import { refusalsAsFailures } from './failures.ts';
 
@@ -11,6 +12,7 @@ export function createMemberActivities({ db }: { db: Db }) {
     activateProfile: (input: { signupId: string }) => activateProfile(db, input),
     awardPoints: (input: PointsChange) => awardPoints(db, input),
     deductPoints: (input: PointsChange) => refusalsAsFailures(() => deductPoints(db, input)),
+    eraseProfile: (input: { memberId: string }) => eraseProfile(db, input),
     reversePoints: (input: { key: string; memberId: string }) => reversePoints(db, input),
   };
 }

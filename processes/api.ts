@@ -1,8 +1,10 @@
 import { serve } from '@hono/node-server';
+import type { Connection } from '@temporalio/client';
 import { authRoutes } from '../services/auth/http/routes.ts';
 import { ensureAdmin } from '../services/auth/login.ts';
 import { bestBookRoutes } from '../services/bestbook/http/routes.ts';
 import { bookRoutes } from '../services/book/http/routes.ts';
+import { erasureRoutes } from '../services/member/http/erasure-routes.ts';
 import { memberHistoryRoutes } from '../services/member/http/history-routes.ts';
 import { memberRoutes } from '../services/member/http/routes.ts';
 import { rentalRoutes } from '../services/rental/http/routes.ts';
@@ -35,6 +37,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       authRoutes({ db, temporal, tokens, ...login }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
+      ...erasureRoutes({ temporal, tokens }),
       // /books/best before /books/{bookNo}: the first match wins.
       bestBookRoutes({ db }),
       bookRoutes({ db, tokens }),
@@ -50,7 +53,8 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       codecSessionRoutes({ db, tokens, ...login, uiUrl: config.TEMPORAL_UI_URL }),
       healthRoutes({
         database: () => db.$queryRaw`SELECT 1`,
-        temporal: () => temporal.connection.healthService.check({}),
+        // connectTemporal's connection is a gRPC Connection (the Client types it as the narrower ConnectionLike).
+        temporal: () => (temporal.connection as Connection).healthService.check({}),
         kafka: async () => {
           await kafkaAdmin.connect();
           await kafkaAdmin.describeCluster();

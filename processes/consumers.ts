@@ -3,6 +3,8 @@ import type { Consumer } from 'kafkajs';
 import { READ_MODEL_GROUPS, readModels } from '../services/read-models.ts';
 import { createDb } from '../services/platform/db.ts';
 import { startConsumerGroup } from '../services/platform/consumer.ts';
+import { startLagMonitor } from '../services/platform/consumer-lag.ts';
+import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
 import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
@@ -18,13 +20,22 @@ export async function startConsumers({ config, logger }: Runtime) {
   await admin.disconnect();
   const producer = kafka.producer(PRODUCER_CONFIG); // for dead letters
   await producer.connect();
+  const models = readModels(db);
   const groups: Consumer[] = await Promise.all(
-    readModels(db).map((model) =>
+    models.map((model) =>
       startConsumerGroup({ kafka, producer, logger, groupId: model.groupId, subscriptions: model.phases.flat() }),
     ),
   );
+  // Consumer lag and dead-letter topic sizes for the metrics.
+  const lag = await startLagMonitor({
+    kafka,
+    logger,
+    groups: models.map((model) => ({ groupId: model.groupId, topics: model.phases.flat().map((subscription) => subscription.topic) })),
+  });
   return {
+    lag,
     async stop() {
+      await lag.stop();
       await Promise.all(groups.map((group) => group.disconnect()));
       await producer.disconnect();
       await db.$disconnect();
@@ -34,9 +45,14 @@ export async function startConsumers({ config, logger }: Runtime) {
 
 async function main() {
   const runtime = startRuntime('consumers');
+  // First: the endpoint answers while the process is still connecting.
+  const metrics = await serveMetrics({ port: metricsPort(runtime.config, 'consumers'), logger: runtime.logger });
   const { stop } = await startConsumers(runtime);
   runtime.logger.info('consumers running');
-  onShutdown(runtime.logger, stop);
+  onShutdown(runtime.logger, async () => {
+    await stop();
+    await metrics.close();
+  });
 }
 
 if (isMain(import.meta.url)) runMain(main);

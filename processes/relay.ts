@@ -1,5 +1,6 @@
 /** The outbox relay process: every service's outbox -> Kafka. Several may run; one drains each outbox at a time. */
 import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
+import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
 import { startRelay } from '../services/platform/relay.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
@@ -36,9 +37,14 @@ export async function startRelayProcess({ config, logger }: Runtime) {
 
 async function main() {
   const runtime = startRuntime('relay');
+  // First: the endpoint answers while the process is still connecting.
+  const metrics = await serveMetrics({ port: metricsPort(runtime.config, 'relay'), logger: runtime.logger });
   const { stop } = await startRelayProcess(runtime);
   runtime.logger.info('relay publishing outboxes');
-  onShutdown(runtime.logger, stop);
+  onShutdown(runtime.logger, async () => {
+    await stop();
+    await metrics.close();
+  });
 }
 
 if (isMain(import.meta.url)) runMain(main);

@@ -2,6 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type TConfig } from '../services/platform/config.ts';
 import { createLogger, type Logger } from '../services/platform/logger.ts';
+import { currentTracing, exportersFromConfig, setupTracing } from '../services/platform/tracing.ts';
 
 export interface Runtime {
   config: TConfig;
@@ -10,6 +11,8 @@ export interface Runtime {
 
 export function startRuntime(name: string): Runtime {
   const config = loadConfig();
+  // First, before any client exists: spans of everything that follows join the trace.
+  setupTracing({ serviceName: `book-rental-${name}`, exporters: exportersFromConfig(config), disabled: config.OTEL_SDK_DISABLED });
   const logger = createLogger({ name, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? false });
   return { config, logger };
 }
@@ -22,6 +25,7 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
     stopping = true;
     logger.info({ signal }, 'stopping');
     stop()
+      .then(() => currentTracing().shutdown()) // sends the spans still buffered
       .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
       .finally(() => process.exit(0));
   };

@@ -9,6 +9,8 @@ import { activitiesByQueue } from '../activities/index.ts';
 import { createDb } from '../services/platform/db.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { FAILURE_CONVERTER_PATH, workerDataConverter } from '../services/platform/temporal.ts';
+import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES, installTemporalLogger, workerObservability } from '../services/platform/worker-observability.ts';
 import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
@@ -30,6 +32,8 @@ export function workflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourc
     workflowsPath: WORKFLOWS_PATH,
     // Workflow failures are converted inside the sandbox: their messages are encoded (then encrypted) too.
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    // OpenTelemetry: RunWorkflow / StartActivity spans and trace headers (services/platform/worker-observability.ts).
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: logger ? quietBundlerLogger(logger) : undefined,
   });
   return bundle;
@@ -41,6 +45,9 @@ function quietBundlerLogger(logger: Logger) {
 }
 
 export async function createWorkers({ config, logger }: Runtime, queues: TaskQueue[]) {
+  installTemporalLogger(logger);
+  // Traces, activity logs with workflow ids, saga metrics.
+  const observability = workerObservability(logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const activities = activitiesByQueue({
@@ -53,8 +60,9 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   const workers = await Promise.all(
     queues.map(async (taskQueue) =>
       taskQueue === TASK_QUEUES.sagas
-        ? Worker.create({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle(logger), dataConverter })
+        ? Worker.create({ ...observability, connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle(logger), dataConverter })
         : Worker.create({
+            ...observability,
             connection,
             namespace: config.TEMPORAL_NAMESPACE,
             taskQueue,
@@ -79,6 +87,8 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
 
 async function main() {
   const runtime = startRuntime('worker');
+  // First: the endpoint answers while the process is still connecting.
+  const metrics = await serveMetrics({ port: metricsPort(runtime.config, 'worker'), logger: runtime.logger });
   const queues = parseQueues(runtime.config.WORKER_QUEUES);
   const { workers, run, close } = await createWorkers(runtime, queues);
   runtime.logger.info({ queues }, 'worker polling');
@@ -87,6 +97,7 @@ async function main() {
     for (const worker of workers) worker.shutdown();
     await running;
     await close();
+    await metrics.close();
   });
   await running;
 }

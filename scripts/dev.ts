@@ -4,13 +4,14 @@
  * runs api, worker, relay and consumers, and stops everything on Ctrl-C.
  */
 import { applyMigrations } from './db/schema-engine.ts';
-import { startInfrastructure } from './infra/infra.ts';
+import { codecEndpointOf, startInfrastructure } from './infra/infra.ts';
 import { startProcesses, waitForHealthy } from './processes.ts';
 
 const port = process.env.PORT ?? '3000';
 const log = (line: string) => console.log(`\x1b[2minfra    │\x1b[0m ${line}`);
 
-const infra = await startInfrastructure({ profile: 'dev', log });
+// The Temporal UI decrypts payloads through the API (services/platform/http/codec-routes.ts).
+const infra = await startInfrastructure({ profile: 'dev', log, codecEndpoint: codecEndpointOf(Number(port)) });
 log('applying migrations');
 const applied = await applyMigrations(infra.env.DATABASE_URL);
 log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
@@ -41,6 +42,7 @@ console.log(`
   API            http://127.0.0.1:${port}
   OpenAPI docs   http://127.0.0.1:${port}/docs   (document: /openapi.json)
   Temporal UI    ${infra.env.TEMPORAL_UI_URL ?? '(external Temporal: see its own UI)'}
+  Decode in UI   http://127.0.0.1:${port}/codec/login   (admin sign-in; then the UI's codec settings, see README)
   PostgreSQL     ${infra.env.DATABASE_URL}
   Temporal       ${infra.env.TEMPORAL_ADDRESS}
   Kafka          ${infra.env.KAFKA_BROKERS}

@@ -1,20 +1,29 @@
 /**
  * Records fresh histories of every saga for the replay test:
  *   npm run histories:record
- * Starts the test profile's servers and its own app processes (short loans,
- * so an overdue happens in seconds), runs each saga to a completed and a
- * compensated end through the HTTP API, and writes test/histories/<saga>-<end>.json
- * with the `temporal` CLI (the JSON format the Temporal UI downloads).
+ * Starts the test profile's servers (TEST_PROFILE, default `test`) and its own
+ * app processes (short loans, so an overdue happens in seconds), runs each saga
+ * to a completed and a compensated end through the HTTP API, and writes
+ * test/histories/<saga>-<end>.json with the `temporal` CLI (the JSON format the
+ * Temporal UI downloads). The CLI reads them raw: payloads stay encrypted, with
+ * the development key (public), so the replay test can decrypt them.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEVELOPMENT_CODEC_KEYS } from '../services/platform/config.ts';
 import { applyMigrations } from './db/schema-engine.ts';
-import { TEMPORAL_BINARY, startInfrastructure } from './infra/infra.ts';
+import { TEMPORAL_BINARY, codecEndpointOf, isProfile, startInfrastructure, type Profile } from './infra/infra.ts';
 import { startProcesses, waitForHealthy } from './processes.ts';
 
-const PORT = 3199;
+const PROFILE: Profile = (() => {
+  const profile = process.env.TEST_PROFILE ?? 'test';
+  if (!isProfile(profile) || profile === 'dev') throw new Error(`TEST_PROFILE must be test or test1..test9, not ${profile}`);
+  return profile;
+})();
+/** Beside the profile's test API port (3100 + 10*N), never on it. */
+const PORT = 3199 + 10 * Number(/\d+$/.exec(PROFILE)?.[0] ?? 0);
 const API = `http://127.0.0.1:${PORT}`;
 const OUT = resolve(import.meta.dirname, '../test/histories');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,11 +60,19 @@ async function member(nickname = `rec_${randomUUID().slice(0, 8)}`) {
 }
 
 async function main() {
-  const infra = await startInfrastructure({ profile: 'test', log: (line) => console.log(`[infra] ${line}`) });
+  const infra = await startInfrastructure({ profile: PROFILE, codecEndpoint: codecEndpointOf(PORT), log: (line) => console.log(`[infra] ${line}`) });
   await applyMigrations(infra.env.DATABASE_URL);
   const processes = startProcesses({
-    env: { ...infra.env, PORT: String(PORT), LOG_LEVEL: 'warn', LOAN_PERIOD_SECONDS: '3', FEE_DAY_SECONDS: '1' },
-    logDir: '.data/test/logs/record',
+    env: {
+      ...infra.env,
+      PORT: String(PORT),
+      LOG_LEVEL: 'warn',
+      LOAN_PERIOD_SECONDS: '3',
+      FEE_DAY_SECONDS: '1',
+      // Whatever key this shell may hold: committed histories are encrypted with the public development key.
+      TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS,
+    },
+    logDir: `.data/${PROFILE}/logs/record`,
   });
   const runs: Record<string, string> = {};
   try {

@@ -9,4 +9,9 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 npx tsc -p .
-exec npx vitest run "$@"
+if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
+npx vitest run
+# The tracing suite runs api, worker, relay and consumers inside its own test
+# process, so it needs the servers with no app process polling them: a second
+# run of the same profile's servers, without the processes.
+TEST_PROCESSES=0 npx vitest run --project suite test/observability

@@ -3,11 +3,12 @@
  * runs it live and the rebuild command replays it, so both use the same handlers.
  */
 import { countBookRented, countRentCountRows, recordBookTitle as recordBestBookTitle, resetRentCounts } from './bestbook/rent-counts.ts';
-import { countRentalHistoryRows, recordItemRented, recordItemReturned, resetRentalHistory } from './member/history.ts';
+import { countRentalHistoryRows, forgetErasedMember, recordItemRented, recordItemReturned, resetRentalHistory } from './member/history.ts';
 import {
   countPartnerRent,
   countPartnerReturn,
   countPartnerSummaryRows,
+  forgetErasedPartner,
   recordPartnerRegistered,
   resetPartnerCounters,
 } from './partner/summaries.ts';
@@ -48,6 +49,8 @@ export function readModels(db: Db): ReadModel[] {
           subscribe('rental.item-rented.v1', (event) => countPartnerRent(db, event)),
           subscribe('rental.item-returned.v1', (event) => countPartnerReturn(db, event)),
         ],
+        // Erasures last: a replay recreates a summary, then forgets it again.
+        [subscribe('member.member-erased.v1', (event) => forgetErasedPartner(db, event))],
       ],
       reset: () => resetPartnerCounters(db),
       countRows: () => countPartnerSummaryRows(db),
@@ -69,6 +72,7 @@ export function readModels(db: Db): ReadModel[] {
       phases: [
         [subscribe('rental.item-rented.v1', (event) => recordItemRented(db, event))],
         [subscribe('rental.item-returned.v1', (event) => recordItemReturned(db, event))],
+        [subscribe('member.member-erased.v1', (event) => forgetErasedMember(db, event))],
       ],
       reset: () => resetRentalHistory(db),
       countRows: () => countRentalHistoryRows(db),

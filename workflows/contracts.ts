@@ -79,6 +79,12 @@ export const rentWorkflowId = (rentalId: string): string => `rent-${rentalId}`;
 export const loanWorkflowId = (rentalId: string): string => `loan-${rentalId}`;
 export const returnWorkflowId = (returnId: string): string => `return-${returnId}`;
 export const clearOverdueWorkflowId = (clearanceId: string): string => `clear-overdue-${clearanceId}`;
+/** One erasure per member: starting it twice finds the same saga. */
+export const erasureWorkflowId = (memberId: string): string => `erase-${memberId}`;
+
+export interface ErasureInput {
+  memberId: string;
+}
 
 export interface RentInput {
   rentalId: string;

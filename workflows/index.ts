@@ -4,3 +4,4 @@ export { rentWorkflow } from './rent.workflow.ts';
 export { loanWorkflow } from './loan.workflow.ts';
 export { returnWorkflow } from './return.workflow.ts';
 export { clearOverdueWorkflow } from './clear-overdue.workflow.ts';
+export { erasureWorkflow } from './erasure.workflow.ts';

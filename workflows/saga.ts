@@ -13,14 +13,30 @@ import {
   defineQuery,
   defineUpdate,
   isCancellation,
+  proxySinks,
   setHandler,
   upsertSearchAttributes,
+  type Sinks,
 } from '@temporalio/workflow';
 import { SEARCH, type OperatorDecision, type SagaProgress, type SagaStatus, type StepStatus } from './contracts.ts';
 
 export const progressQuery = defineQuery<SagaProgress<object>>('progress');
 /** An operator's answer to a compensation that gave up: run it again, or record that it was undone by hand. */
 export const resolveCompensationUpdate = defineUpdate<SagaProgress<object>, [OperatorDecision]>('resolveCompensation');
+
+/**
+ * Saga metrics leave the sandbox through sinks (no commands, so no effect on
+ * replay; not called while replaying): the worker counts them
+ * (services/platform/worker-observability.ts).
+ */
+export interface SagaMetricsSinks extends Sinks {
+  sagaMetrics: {
+    started(): void;
+    ended(outcome: SagaStatus): void;
+    compensation(step: string, outcome: 'COMPENSATED' | 'FAILED' | 'RESOLVED_BY_OPERATOR'): void;
+  };
+}
+const { sagaMetrics } = proxySinks<SagaMetricsSinks>();
 
 interface StepState {
   name: string;
@@ -82,6 +98,7 @@ export class Saga<Result extends object> {
    * compensations in reverse order and reports COMPENSATED instead of throwing.
    */
   async run(body: () => Promise<Result>): Promise<SagaProgress<Result>> {
+    sagaMetrics.started();
     try {
       this.result = await body();
       this.setStatus('COMPLETED');
@@ -96,6 +113,7 @@ export class Saga<Result extends object> {
         await condition(allHandlersFinished);
       });
     }
+    sagaMetrics.ended(this.status);
     return this.progress();
   }
 
@@ -115,7 +133,9 @@ export class Saga<Result extends object> {
       // The step that failed keeps FAILED; its undo still runs in case it took effect before failing.
       const failed = step.status === 'FAILED';
       step.status = 'COMPENSATING';
-      step.status = (await this.undoUntilResolved(step, undo)) ? (failed ? 'FAILED' : 'COMPENSATED') : 'RESOLVED_BY_OPERATOR';
+      const undone = await this.undoUntilResolved(step, undo);
+      step.status = undone ? (failed ? 'FAILED' : 'COMPENSATED') : 'RESOLVED_BY_OPERATOR';
+      sagaMetrics.compensation(step.name, undone ? 'COMPENSATED' : 'RESOLVED_BY_OPERATOR');
     }
   }
 
@@ -131,6 +151,7 @@ export class Saga<Result extends object> {
         return true;
       } catch (error) {
         step.status = 'COMPENSATION_FAILED';
+        sagaMetrics.compensation(step.name, 'FAILED');
         this.compensationFailure = { step: step.name, ...describeFailure(error) };
         this.setStatus('COMPENSATION_FAILED');
         await condition(() => this.decision !== undefined);

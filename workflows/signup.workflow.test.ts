@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { workflowBundle } from '../processes/worker.ts';
+import { workerSinks } from '../services/platform/worker-observability.ts';
 import { SEARCH, TASK_QUEUES, type SignupInput } from './contracts.ts';
 import { signupWorkflow } from './signup.workflow.ts';
 
@@ -55,7 +56,7 @@ async function runSignup(overrides: Partial<Record<Step, Mock>> = {}) {
   };
   const bundle = await workflowBundle();
   const workers = await Promise.all([
-    Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.sagas, workflowBundle: bundle }),
+    Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.sagas, workflowBundle: bundle, sinks: workerSinks() }),
     ...Object.entries(queues).map(([taskQueue, activities]) => Worker.create({ connection: env.nativeConnection, taskQueue, activities })),
   ]);
   const running = workers.map((worker) => worker.run());

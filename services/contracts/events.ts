@@ -12,9 +12,9 @@ export const TOPICS = {
     role: z.enum(['USER', 'PARTNER']),
     signedUpAt: z.iso.datetime(),
   }),
+  /** No nickname: an erased member must not live on in the outbox or the topic. */
   'member.partner-registered.v1': z.object({
     memberId: z.uuid(),
-    nickname: z.string(),
     registeredAt: z.iso.datetime(),
   }),
   /** A book was added to the catalog or edited. Key: bookNo. */
@@ -46,6 +46,11 @@ export const TOPICS = {
     bookNo: z.number().int().positive(),
     dueAt: z.iso.datetime(),
   }),
+  /** A member was erased: read models forget everything they hold about them. Key: memberId. */
+  'member.member-erased.v1': z.object({
+    memberId: z.uuid(),
+    erasedAt: z.iso.datetime(),
+  }),
   'rental.overdue-cleared.v1': z.object({
     clearanceId: z.uuid(),
     memberId: z.uuid(),
@@ -66,6 +71,8 @@ export const ZEnvelope = z.object({
   occurredAt: z.iso.datetime(),
   aggregateId: z.string().min(1),
   payload: z.unknown(),
+  /** W3C trace context of the span that wrote the event (services/platform/tracing.ts); the relay sends it as a Kafka header too. */
+  traceparent: z.string().max(128).optional(),
 });
 export type TEnvelope<T extends Topic = Topic> = Omit<z.infer<typeof ZEnvelope>, 'payload' | 'type'> & {
   type: T;

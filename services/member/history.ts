@@ -7,7 +7,7 @@ import { historyRepo } from './db/history.ts';
 export async function recordItemRented(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
   const { rentalId, memberId, bookNo, title, rentedAt } = event.payload;
   await db.$transaction(async (tx) => {
-    if (!(await historyRepo.markProcessed(tx, event.eventId))) return;
+    if (!(await historyRepo.markProcessed(tx, event.eventId)) || (await historyRepo.isErased(tx, memberId))) return;
     await historyRepo.recordRented(tx, { rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) });
   });
 }
@@ -16,8 +16,16 @@ export async function recordItemRented(db: Db, event: TEnvelope<'rental.item-ren
 export async function recordItemReturned(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
   const { rentalId, memberId, bookNo, returnedAt } = event.payload;
   await db.$transaction(async (tx) => {
-    if (!(await historyRepo.markProcessed(tx, event.eventId))) return;
+    if (!(await historyRepo.markProcessed(tx, event.eventId)) || (await historyRepo.isErased(tx, memberId))) return;
     await historyRepo.recordReturned(tx, { rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) });
+  });
+}
+
+/** Consumer of member.member-erased.v1: forgets the member's loans. */
+export async function forgetErasedMember(db: Db, event: TEnvelope<'member.member-erased.v1'>): Promise<void> {
+  await db.$transaction(async (tx) => {
+    if (!(await historyRepo.markProcessed(tx, event.eventId))) return;
+    await historyRepo.forgetMember(tx, event.payload.memberId);
   });
 }
 

@@ -40,7 +40,7 @@ export async function activateProfile(db: Db, input: { signupId: string }, now =
       {
         topic: 'member.partner-registered.v1',
         aggregateId: profile.memberId,
-        payload: { memberId: profile.memberId, nickname: profile.nickname, registeredAt: now.toISOString() },
+        payload: { memberId: profile.memberId, registeredAt: now.toISOString() },
       },
     ], now);
   });

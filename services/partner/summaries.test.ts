@@ -12,7 +12,7 @@ beforeAll(() => {
 afterAll(() => db.$disconnect());
 
 const registered = (memberId: string) =>
-  envelope('member.partner-registered.v1', { memberId, nickname: `p_${memberId.slice(0, 8)}`, registeredAt: '2026-01-01T00:00:00.000Z' });
+  envelope('member.partner-registered.v1', { memberId, registeredAt: '2026-01-01T00:00:00.000Z' });
 const rented = (memberId: string) => {
   const rentalId = randomUUID();
   const bookNo = uniqueBookNo();

@@ -30,6 +30,14 @@ export async function countPartnerReturn(db: Db, event: TEnvelope<'rental.item-r
   });
 }
 
+/** Consumer of member.member-erased.v1: an erased partner's summary is deleted. */
+export async function forgetErasedPartner(db: Db, event: TEnvelope<'member.member-erased.v1'>): Promise<void> {
+  await db.$transaction(async (tx) => {
+    if (!(await summariesRepo.markProcessed(tx, event.eventId))) return;
+    await summariesRepo.remove(tx, event.payload.memberId);
+  });
+}
+
 export function findPartnerSummary(db: Db, memberId: string) {
   return summariesRepo.find(db, memberId);
 }

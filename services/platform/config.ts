@@ -50,6 +50,23 @@ export const ZConfig = z.object({
   RELAY_CRASH_AFTER_PUBLISH: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
+  /** Where the worker, relay and consumers serve GET /metrics; unset = their own defaults (services/platform/metrics.ts), 0 = off. The api serves it on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Trace exporters (comma-separated `otlp`, `console`, `none`); unset = `otlp` when an OTLP endpoint is set, else none (spans are made, not sent). */
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+      const unknown = names.filter((name) => !['otlp', 'console', 'none'].includes(name));
+      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown exporter(s) ${unknown.join(', ')}; known: otlp, console, none` });
+      return value === undefined ? undefined : (names.filter((name) => name !== 'none') as ('otlp' | 'console')[]);
+    }),
+  /** The OTLP/HTTP collector (`http://host:4318`); the exporter itself reads it and the other OTEL_EXPORTER_OTLP_* variables. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /** `true` turns tracing off altogether: no spans, no trace context passed on. */
+  OTEL_SDK_DISABLED: z.stringbool().default(false),
 });
 export type TConfig = z.infer<typeof ZConfig>;
 

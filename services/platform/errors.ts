@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   NOTHING_TO_CLEAR: 409,
   /** Clear overdue: the member's points do not cover the late fee. */
   INSUFFICIENT_POINTS: 409,
+  /** Erasure: the member still holds books; they must come back first. */
+  MEMBER_HOLDS_BOOKS: 409,
   /** Test-only fault injection fired (never in production). */
   INJECTED_FAULT: 500,
   /** The body is larger than the API accepts. */

@@ -1,3 +1,5 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 const SENSITIVE_FIELDS = ['password', 'passwordHash', 'token', 'authorization', 'cookie', 'email', 'phone', 'name', 'birthDate'];
@@ -11,11 +13,30 @@ export const REDACTED_PATHS = SENSITIVE_FIELDS.flatMap((field) => [field, `*.${f
 
 export type { Logger };
 
+const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+
+/**
+ * Runs `fn` with ids that every log line inside it carries, however deep the
+ * call that logs: the request id in the API, the workflow and activity in a
+ * worker, the event in a consumer.
+ */
+export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
+
+/** The log context's ids and the active span's trace and span id (to find the trace of a log line). */
+function contextFields(): Record<string, unknown> {
+  const span = trace.getActiveSpan()?.spanContext();
+  const ids = span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
+  return { ...logContext.getStore(), ...ids };
+}
+
 export function createLogger(options: { name: string; level?: string; pretty?: boolean; destination?: DestinationStream }): Logger {
   const settings = {
     base: { process: options.name },
     level: options.level ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: contextFields,
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } } : {}),
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);

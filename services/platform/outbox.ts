@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma } from '../generated/prisma/client.ts';
 import { TOPICS, schemaVersionOf, type NewEvent, type TEnvelope, type Topic } from '../contracts/events.ts';
 import type { Tx } from './db.ts';
+import { activeTraceparent } from './tracing.ts';
 
 /** The services that own an outbox table (`<schema>.outbox`). */
 export const OUTBOX_SCHEMAS = ['auth', 'member', 'book', 'rental'] as const;
@@ -14,6 +15,8 @@ export const OUTBOX_CHANNEL = 'outbox';
  * the relay is woken only when the rows are visible.
  */
 export async function appendToOutbox(tx: Tx, schema: OutboxSchema, events: NewEvent[], now = new Date()): Promise<void> {
+  // The active span (an activity, an HTTP request): the relay's publish span and the consumer's span continue its trace.
+  const traceparent = activeTraceparent();
   for (const event of events) {
     const envelope: TEnvelope = {
       eventId: randomUUID(),
@@ -22,6 +25,7 @@ export async function appendToOutbox(tx: Tx, schema: OutboxSchema, events: NewEv
       occurredAt: now.toISOString(),
       aggregateId: event.aggregateId,
       payload: TOPICS[event.topic as Topic].parse(event.payload),
+      ...(traceparent ? { traceparent } : {}),
     };
     await tx.$executeRaw`
       INSERT INTO ${Prisma.raw(`"${schema}".outbox`)} (event_id, topic, key, envelope)

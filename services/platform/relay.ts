@@ -6,9 +6,12 @@
  * double-sending or reordering an aggregate's events.
  */
 import pg from 'pg';
-import type { Producer } from 'kafkajs';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Message, Producer } from 'kafkajs';
 import { OUTBOX_CHANNEL, OUTBOX_SCHEMAS, type OutboxSchema } from './outbox.ts';
 import type { Logger } from './logger.ts';
+import { outboxPublished, readOutboxBacklogWith } from './metrics.ts';
+import { activeTraceparent, contextFromTraceparent, tracer } from './tracing.ts';
 
 export interface RelayOptions {
   databaseUrl: string;
@@ -57,14 +60,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         [batchSize],
       );
       if (rows.length > 0) {
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: groupByTopic(rows),
-        });
+        const spans = rows.map((row) => publishSpan(schema, row));
+        try {
+          await producer.sendBatch({
+            acks: -1,
+            topicMessages: groupByTopic(rows, spans),
+          });
+        } catch (error) {
+          for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) }).end();
+          throw error;
+        }
+        for (const span of spans) span.end();
         options.afterPublish?.();
         await client.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
       }
       await client.query('COMMIT');
+      for (const row of rows) outboxPublished.inc({ outbox: schema, topic: row.topic });
       return rows.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -125,11 +136,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   await listen();
   const loops = OUTBOX_SCHEMAS.map((schema) => loop(schema));
+  readOutboxBacklogWith(() => readBacklog(pool));
 
   return {
     drain,
     async stop() {
       stopped = true;
+      readOutboxBacklogWith(undefined);
       for (const resolve of wake.values()) resolve();
       await Promise.allSettled(loops);
       await listener?.end().catch(() => {});
@@ -138,12 +151,49 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   };
 }
 
-function groupByTopic(rows: OutboxRow[]) {
-  const byTopic = new Map<string, { key: string; value: string }[]>();
-  for (const row of rows) {
+/**
+ * One PRODUCER span per row, a child of the span that wrote the event (its
+ * envelope's `traceparent`); the message carries this span as its
+ * `traceparent` header, so the consumer's span is the next link of the trace.
+ */
+function publishSpan(schema: OutboxSchema, row: OutboxRow): Span {
+  const envelope = row.envelope as { eventId?: string; traceparent?: string };
+  return tracer().startSpan(
+    `${row.topic} publish`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation': 'publish',
+        'messaging.destination.name': row.topic,
+        'messaging.kafka.message.key': row.key,
+        ...(envelope.eventId ? { 'messaging.message.id': envelope.eventId } : {}),
+        'outbox.schema': schema,
+      },
+    },
+    contextFromTraceparent(envelope.traceparent),
+  );
+}
+
+function groupByTopic(rows: OutboxRow[], spans: Span[]) {
+  const byTopic = new Map<string, Message[]>();
+  rows.forEach((row, index) => {
     const messages = byTopic.get(row.topic) ?? [];
-    messages.push({ key: row.key, value: JSON.stringify(row.envelope) });
+    const traceparent = activeTraceparent(trace.setSpan(ROOT_CONTEXT, spans[index]!));
+    messages.push({ key: row.key, value: JSON.stringify(row.envelope), ...(traceparent ? { headers: { traceparent } } : {}) });
     byTopic.set(row.topic, messages);
-  }
+  });
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** Each outbox's unpublished rows and the age of the oldest (the index on published_at, seq finds them). */
+async function readBacklog(pool: pg.Pool) {
+  return Promise.all(
+    OUTBOX_SCHEMAS.map(async (outbox) => {
+      const { rows: [row] } = await pool.query<{ rows: number; oldest: number }>(
+        `SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest FROM "${outbox}".outbox WHERE published_at IS NULL`,
+      );
+      return { outbox, rows: row?.rows ?? 0, oldestSeconds: row?.oldest ?? 0 };
+    }),
+  );
 }

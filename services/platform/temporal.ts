@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import { defaultPayloadConverter, type DataConverter, type LoadedDataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import { failureConverter } from './failure-converter.ts';
@@ -17,7 +18,16 @@ export function clientDataConverter(keys: readonly CodecKey[]): LoadedDataConver
   return { payloadConverter: defaultPayloadConverter, failureConverter, payloadCodecs: [new EncryptionCodec(keys)] };
 }
 
-export async function connectTemporal(options: { address: string; namespace: string; codecKeys: readonly CodecKey[] }): Promise<Client> {
+/** A client that keeps the type of the gRPC connection it was made with (the API's health check uses it). */
+export type TemporalClient = Client & { readonly connection: Connection };
+
+export async function connectTemporal(options: { address: string; namespace: string; codecKeys: readonly CodecKey[] }): Promise<TemporalClient> {
   const connection = await Connection.connect({ address: options.address });
-  return new Client({ connection, namespace: options.namespace, dataConverter: clientDataConverter(options.codecKeys) });
+  return new Client({
+    connection,
+    namespace: options.namespace,
+    dataConverter: clientDataConverter(options.codecKeys),
+    // A StartWorkflow span, child of the active one (the HTTP request), whose context travels in the workflow's headers.
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  }) as TemporalClient;
 }

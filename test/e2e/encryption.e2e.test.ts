@@ -24,7 +24,11 @@ afterAll(async () => {
 
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 
-/** Every payload of a history except search attributes (those are indexed, hence plain, and carry ids only). */
+/**
+ * Every payload of a history except search attributes (indexed, hence plain; ids only) and headers
+ * (the SDK passes them around its codecs; they carry the trace context only). Both are still
+ * searched for personal data by `everyText`.
+ */
 function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
   if (!value || typeof value !== 'object' || value instanceof Uint8Array) return found;
   const record = value as Record<string, unknown>;
@@ -32,7 +36,7 @@ function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
     found.push(record as Payload);
     return found;
   }
-  for (const [key, child] of Object.entries(record)) if (key !== 'searchAttributes') payloadsOf(child, found);
+  for (const [key, child] of Object.entries(record)) if (key !== 'searchAttributes' && key !== 'header') payloadsOf(child, found);
   return found;
 }
 

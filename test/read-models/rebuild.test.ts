@@ -62,7 +62,7 @@ function story() {
   const duplicated = rent(loans.partnerPlain, partner, plain, 'Plain', '2026-01-03T00:00:00.000Z');
   // Registration comes first, as in life: a partner can only rent after the signup saga has announced them.
   const registration = [
-    envelope('member.partner-registered.v1', { memberId: partner, nickname: `p_${partner.slice(0, 8)}`, registeredAt: '2026-01-01T00:00:00.000Z' }),
+    envelope('member.partner-registered.v1', { memberId: partner, registeredAt: '2026-01-01T00:00:00.000Z' }),
   ];
   const activity: TEnvelope[] = [
     // The newer edit is published first: the older one must not win on replay.

@@ -1,6 +1,8 @@
 /**
  * Committed histories of real saga runs must replay against today's workflow
  * code. A change to a workflow's command order without `patched()` fails here.
+ * They were recorded encrypted with the development key (public, so they can be
+ * committed); plaintext/ keeps one from before encryption, which must replay too.
  */
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
@@ -9,10 +11,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../../processes/worker.ts';
+import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
+import { EncryptionCodec, isEncrypted, parseCodecKeys } from '../../services/platform/payload-codec.ts';
+import { workerSinks } from '../../services/platform/worker-observability.ts';
 
 const HISTORIES = resolve(import.meta.dirname, '../histories');
 const files = readdirSync(HISTORIES).filter((name) => name.endsWith('.json')).sort();
 const load = (name: string) => historyFromJSON(JSON.parse(readFileSync(resolve(HISTORIES, name), 'utf8')));
+const dataConverter = { payloadCodecs: [new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS))] };
+// The sinks the workflows call (tracing, saga metrics); replay calls none of them, but a worker without them logs errors.
+const sinks = workerSinks();
 
 describe('replay of committed histories', () => {
   it('has a completed and a compensated history of every saga, and both ends of a loan', () => {
@@ -22,13 +30,33 @@ describe('replay of committed histories', () => {
 
   for (const name of files) {
     it(`${name} replays without non-determinism`, async () => {
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, load(name), name.replace('.json', ''));
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter, sinks }, load(name), name.replace('.json', ''));
     });
   }
 
+  it('the histories are encrypted (recorded through the payload codec)', () => {
+    for (const name of files) {
+      const input = load(name).events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+      expect(isEncrypted(input), name).toBe(true);
+    }
+  });
+
+  it('a history recorded before encryption still replays with the codec (plaintext payloads pass through)', async () => {
+    const plaintext = load('plaintext/signup-completed.json');
+    expect(isEncrypted(plaintext.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!)).toBe(false);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter, sinks }, plaintext, 'signup-plaintext');
+  });
+
+  it('an encrypted history does not replay without the key', async () => {
+    const foreign = { payloadCodecs: [new EncryptionCodec(parseCodecKeys(`other:${Buffer.alloc(32, 7).toString('base64')}`))] };
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: foreign, sinks }, load('signup-completed.json'))).rejects.toThrow(
+      /key id \\?"dev\\?": TEMPORAL_CODEC_KEYS has only other/, // the worker reports which key is missing
+    );
+  });
+
   it('catches a reordered step that is not guarded by patched()', async () => {
     const reordered = await bundleWorkflowCode({ workflowsPath: resolve(import.meta.dirname, 'reordered-signup.workflow.ts') });
-    await expect(Worker.runReplayHistory({ workflowBundle: reordered }, load('signup-completed.json'))).rejects.toBeInstanceOf(
+    await expect(Worker.runReplayHistory({ workflowBundle: reordered, dataConverter, sinks }, load('signup-completed.json'))).rejects.toBeInstanceOf(
       DeterminismViolationError,
     );
   });

@@ -8,7 +8,7 @@
 import type { TestProject } from 'vitest/node';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
+import { codecEndpointOf, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { PROCESS_NAMES, startProcess, stopChild, waitForHealthy, type ProcessName } from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
@@ -21,6 +21,8 @@ export const TEST_PROFILE = process.env.TEST_PROFILE ?? 'test';
 const API_PORT = Number(process.env.TEST_API_PORT ?? 3100 + 10 * Number(/\d+$/.exec(TEST_PROFILE)?.[0] ?? 0));
 /** TEST_PROCESSES=0 starts only the servers (for suites that need no app process). */
 const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
+/** Each process's metrics port, beside the profile's API port (never the defaults, which `npm start` uses). */
+const METRICS_PORTS: Partial<Record<ProcessName, number>> = { worker: API_PORT + 6, relay: API_PORT + 7, consumers: API_PORT + 8 };
 
 interface Running {
   stack: TestStack;
@@ -34,7 +36,7 @@ const shared = globalThis as { bookRentalStack?: Promise<Running> };
 async function startStack(): Promise<Running> {
   const log = (line: string) => console.log(`[stack] ${line}`);
   if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test or test1..test9, not ${TEST_PROFILE}`);
-  const infra = await startInfrastructure({ profile: TEST_PROFILE, log });
+  const infra = await startInfrastructure({ profile: TEST_PROFILE, log, codecEndpoint: codecEndpointOf(API_PORT) });
   await applyMigrations(infra.env.DATABASE_URL);
   const env: Record<string, string> = {
     ...infra.env,
@@ -48,7 +50,7 @@ async function startStack(): Promise<Running> {
   };
   const children = new Map<ProcessName, ChildProcess>();
   const launch = (name: ProcessName, overrides: Record<string, string> = {}) =>
-    children.set(name, startProcess(name, { env: { ...env, ...overrides }, logDir: `.data/${TEST_PROFILE}/logs` }));
+    children.set(name, startProcess(name, { env: { ...env, METRICS_PORT: String(METRICS_PORTS[name] ?? 0), ...overrides }, logDir: `.data/${TEST_PROFILE}/logs` }));
   const stopProcesses = () => Promise.all([...children.values()].map((child) => stopChild(child)));
   const control = controlServer({ children, launch, apiUrl: `http://127.0.0.1:${API_PORT}` });
   try {
@@ -68,6 +70,13 @@ async function startStack(): Promise<Running> {
     stack: {
       apiUrl: `http://127.0.0.1:${API_PORT}`,
       controlUrl: `http://127.0.0.1:${API_PORT + 5}`,
+      processes: WITH_PROCESSES,
+      metricsUrls: {
+        api: `http://127.0.0.1:${API_PORT}/metrics`,
+        worker: `http://127.0.0.1:${METRICS_PORTS.worker}/metrics`,
+        relay: `http://127.0.0.1:${METRICS_PORTS.relay}/metrics`,
+        consumers: `http://127.0.0.1:${METRICS_PORTS.consumers}/metrics`,
+      },
       profile: TEST_PROFILE,
       databaseUrl: infra.env.DATABASE_URL,
       temporalAddress: infra.env.TEMPORAL_ADDRESS,

@@ -3,6 +3,10 @@ export interface TestStack {
   apiUrl: string;
   /** test/support/control.ts: kill and restart processes, stop and start servers. */
   controlUrl: string;
+  /** False under TEST_PROCESSES=0: no app process runs, a suite may run them in its own process. */
+  processes: boolean;
+  /** Where the stack's processes serve GET /metrics. */
+  metricsUrls: { api: string; worker: string; relay: string; consumers: string };
   profile: string;
   databaseUrl: string;
   temporalAddress: string;

@@ -40,6 +40,10 @@ export const historyRepo = {
       create: { ...item, title: '', rentedAt: item.returnedAt },
       update: { returnedAt: item.returnedAt },
     }),
+  forgetMember: (tx: Tx, memberId: string) => tx.rentalHistory.deleteMany({ where: { memberId } }),
+  /** True once the member's profile was erased: late rental events must not bring the history back. */
+  isErased: async (tx: Tx, memberId: string): Promise<boolean> =>
+    (await tx.profile.findUnique({ where: { memberId }, select: { nickname: true } }))?.nickname === `erased-${memberId}`,
   findByMember: (db: Db, memberId: string) =>
     db.rentalHistory.findMany({
       where: { memberId },

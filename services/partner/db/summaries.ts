@@ -15,6 +15,7 @@ export const summariesRepo = {
   countReturn: (tx: Tx, memberId: string) =>
     tx.partnerSummary.updateMany({ where: { memberId }, data: { returnCount: { increment: 1 } } }),
   find: (db: Db, memberId: string) => db.partnerSummary.findUnique({ where: { memberId } }),
+  remove: (tx: Tx, memberId: string) => tx.partnerSummary.deleteMany({ where: { memberId } }),
   /**
    * Zeroes every counter and forgets every applied event, atomically. TRUNCATE
    * holds processed_event exclusively until commit: a handler that already
