@@ -49,6 +49,16 @@ async function saga(path: string, token: string | undefined, json: unknown): Pro
   }
 }
 
+/** DELETE /members/me and wait for the erasure saga's end. */
+async function erase(token: string): Promise<{ id: string; status: string }> {
+  const { body, location } = await call('/members/me', { method: 'DELETE', token });
+  for (;;) {
+    const { body: view } = await call(location!, { token });
+    if (view.status !== 'RUNNING') return { ...view, id: body.id };
+    await sleep(100);
+  }
+}
+
 async function member(nickname = `rec_${randomUUID().slice(0, 8)}`) {
   const password = `password-${randomUUID()}`;
   const email = `${nickname}@example.com`;
@@ -107,6 +117,12 @@ async function main() {
     const refused = await saga('/members/me/rental-card/clear-overdue', bob.token, {});
     if (refused.status !== 'COMPENSATED') throw new Error(`expected Bob's clearing to be refused, got ${refused.status}`);
     runs['clear-overdue-compensated'] = `clear-overdue-${refused.id}`;
+
+    // Erasure: refused while a book is out, completed once nothing is.
+    const holder = await member();
+    await saga('/rentals', holder.token, { bookNo: await book() });
+    runs['erasure-compensated'] = `erase-${(await erase(holder.token)).id}`;
+    runs['erasure-completed'] = `erase-${(await erase(ann.token)).id}`;
 
     for (const [name, workflowId] of Object.entries(runs)) {
       execFileSync(TEMPORAL_BINARY, ['workflow', 'result', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId], { stdio: 'ignore' });

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { workerSinks } from '../../services/platform/worker-observability.ts';
 import { SEARCH } from '../../workflows/contracts.ts';
 import { BENCH_TASK_QUEUE, benchActivities } from './activities.ts';
 import { sagaEnd, type Scenario } from './load.ts';
@@ -19,11 +20,15 @@ export interface BoundWorker {
   stop(): Promise<void>;
 }
 
+let runtimeInstalled = false;
+
 export async function startBoundWorker(address: string, namespace: string): Promise<BoundWorker> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('WARN') }); // once per process
+  runtimeInstalled = true;
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, namespace, taskQueue: BENCH_TASK_QUEUE, workflowBundle, activities: benchActivities });
+  // workerSinks: the Saga helper reports to the saga metrics through a sink; without it every saga logs an error.
+  const worker = await Worker.create({ connection, namespace, taskQueue: BENCH_TASK_QUEUE, workflowBundle, activities: benchActivities, sinks: workerSinks() });
   const running = worker.run();
   return {
     async stop() {

@@ -19,8 +19,9 @@ import { checkConsistency } from './consistency.ts';
 import { eventLag, waitForEventsSettled } from './events.ts';
 import { Api, refreshTokens, rentReturnScenario, setUpLibrary, signupScenario, type Library } from './http.ts';
 import { drive, type Load, type Phases, type Scenario } from './load.ts';
-import { COMPLETION_METHOD, formatReport, writeReport, type BenchReport, type RunReport } from './report.ts';
+import { COMPLETION_METHOD, cpuMsPerSaga, formatReport, writeReport, type BenchReport, type RunReport } from './report.ts';
 import { Sampler, stackGroups } from './sampler.ts';
+import { sleep } from './stats.ts';
 
 const SCENARIOS = ['bound-1', 'bound-saga', 'signup', 'rent-return'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
@@ -28,6 +29,7 @@ const DEFAULT_CONCURRENCY = 32;
 const OPEN_SHARE = 0.7;
 const DRAIN_S = 10;
 const OUTBOX_GRACE_MS = 10_000;
+const IDLE_SAMPLE_MS = 5_000;
 
 const { values: args } = parseArgs({
   options: {
@@ -116,6 +118,9 @@ async function run(scenario: Scenario, load: Load): Promise<RunReport> {
 const started = Date.now();
 const runs: RunReport[] = [];
 console.log(`bench: ${scenarios.join(', ')}; warm-up ${phases.warmupS} s, measured ${phases.durationS} s per run`);
+sampler.begin();
+await sleep(IDLE_SAMPLE_MS);
+const idle = sampler.end();
 try {
   for (const name of scenarios) {
     const scenario = await scenarioFor(name);
@@ -143,12 +148,20 @@ const report: BenchReport = {
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
   host: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   completion: COMPLETION_METHOD,
+  idle,
   runs,
   headline: {
     boundSagaMax,
     realMax,
     ratio: boundSagaMax && realMax !== undefined ? realMax / boundSagaMax : undefined,
-    at70: open && open.load.mode === 'open' ? { rate: open.load.rate, latency: open.stats.latency, accept: open.stats.accept } : undefined,
+    cpuMsPerSaga:
+      closedRun('bound-saga') && closedRun('rent-return')
+        ? { boundSaga: cpuMsPerSaga(closedRun('bound-saga')!, idle), real: cpuMsPerSaga(closedRun('rent-return')!, idle) }
+        : undefined,
+    at70:
+      open && open.load.mode === 'open'
+        ? { label: args.rate === undefined ? '70% of the real maximum' : '--rate', rate: open.load.rate, latency: open.stats.latency, accept: open.stats.accept }
+        : undefined,
   },
   verdict,
 };

@@ -268,9 +268,9 @@ function startTemporal(profile: Profile, detached: boolean, opts: StartOptions =
     // Measured with `npm run bench` (docs/PERFORMANCE.md): the search attributes are all registered at start-up,
     // so the per-request reload of their cache (the dev server's default) only costs CPU; one partition per
     // task queue is enough for one host and saves forwarding tasks and polls between partitions.
-    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false',
-    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+    // OFF '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false',
+    // OFF '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    // OFF '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
     '--namespace', 'default',
     '--search-attribute', 'MemberId=Keyword',
     '--search-attribute', 'BookNo=Keyword',

@@ -68,6 +68,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
       try {
         await handle(parsed.event);
         consumerProcessed.inc({ group: groupId, topic });
+        logger.debug({ attempt }, 'event handled');
         return true;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

@@ -17,6 +17,8 @@ const CALLERS: Caller[] = ['nobody', 'forged', 'other', 'owner', 'admin'];
 interface Fixtures {
   owner: { memberId: string; email: string; password: string; signupId: string; rentalId: string; returnId: string; clearanceId: string };
   bookNo: number;
+  /** A member only the admin erases during the walk. */
+  erasable: string;
   tokens: Record<Caller, string | undefined>;
 }
 
@@ -59,6 +61,10 @@ const ACCESS: Record<string, Access> = {
   'GET /partners/{memberId}/summary': { params: (f) => ({ memberId: f.owner.memberId }), expect: { nobody: 401, other: 403, owner: 200, admin: 200 } },
   'POST /codec/decode': { body: () => ({ payloads: [] }), expect: ADMIN_ONLY(200) },
   'POST /codec/encode': { body: () => ({ payloads: [] }), expect: ADMIN_ONLY(200) },
+  // Erasure last: it removes members. An admin erases a throwaway member; the admin account cannot erase itself.
+  'DELETE /members/{memberId}': { params: (f) => ({ memberId: f.erasable }), expect: ADMIN_ONLY(202) },
+  'GET /erasures/{id}': { params: (f) => ({ id: f.erasable }), expect: { nobody: 401, other: 404, owner: 404, admin: 200 } },
+  'DELETE /members/me': { expect: { nobody: 401, other: 202, owner: 202, admin: 403 } },
 };
 
 let doc: { paths: Record<string, Record<string, { security?: unknown[] }>> };
@@ -74,11 +80,13 @@ beforeAll(async () => {
   const returned = await giveBack(ownerToken, bookNo);
   const cleared = await clearOverdue(ownerToken); // nothing to clear: compensated, still the owner's saga
   const other = await signUp();
+  const erasable = await signUp();
   await eventually(async () => ((await api(`/partners/${saga.memberId}/summary`, { token: ownerToken })).status === 200 ? true : undefined));
   const now = Math.floor(Date.now() / 1000);
   fixtures = {
     owner: { memberId: saga.memberId, email: owner.email, password: owner.password, signupId: accepted.body.id, rentalId: rented.id, returnId: returned.id, clearanceId: cleared.id },
     bookNo,
+    erasable: erasable.saga.memberId,
     tokens: {
       nobody: undefined,
       // Right shape, admin role, wrong key.

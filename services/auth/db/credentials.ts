@@ -15,7 +15,8 @@ export const credentialsRepo = {
   findByMember: (db: Db, memberId: string) => db.credential.findUnique({ where: { memberId } }),
   insert: (tx: Tx, credential: Omit<Credential, 'createdAt'>) => tx.credential.create({ data: credential }),
   deleteBySignup: (tx: Tx, signupId: string) => tx.credential.deleteMany({ where: { signupId } }),
-  deleteByMember: (db: Db, memberId: string) => db.credential.deleteMany({ where: { memberId } }),
+  /** Never the admin account: it comes from configuration. */
+  deleteByMember: (db: Db, memberId: string) => db.credential.deleteMany({ where: { memberId, role: { not: 'ADMIN' } } }),
   activate: (tx: Tx, signupId: string) =>
     tx.credential.updateMany({ where: { signupId, status: 'PENDING' }, data: { status: 'ACTIVE' } }),
   upsertAdmin: (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>

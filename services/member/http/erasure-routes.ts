@@ -18,7 +18,7 @@ const eraseMeRoute = createRoute({
   path: '/members/me',
   summary: 'Erase the signed-in member (saga)',
   security: bearerSecurity,
-  responses: { ...accepted, ...errorResponses(401) },
+  responses: { ...accepted, ...errorResponses(401, 403) },
 });
 
 const eraseMemberRoute = createRoute({
@@ -39,7 +39,8 @@ export function erasureRoutes(deps: { temporal: Client; tokens: TokenOptions }) 
   };
   router
     .openapi(eraseMeRoute, async (c) => {
-      const { memberId } = principalOf(c);
+      const { memberId, role } = principalOf(c);
+      if (role === 'ADMIN') throw new AppError('FORBIDDEN', 'the admin account comes from configuration and cannot be erased');
       await erase(memberId);
       return sagaAccepted(c, `/erasures/${memberId}`, memberId);
     })
