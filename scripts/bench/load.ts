@@ -88,7 +88,8 @@ export async function drive(scenario: Scenario, load: Load, phases: Phases, wind
     if (sample) samples.push(sample);
     else dropped++;
   };
-  const marks = [setTimeout(() => window.start(), windowStart - now()), setTimeout(() => window.end(), windowEnd - now())];
+  setTimeout(() => window.start(), windowStart - now());
+  const windowClosed = new Promise<void>((resolve) => setTimeout(() => resolve(window.end()), windowEnd - now()));
 
   if (load.mode === 'closed') {
     const user = async () => {
@@ -106,8 +107,7 @@ export async function drive(scenario: Scenario, load: Load, phases: Phases, wind
     }
     await Promise.all(running);
   }
-  await sleep(windowEnd - now()); // a closed loop whose sagas all failed fast may end early
-  marks.forEach(clearTimeout);
+  await windowClosed; // a closed loop whose sagas all failed fast may end early
   return statistics(samples, dropped, windowStart, windowEnd);
 }
 

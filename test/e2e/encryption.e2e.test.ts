@@ -12,6 +12,7 @@ import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, parseCodecKeys } from '../../services/platform/payload-codec.ts';
 import { api, logIn, settledSaga, signUp, signupBody, stack } from '../support/api.ts';
 import { asAdmin, newBook, rent } from '../support/library.ts';
+import { everyText } from '../support/temporal.ts';
 
 let raw: Client; // no codec: sees exactly what the server stores
 
@@ -40,14 +41,6 @@ function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
   return found;
 }
 
-/** Every string and byte of a history as UTF-8 text, so nothing can hide in it. */
-function everyText(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(everyText).join('\n');
-  if (value && typeof value === 'object') return Object.values(value).map(everyText).join('\n');
-  return '';
-}
 
 async function rawHistory(workflowId: string) {
   const history = await raw.workflow.getHandle(workflowId).fetchHistory();

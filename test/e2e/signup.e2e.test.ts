@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, logIn, settledSaga, signUp, signupBody, stack } from '../support/api.ts';
+import { everyText } from '../support/temporal.ts';
 
 let db: pg.Pool;
 let temporal: Client;
@@ -154,11 +155,3 @@ describe('signup over HTTP against the real stack', () => {
   });
 });
 
-/** Every string in a history, payload bytes decoded as UTF-8, so a secret cannot hide in them. */
-function everyText(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(everyText).join('\n');
-  if (value && typeof value === 'object') return Object.values(value).map(everyText).join('\n');
-  return '';
-}

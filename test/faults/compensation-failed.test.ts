@@ -28,6 +28,15 @@ async function startRent(token: string, bookNo: number): Promise<string> {
   return accepted.body.id;
 }
 
+/** A rent whose awardPoints refuses and whose book undo (markBookAvailable) then fails on every attempt. */
+async function rentWithFailingUndo(member: { memberId: string; token: string }, bookNo: number): Promise<string> {
+  setFaults([
+    { activity: 'awardPoints', inputContains: member.memberId },
+    { activity: 'markBookAvailable', inputContains: `"bookNo":${bookNo},` },
+  ]);
+  return startRent(member.token, bookNo);
+}
+
 async function waitForCompensationFailure(rentalId: string, token: string) {
   return eventually(async () => {
     const { body } = await api(`/rentals/${rentalId}`, { token });
@@ -39,12 +48,7 @@ describe('a compensation that cannot succeed', () => {
   it('waits for an operator, shows FAILED, and finishes after a retry', async () => {
     const member = await newMember();
     const { bookNo } = await newBook();
-    // awardPoints refuses, then the undo of the book step fails on every attempt.
-    setFaults([
-      { activity: 'awardPoints', inputContains: member.memberId },
-      { activity: 'markBookAvailable', inputContains: `"bookNo":${bookNo},` },
-    ]);
-    const rentalId = await startRent(member.token, bookNo);
+    const rentalId = await rentWithFailingUndo(member, bookNo);
     const failed = await waitForCompensationFailure(rentalId, member.token);
     expect(failed.compensationFailure).toMatchObject({ step: 'markBookRented', code: 'INJECTED_FAULT' });
     expect(failed.steps.find((step: { name: string }) => step.name === 'markBookRented').status).toBe('COMPENSATION_FAILED');
@@ -65,11 +69,7 @@ describe('a compensation that cannot succeed', () => {
   it('can be recorded as undone by hand, which the API reports as FAILED', async () => {
     const member = await newMember();
     const { bookNo } = await newBook();
-    setFaults([
-      { activity: 'awardPoints', inputContains: member.memberId },
-      { activity: 'markBookAvailable', inputContains: `"bookNo":${bookNo},` },
-    ]);
-    const rentalId = await startRent(member.token, bookNo);
+    const rentalId = await rentWithFailingUndo(member, bookNo);
     await waitForCompensationFailure(rentalId, member.token);
     const handle = temporal.workflow.getHandle(rentWorkflowId(rentalId));
     const outcome = await handle.executeUpdate(resolveCompensationUpdate, { args: [{ action: 'resolve', note: 'book freed by hand' }] });
