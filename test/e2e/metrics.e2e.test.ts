@@ -6,15 +6,9 @@
 import { describe, expect, inject, it } from 'vitest';
 import { api, eventually } from '../support/api.ts';
 import { newBook, newMember, rent } from '../support/library.ts';
+import { sample } from '../support/metrics.ts';
 
 const stack = inject('stack');
-
-/** The value of one sample in Prometheus text; 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{`) && wanted.every((pair) => candidate.includes(pair)));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 
 const scrape = async (process: keyof typeof stack.metricsUrls) => {
   const response = await fetch(stack.metricsUrls[process]);
@@ -34,9 +28,9 @@ describe.skipIf(!stack.processes)('metrics of the four processes', () => {
 
     const moved = async (process: keyof typeof stack.metricsUrls, name: string, labels: Record<string, string>) =>
       sample(await scrape(process), name, labels) - sample(before[process], name, labels);
-    expect(await moved('api', 'bookrental_http_request_duration_seconds_count', { method: 'POST', route: '/rentals', status: '202' })).toBe(2);
-    expect(await moved('api', 'bookrental_http_request_duration_seconds_count', { method: 'POST', route: '/signups', status: '202' })).toBe(1);
-    // Other suites run sagas at the same time: at least ours.
+    // Other suites use the same processes at the same time: at least ours.
+    expect(await moved('api', 'bookrental_http_request_duration_seconds_count', { method: 'POST', route: '/rentals', status: '202' })).toBeGreaterThanOrEqual(2);
+    expect(await moved('api', 'bookrental_http_request_duration_seconds_count', { method: 'POST', route: '/signups', status: '202' })).toBeGreaterThanOrEqual(1);
     expect(await moved('worker', 'bookrental_sagas_ended_total', { saga_type: 'rent', outcome: 'COMPLETED' })).toBeGreaterThanOrEqual(1);
     expect(await moved('worker', 'bookrental_sagas_ended_total', { saga_type: 'rent', outcome: 'COMPENSATED' })).toBeGreaterThanOrEqual(1);
     expect(await moved('worker', 'bookrental_sagas_ended_total', { saga_type: 'signup', outcome: 'COMPLETED' })).toBeGreaterThanOrEqual(1);

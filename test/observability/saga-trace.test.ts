@@ -17,7 +17,8 @@ import { buildApi } from '../../processes/api.ts';
 import { CONSUMER_GROUPS, startConsumers } from '../../processes/consumers.ts';
 import { startRelayProcess } from '../../processes/relay.ts';
 import { createWorkers, parseQueues } from '../../processes/worker.ts';
-import { signupBody } from '../support/api.ts';
+import { eventually, signupBody } from '../support/api.ts';
+import { sample } from '../support/metrics.ts';
 import { waitForConsumerGroups } from '../support/kafka.ts';
 
 // Before anything makes a span: every span of this process ends up here.
@@ -32,27 +33,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The value of one sample (`name{labels} value`) in Prometheus text; 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labelText = line.slice(name.length).split('} ')[0] ?? '';
-    if (wanted.every((pair) => labelText.includes(pair))) return Number(line.split(' ').at(-1));
-  }
-  return 0;
 }
 
 describe.skipIf(stack.processes)('observability of one saga, all four processes in this one', () => {
@@ -113,10 +93,10 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
   }
 
   async function settled(location: string, token?: string) {
-    return until(async () => {
+    return eventually(async () => {
       const { body } = await call(location, token ? { token } : {});
       return body.status === 'RUNNING' ? undefined : body;
-    }, location);
+    }, 30_000);
   }
 
   async function login(email: string, password: string): Promise<string> {
@@ -151,17 +131,14 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     expect(accepted.status).toBe(202);
     expect((await settled(accepted.location!, token)).status).toBe('COMPLETED');
 
-    const server = await until(
-      () => finished().find((span) => span.name === 'POST /rentals' && span.kind === SpanKind.SERVER),
-      'the POST /rentals span',
-    );
+    const server = await eventually(async () => finished().find((span) => span.name === 'POST /rentals' && span.kind === SpanKind.SERVER));
     const traceId = server.spanContext().traceId;
     const inTrace = () => finished().filter((span) => span.spanContext().traceId === traceId);
     // Every read model consuming item-rented has applied it (each group's span ended).
-    const consumed = await until(() => {
+    const consumed = await eventually(async () => {
       const found = named(inTrace(), 'rental.item-rented.v1 process');
       return found.length >= 3 ? found : undefined;
-    }, 'the consumer spans of item-rented');
+    }, 30_000);
     const trace = inTrace();
 
     const start = one(trace, 'StartWorkflow:rentWorkflow');
@@ -190,7 +167,7 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     // The book's own event: POST /books -> book.book-changed.v1 publish -> the consumers of titles.
     const bookServer = finished().find((span) => span.name === 'POST /books')!;
     const bookTrace = () => finished().filter((span) => span.spanContext().traceId === bookServer.spanContext().traceId);
-    const bookPublish = await until(() => bookTrace().find((span) => span.name === 'book.book-changed.v1 publish'), 'the book-changed publish span');
+    const bookPublish = await eventually(async () => bookTrace().find((span) => span.name === 'book.book-changed.v1 publish'));
     expectChild(bookPublish, bookServer);
   });
 
@@ -201,7 +178,7 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     const server = finished().filter((span) => span.name === 'POST /signups').at(-1)!;
     const traceId = server.spanContext().traceId;
     const inTrace = () => finished().filter((span) => span.spanContext().traceId === traceId);
-    const consumed = await until(() => inTrace().find((span) => span.name === 'member.partner-registered.v1 process'), 'the partner consumer span');
+    const consumed = await eventually(async () => inTrace().find((span) => span.name === 'member.partner-registered.v1 process'), 30_000);
     const trace = inTrace();
     const run = one(trace, 'RunWorkflow:signupWorkflow');
     expectChild(run, one(trace, 'StartWorkflow:signupWorkflow'));
@@ -245,13 +222,13 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     expect(moved('worker', 'bookrental_activity_duration_seconds_count', { task_queue: 'book', activity_type: 'markBookRented', outcome: 'completed' })).toBe(1);
 
     // This process is also the relay and the consumers: the same registry answers for them.
-    await until(async () => {
+    await eventually(async () => {
       const text = await scrapeWorker();
       return sample(text, 'bookrental_consumer_processed_total', { group: CONSUMER_GROUPS.bestBook, topic: 'rental.item-rented.v1' }) >=
         sample(before.worker, 'bookrental_consumer_processed_total', { group: CONSUMER_GROUPS.bestBook, topic: 'rental.item-rented.v1' }) + 1
         ? true
         : undefined;
-    }, 'best-book to count the rent');
+    }, 30_000);
     await running.consumers.lag.refresh();
     const text = await scrapeWorker();
     expect(sample(text, 'bookrental_outbox_published_total', { outbox: 'rental', topic: 'rental.item-rented.v1' })).toBeGreaterThanOrEqual(2);
