@@ -1,5 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * test/observability runs api, worker, relay and consumers inside the test
+ * process, so it runs only in a pass without the stack's own processes
+ * (TEST_PROCESSES=0; scripts/test.sh runs that pass after the main one).
+ */
+const inProcessPass = process.env.TEST_PROCESSES === '0';
+const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', ...(inProcessPass ? [] : ['test/observability/**'])];
+
 export default defineConfig({
   test: {
     // Starts PostgreSQL, Temporal and Kafka (profile "test") and the four processes once for the whole run.
@@ -13,7 +21,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'suite', include: ['**/*.test.ts'], exclude: ['node_modules/**', '.data/**', 'test/faults/**'], sequence: { groupOrder: 0 } },
+        test: { name: 'suite', include: ['**/*.test.ts'], exclude: suiteExclude, sequence: { groupOrder: 0 } },
       },
       // Fault suites kill processes and stop servers: they run after everything else, one file at a time.
       {

@@ -10,7 +10,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 npx tsc -p .
 if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
-npx vitest run --exclude 'test/observability/**'
+npx vitest run
 # The tracing suite runs api, worker, relay and consumers inside its own test
 # process, so it needs the servers with no app process polling them: a second
 # run of the same profile's servers, without the processes.
