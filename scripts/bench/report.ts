@@ -81,17 +81,17 @@ export function formatReport(report: BenchReport): string {
   );
   const names = runs[0]?.usage.groups.map((group) => group.name) ?? [];
   const cpu = table(
-    ['cores busy (avg) / peak MiB', ...runs.map((run) => `${run.scenario} ${run.load.mode}`)],
+    ['CPU s (avg cores) / peak MiB', ...runs.map((run) => `${run.scenario} ${run.load.mode}`)],
     [
       ...names.map((name) => [
         name,
         ...runs.map((run) => {
           const group = run.usage.groups.find((g) => g.name === name)!;
-          return group.pids.length === 0 ? 'n/a' : `${group.cores.toFixed(2)} / ${group.peakRssMiB.toFixed(0)}`;
+          return group.pids.length === 0 ? 'n/a' : `${group.cpuS.toFixed(1)} (${group.cores.toFixed(2)}) / ${group.peakRssMiB.toFixed(0)}`;
         }),
       ]),
-      ['other processes', ...runs.map((run) => run.usage.machine.otherCores.toFixed(2))],
-      ['machine (of ' + (runs[0]?.usage.machine.cores ?? '?') + ')', ...runs.map((run) => run.usage.machine.busyCores.toFixed(2))],
+      ['other processes (cores)', ...runs.map((run) => run.usage.machine.otherCores.toFixed(2))],
+      ['machine (cores of ' + (runs[0]?.usage.machine.cores ?? '?') + ')', ...runs.map((run) => run.usage.machine.busyCores.toFixed(2))],
     ],
   );
   const perSaga = table(
