@@ -2,6 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type TConfig } from '../services/platform/config.ts';
 import { createLogger, type Logger } from '../services/platform/logger.ts';
+import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
 import { currentTracing, exportersFromConfig, setupTracing } from '../services/platform/tracing.ts';
 
 export interface Runtime {
@@ -42,5 +43,25 @@ export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     console.error('failed to start:', error);
     process.exit(1);
+  });
+}
+
+/**
+ * The main of a process that only runs in the background (relay, consumers):
+ * its metrics endpoint first (it answers while the process still connects),
+ * then the work, stopped cleanly on SIGINT/SIGTERM.
+ */
+export async function runServiceProcess(
+  name: 'relay' | 'consumers',
+  start: (runtime: Runtime) => Promise<{ stop(): Promise<void> }>,
+  started: string,
+): Promise<void> {
+  const runtime = startRuntime(name);
+  const metrics = await serveMetrics({ port: metricsPort(runtime.config, name), logger: runtime.logger });
+  const { stop } = await start(runtime);
+  runtime.logger.info(started);
+  onShutdown(runtime.logger, async () => {
+    await stop();
+    await metrics.close();
   });
 }

@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type Admin, type ProducerConfig } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Producer, type ProducerConfig } from 'kafkajs';
 import { ALL_TOPICS, deadLetterTopic } from '../contracts/events.ts';
 import type { Logger } from './logger.ts';
 
@@ -48,3 +48,18 @@ export const PRODUCER_CONFIG: ProducerConfig = {
   allowAutoTopicCreation: false,
   createPartitioner: Partitioners.DefaultPartitioner,
 };
+
+/**
+ * A process's Kafka client with the catalog's topics in place and a connected
+ * producer (PRODUCER_CONFIG): what the relay and the consumers both start with.
+ */
+export async function connectKafkaProducer(options: { brokers: string[]; clientId: string; logger: Logger }): Promise<{ kafka: Kafka; producer: Producer }> {
+  const kafka = createKafka(options);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  await admin.disconnect();
+  const producer = kafka.producer(PRODUCER_CONFIG);
+  await producer.connect();
+  return { kafka, producer };
+}
