@@ -10,7 +10,8 @@ import { createDb } from '../services/platform/db.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { FAILURE_CONVERTER_PATH, workerDataConverter } from '../services/platform/temporal.ts';
 import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
-import { WORKFLOW_INTERCEPTOR_MODULES, installTemporalLogger, workerObservability } from '../services/platform/worker-observability.ts';
+import { currentTracing } from '../services/platform/tracing.ts';
+import { installTemporalLogger, workerObservability, workflowInterceptorModules } from '../services/platform/worker-observability.ts';
 import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
@@ -25,17 +26,23 @@ export function parseQueues(value: string | undefined): TaskQueue[] {
   return queues as TaskQueue[];
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundles the workflow code once per process (all saga workers share it). */
-export function workflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
+const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
+/**
+ * Bundles the workflow code once per process (all saga workers share it),
+ * with workflow spans when spans are exported, with bare trace propagation
+ * otherwise (services/platform/worker-observability.ts). Both send the same
+ * commands, so histories replay on either.
+ */
+export function workflowBundle(options: { logger?: Logger; workflowSpans?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  const { logger, workflowSpans = currentTracing().exporting } = options;
+  const bundle = bundles.get(workflowSpans) ?? bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     // Workflow failures are converted inside the sandbox: their messages are encoded (then encrypted) too.
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    // OpenTelemetry: RunWorkflow / StartActivity spans and trace headers (services/platform/worker-observability.ts).
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    workflowInterceptorModules: workflowInterceptorModules(workflowSpans),
     logger: logger ? quietBundlerLogger(logger) : undefined,
   });
+  bundles.set(workflowSpans, bundle);
   return bundle;
 }
 
@@ -60,7 +67,7 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   const workers = await Promise.all(
     queues.map(async (taskQueue) =>
       taskQueue === TASK_QUEUES.sagas
-        ? Worker.create({ ...observability, connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle(logger), dataConverter })
+        ? Worker.create({ ...observability, connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle({ logger }), dataConverter })
         : Worker.create({
             ...observability,
             connection,

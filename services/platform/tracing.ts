@@ -36,6 +36,8 @@ export interface Tracing {
   /** What the worker hands workflow spans to (they are made in the sandbox and leave it through a sink). */
   spanProcessor: SpanProcessor;
   resource: Resource;
+  /** Whether ended spans go anywhere (an exporter is configured): workers make workflow spans only then. */
+  exporting: boolean;
   /** Sends what is still buffered and stops. */
   shutdown(): Promise<void>;
 }
@@ -58,7 +60,7 @@ export function setupTracing(options: TracingOptions): Tracing {
     .merge(new Resource({ 'service.name': options.serviceName, 'service.namespace': 'book-rental' }))
     .merge(envDetectorSync.detect());
   if (options.disabled) {
-    installed = { spanProcessor: new NoopSpanProcessor(), resource, shutdown: async () => {} };
+    installed = { spanProcessor: new NoopSpanProcessor(), resource, exporting: false, shutdown: async () => {} };
     return installed;
   }
   const spanProcessors: SpanProcessor[] = (options.exporters ?? []).map(
@@ -70,6 +72,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   installed = {
     spanProcessor: provider.getActiveSpanProcessor(),
     resource,
+    exporting: spanProcessors.length > 0,
     shutdown: () => provider.shutdown(),
   };
   return installed;
@@ -77,7 +80,7 @@ export function setupTracing(options: TracingOptions): Tracing {
 
 /** The installed setup, or one that drops spans (a process or test that never called setupTracing). */
 export function currentTracing(): Tracing {
-  return installed ?? { spanProcessor: new NoopSpanProcessor(), resource: Resource.default(), shutdown: async () => {} };
+  return installed ?? { spanProcessor: new NoopSpanProcessor(), resource: Resource.default(), exporting: false, shutdown: async () => {} };
 }
 
 export const tracer = (): Tracer => trace.getTracer('book-rental');

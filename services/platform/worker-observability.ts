@@ -6,6 +6,7 @@
  * own log lines forwarded to pino.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Context as ActivityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -29,8 +30,16 @@ import { withLogContext, type Logger } from './logger.ts';
 import { activityDuration, sagaCompensations, sagasEnded, sagasStarted } from './metrics.ts';
 import { currentTracing } from './tracing.ts';
 
-/** Bundled with the workflows (`workflowInterceptorModules`): RunWorkflow and StartActivity spans, trace headers on every command. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+const require = createRequire(import.meta.url);
+/** Bundled when spans are exported: RunWorkflow and StartActivity spans made in the sandbox, trace headers on every command. */
+const WORKFLOW_SPANS_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+/** Bundled otherwise: the client's trace context copied onto every command, no spans (workflows/trace-propagation.ts). */
+const TRACE_PROPAGATION_MODULE = fileURLToPath(new URL('../../workflows/trace-propagation.ts', import.meta.url));
+
+/** The workflow interceptor modules to bundle (`workflowInterceptorModules`): full workflow spans only when spans go somewhere. */
+export const workflowInterceptorModules = (workflowSpans: boolean = currentTracing().exporting): string[] => [
+  workflowSpans ? WORKFLOW_SPANS_MODULE : TRACE_PROPAGATION_MODULE,
+];
 
 /** `clearOverdueWorkflow` -> `clear-overdue`: the saga's SagaType search attribute. */
 export const sagaTypeOf = (workflowType: string): string =>

@@ -28,10 +28,14 @@ describe('replay of committed histories', () => {
     expect(files).toEqual(expect.arrayContaining([...sagas, 'loan-returned.json', 'loan-overdue.json']));
   });
 
-  for (const name of files) {
-    it(`${name} replays without non-determinism`, async () => {
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter, sinks }, load(name), name.replace('.json', ''));
-    });
+  // Both bundles a worker may run: with workflow spans (spans exported) and with bare trace propagation.
+  for (const workflowSpans of [false, true]) {
+    for (const name of files) {
+      it(`${name} replays without non-determinism (${workflowSpans ? 'workflow spans' : 'trace propagation only'})`, async () => {
+        const bundle = await workflowBundle({ workflowSpans });
+        await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter, sinks }, load(name), name.replace('.json', ''));
+      });
+    }
   }
 
   it('the histories are encrypted (recorded through the payload codec)', () => {
