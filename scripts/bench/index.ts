@@ -3,7 +3,8 @@
  * start`), Temporal alone (bound-1, bound-saga) beside the real sagas through
  * the API (signup, rent-return), in one run on the same servers. Without
  * --concurrency or --rate each scenario runs a closed loop to find its maximum,
- * then an open model at 70% of it.
+ * then an open model at 70% of it. --soak <s> runs one long open-model run
+ * instead and watches every process's memory (scripts/bench/soak.ts).
  */
 import { parseArgs } from 'node:util';
 import { cpus, totalmem } from 'node:os';
@@ -21,11 +22,17 @@ import { Api, refreshTokens, rentReturnScenario, setUpLibrary, signupScenario, t
 import { drive, type Load, type Phases, type Scenario } from './load.ts';
 import { COMPLETION_METHOD, cpuMsPerSaga, formatReport, writeReport, type BenchReport, type RunReport } from './report.ts';
 import { Sampler, stackGroups } from './sampler.ts';
+import { MemoryTimeline, SOAK_SAMPLE_MS, formatSoakMemory, type SoakMemory } from './soak.ts';
 import { sleep } from './stats.ts';
 
 const SCENARIOS = ['bound-1', 'bound-saga', 'signup', 'rent-return'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_DURATION_S = 20;
+const DEFAULT_WARMUP_S = 5;
+/** The soak's defaults: a minute of warm-up, then a steady rate near 70% of rent-return's maximum here. */
+const SOAK_WARMUP_S = 60;
+const SOAK_RATE = 6;
 const OPEN_SHARE = 0.7;
 const DRAIN_S = 10;
 const OUTBOX_GRACE_MS = 10_000;
@@ -33,18 +40,28 @@ const IDLE_SAMPLE_MS = 5_000;
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '5' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
-    scenarios: { type: 'string', default: SCENARIOS.join(',') },
+    scenarios: { type: 'string' },
+    soak: { type: 'string' },
   },
 });
-const phases: Phases = { warmupS: Number(args.warmup), durationS: Number(args.duration), drainS: DRAIN_S };
-const scenarios = args.scenarios.split(',').map((name) => name.trim()) as ScenarioName[];
+const soakS = args.soak === undefined ? undefined : Number(args.soak);
+const phases: Phases =
+  soakS === undefined
+    ? { warmupS: Number(args.warmup ?? DEFAULT_WARMUP_S), durationS: Number(args.duration ?? DEFAULT_DURATION_S), drainS: DRAIN_S }
+    : { warmupS: Number(args.warmup ?? SOAK_WARMUP_S), durationS: soakS, drainS: DRAIN_S };
+const scenarios = (args.scenarios ?? (soakS === undefined ? SCENARIOS.join(',') : 'rent-return')).split(',').map((name) => name.trim()) as ScenarioName[];
 const unknown = scenarios.filter((name) => !SCENARIOS.includes(name));
-if (unknown.length > 0 || !(phases.durationS > 0) || !(phases.warmupS >= 0)) {
-  console.error(`usage: npm run bench -- [--duration s] [--warmup s] [--concurrency n] [--rate sagas/s] [--scenarios ${SCENARIOS.join(',')}]`);
+const soakRate = Number(args.rate ?? SOAK_RATE);
+const badSoak = soakS !== undefined && (scenarios.length !== 1 || args.concurrency !== undefined || !(soakRate > 0) || !(soakS >= 120));
+if (unknown.length > 0 || !(phases.durationS > 0) || !(phases.warmupS >= 0) || badSoak) {
+  console.error(
+    `usage: npm run bench -- [--duration s] [--warmup s] [--concurrency n] [--rate sagas/s] [--scenarios ${SCENARIOS.join(',')}]\n` +
+      '       npm run bench -- --soak <s, at least 120> [--rate sagas/s] [--scenarios <one scenario>] [--warmup s]',
+  );
   process.exit(2);
 }
 
@@ -97,10 +114,20 @@ async function scenarioFor(name: ScenarioName): Promise<Scenario> {
   return name === 'signup' ? signupScenario(api, client, library) : rentReturnScenario(api, client, library);
 }
 
-async function run(scenario: Scenario, load: Load): Promise<RunReport> {
+async function run(scenario: Scenario, load: Load, timeline?: MemoryTimeline): Promise<RunReport> {
   let usage: RunReport['usage'] | undefined;
-  const stats = await drive(scenario, load, phases, { start: () => sampler.begin(), end: () => (usage = sampler.end()) });
-  const report: RunReport = { scenario: scenario.name, load, stats, usage: usage! };
+  let memory: SoakMemory | undefined;
+  const stats = await drive(scenario, load, phases, {
+    start: () => {
+      sampler.begin();
+      timeline?.start();
+    },
+    end: () => {
+      usage = sampler.end();
+      memory = timeline?.stop();
+    },
+  });
+  const report: RunReport = { scenario: scenario.name, load, stats, usage: usage!, ...(memory ? { memory } : {}) };
   if (scenario.name === 'signup' || scenario.name === 'rent-return') {
     report.eventsSettled = await waitForEventsSettled(db, admin, 30_000);
     report.eventLag = await eventLag(db, stats.windowStart, stats.windowEnd);
@@ -124,6 +151,11 @@ const idle = sampler.end();
 try {
   for (const name of scenarios) {
     const scenario = await scenarioFor(name);
+    if (soakS !== undefined) {
+      console.log(`soak: ${name} at ${soakRate} sagas/s for ${soakS} s after ${phases.warmupS} s of warm-up; memory sampled every ${SOAK_SAMPLE_MS / 1000} s`);
+      runs.push(await run(scenario, { mode: 'open', rate: soakRate }, new MemoryTimeline(sampler)));
+      continue;
+    }
     let max: number | undefined;
     if (args.concurrency !== undefined || args.rate === undefined) {
       const closed = await run(scenario, { mode: 'closed', concurrency });
@@ -166,9 +198,11 @@ const report: BenchReport = {
   verdict,
 };
 console.log('\n' + formatReport(report));
+const memory = runs.find((r) => r.memory)?.memory;
+if (memory) console.log('\n' + formatSoakMemory(memory));
 console.log(`\nwritten to ${writeReport(report, resolve(import.meta.dirname, '../../bench-results'))} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
 await admin.disconnect();
 await db.end();
 await connection.close();
-process.exit(verdict.ok ? 0 : 1);
+process.exit(verdict.ok && (memory?.flat ?? true) ? 0 : 1);

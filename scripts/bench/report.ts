@@ -5,6 +5,7 @@ import type { Verdict } from './consistency.ts';
 import type { EventLag } from './events.ts';
 import type { Load, RunStats } from './load.ts';
 import type { Usage } from './sampler.ts';
+import type { SoakMemory } from './soak.ts';
 import type { Summary } from './stats.ts';
 
 export const COMPLETION_METHOD =
@@ -19,6 +20,8 @@ export interface RunReport {
   eventLag?: EventLag;
   /** False when the outbox or a consumer group had not caught up when the lag was read. */
   eventsSettled?: boolean;
+  /** The soak's memory timeline (--soak). */
+  memory?: SoakMemory;
 }
 
 export interface BenchReport {

@@ -137,15 +137,21 @@ export class Sampler {
     return { groups, machine: { cores, busyCores, otherCores: Math.max(0, busyCores - ours) } };
   }
 
+  /** Memory of each group right now, MiB (RSS; PSS for proportional groups). */
+  memoryNow(): Record<string, number> {
+    return Object.fromEntries(this.groups.map((group) => [group.name, this.groupMemoryKb(group) / 1024]));
+  }
+
+  private groupMemoryKb(group: GroupSpec): number {
+    return group.pids().reduce((sum, pid) => sum + memoryKb(pid, group.proportional === true), 0);
+  }
+
   private groupTicks(group: GroupSpec): number {
     return group.pids().reduce((sum, pid, index) => sum + cpuTicks(pid, index === 0 && group.withReapedChildren === true), 0);
   }
 
   private sampleMemory(): void {
-    for (const group of this.groups) {
-      const kb = group.pids().reduce((sum, pid) => sum + memoryKb(pid, group.proportional === true), 0);
-      this.peaks.set(group.name, Math.max(this.peaks.get(group.name) ?? 0, kb));
-    }
+    for (const group of this.groups) this.peaks.set(group.name, Math.max(this.peaks.get(group.name) ?? 0, this.groupMemoryKb(group)));
   }
 }
 
