@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's PostgreSQL 15 server binaries when they are missing.
-# The project never uses the stock cluster; infra.ts runs its own data dir.
+# The project never uses the stock cluster; postgres.ts runs its own data dir.
 set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -17,6 +17,6 @@ fi
 echo "postgres: installing PostgreSQL 15 with apt-get (takes a minute)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-# postgresql-15 rather than the 'postgresql' metapackage: infra.ts hardcodes the 15 binary path.
+# postgresql-15 rather than the 'postgresql' metapackage: postgres.ts hardcodes the 15 binary path.
 apt-get install -y --no-install-recommends postgresql-15
 echo "postgres: installed"

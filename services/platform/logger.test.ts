@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { AppError } from './errors.ts';
 import { createLogger } from './logger.ts';
 
 function capture() {
@@ -60,5 +61,33 @@ describe('log redaction', () => {
     expect(lines.join('')).not.toContain(SECRETS.email);
     expect(lines.join('')).not.toContain(SECRETS.phone);
     expect(lines.join('')).toContain('signup failed');
+  });
+
+  it("keeps an error's name (its type) and code, under err and error", () => {
+    // Like Prisma's errors (and AppError), the name is an own field, so the error serializer copies it.
+    class PrismaClientKnownRequestError extends Error {
+      override name = 'PrismaClientKnownRequestError';
+      code = 'P2002';
+    }
+    const { lines, logger } = capture();
+    logger.error({ err: new PrismaClientKnownRequestError('Unique constraint failed') }, 'failed');
+    logger.warn({ error: new AppError('EMAIL_TAKEN') }, 'Activity failed');
+    const [prisma, app] = lines.map((line) => JSON.parse(line));
+    expect(prisma.err).toMatchObject({ type: 'PrismaClientKnownRequestError', name: 'PrismaClientKnownRequestError', code: 'P2002' });
+    expect(app.error).toMatchObject({ name: 'AppError', code: 'EMAIL_TAKEN' });
+  });
+
+  it("still redacts a member's name wherever it can be logged: signup body, application and credential rows, error details", () => {
+    const member = SECRETS.name;
+    const { lines, logger } = capture();
+    logger.info({ name: member, body: { name: member, nickname: 'ann' }, signup: { application: { name: member } } }, 'signup');
+    logger.info({ credentials: { memberId: 'm-1', name: member } }, 'credentials');
+    logger.error({ err: Object.assign(new AppError('VALIDATION_FAILED'), { application: { name: member } }) }, 'failed');
+    logger.warn({ error: Object.assign(new Error('failed'), { credentials: { name: member } }) }, 'Activity failed');
+    // Not an error, so its name is not an error type.
+    logger.error({ err: { name: member }, error: { name: member } }, 'odd');
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).not.toContain(member);
+    expect(JSON.parse(lines[2]!).err.name).toBe('AppError');
   });
 });

@@ -1,5 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { types } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 const SENSITIVE_FIELDS = ['password', 'passwordHash', 'token', 'authorization', 'cookie', 'email', 'phone', 'name', 'birthDate'];
@@ -10,6 +11,37 @@ const SENSITIVE_FIELDS = ['password', 'passwordHash', 'token', 'authorization', 
  * pino has no recursive wildcard; log deeper objects through a serializer.
  */
 export const REDACTED_PATHS = SENSITIVE_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+
+/**
+ * The `name` of an error is its type (`PrismaClientKnownRequestError`), which an
+ * operator needs; every other `name` may be a person's. pino's redaction cannot
+ * exempt `err.name` from `*.name` by path, so the error serializers wrap that one
+ * value in this class and the censor lets it through (it prints as the plain string).
+ */
+class ErrorTypeName {
+  constructor(readonly value: string) {}
+  toJSON(): string {
+    return this.value;
+  }
+}
+
+const censor = (value: unknown) => (value instanceof ErrorTypeName ? value : '[redacted]');
+
+/**
+ * Marks `serialized.name` as an error type when `original` really is an error; anything else logged
+ * as an error keeps its name redacted. isNativeError, not instanceof: errors made in the workflow
+ * sandbox come from another realm.
+ */
+function markErrorName(serialized: Record<string, unknown>, original: unknown): Record<string, unknown> {
+  if (types.isNativeError(original) && typeof serialized.name === 'string') serialized.name = new ErrorTypeName(serialized.name);
+  return serialized;
+}
+
+const serializers = {
+  err: (value: unknown) => markErrorName(pino.stdSerializers.err(value as Error), value),
+  // The Temporal SDK and kafkajs log errors under `error`: they keep the shape they had (own fields only), copied, not changed in place.
+  error: (value: unknown) => (types.isNativeError(value) ? markErrorName({ ...value }, value) : value),
+};
 
 export type { Logger };
 
@@ -35,7 +67,8 @@ export function createLogger(options: { name: string; level?: string; pretty?: b
   const settings = {
     base: { process: options.name },
     level: options.level ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers,
+    redact: { paths: REDACTED_PATHS, censor },
     mixin: contextFields,
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } } : {}),
   };

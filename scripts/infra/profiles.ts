@@ -1,0 +1,43 @@
+// Where each profile's servers live: their ports and their data, log and pid files.
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `dev`, `test`, or `test<N>`: an extra test stack (ports + N*100) so parallel suites never share servers. */
+export type Profile = 'dev' | 'test' | `test${number}`;
+export type ServerName = 'postgres' | 'temporal' | 'kafka';
+export const SERVERS: ServerName[] = ['postgres', 'temporal', 'kafka'];
+
+const BASE_PORTS = {
+  dev: { postgres: 15432, temporal: 7233, temporalUi: 8233, kafka: 9092, kafkaController: 9093 },
+  test: { postgres: 15433, temporal: 7243, temporalUi: 8243, kafka: 9094, kafkaController: 9095 },
+} as const;
+export type Ports = Record<keyof (typeof BASE_PORTS)['dev'], number>;
+
+export function isProfile(value: string): value is Profile {
+  return /^(dev|test|test[1-9])$/.test(value);
+}
+
+export function portsOf(profile: Profile): Ports {
+  if (profile === 'dev' || profile === 'test') return BASE_PORTS[profile];
+  const offset = Number(profile.slice(4)) * 100;
+  const base = BASE_PORTS.test;
+  return Object.fromEntries(Object.entries(base).map(([name, port]) => [name, port + offset])) as unknown as Ports;
+}
+
+/** The API port each profile's app processes use by default: 3000 (dev), 3100 (test), 3100 + 10*N (testN). */
+export function defaultApiPort(profile: Profile): number {
+  if (profile === 'dev') return 3000;
+  return 3100 + 10 * Number(profile.slice(4) || 0);
+}
+
+/** Where the Temporal UI asks the API to decode payloads (the remote codec endpoint, see services/platform/http/codec-routes.ts). */
+export const codecEndpointOf = (apiPort: number): string => `http://127.0.0.1:${apiPort}/codec`;
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Installed tools, outside the clone so later runs and fresh clones reuse them. */
+export const CACHE = join(homedir(), '.cache/book-rental-sagas');
+
+const dataDir = (profile: Profile) => join(REPO, '.data', profile);
+export const serverDir = (profile: Profile, server: ServerName) => join(dataDir(profile), server);
+export const logFile = (profile: Profile, server: ServerName) => join(dataDir(profile), 'logs', `${server}.log`);
