@@ -6,4 +6,4 @@ RUN npm ci
 COPY . .
 RUN bash scripts/db/generate.sh
 ENV NODE_ENV=production
-CMD ["node", "--import", "tsx", "processes/api.ts"]
+CMD ["node", "--min-semi-space-size=16", "--max-semi-space-size=16", "--import", "tsx", "processes/api.ts"]

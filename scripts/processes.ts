@@ -1,6 +1,6 @@
 /**
  * Starts the four application processes (api, worker, relay, consumers) as
- * children, each exactly as it runs alone (`node --import tsx processes/<name>.ts`).
+ * children, each exactly as it runs alone (`node <NODE_FLAGS> --import tsx processes/<name>.ts`).
  * Output goes to the terminal with a name prefix, or to one log file each.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +9,14 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const PROCESS_NAMES = ['worker', 'relay', 'consumers', 'api'] as const;
+
+/**
+ * V8's young generation at its full size from the start (2 x 16 MiB) instead of
+ * growing there under load: memory is flat from the first minute (the soak,
+ * docs/PERFORMANCE.md) and there are fewer scavenges. The same flags are in
+ * package.json, the Dockerfile and docker-compose.yml (a test keeps them equal).
+ */
+export const NODE_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -21,7 +29,7 @@ export interface ProcessGroup {
 }
 
 export function startProcess(name: ProcessName, options: { env: Record<string, string>; logDir?: string }): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('processes', `${name}.ts`)], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', join('processes', `${name}.ts`)], {
     cwd: REPO,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

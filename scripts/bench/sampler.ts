@@ -16,7 +16,12 @@ export interface GroupSpec {
   pids(): number[];
   /** Count children that already exited (PostgreSQL reaps its backends into the postmaster's cutime). */
   withReapedChildren?: boolean;
-  /** Proportional set size instead of RSS, for processes sharing memory (PostgreSQL's shared buffers). */
+  /**
+   * Processes sharing memory (PostgreSQL): their proportional set size less the
+   * shared memory segment (the shared buffer cache, a fixed-size cache that
+   * fills as the database is read), so each byte counts once and a growing
+   * cache does not pass for a leak.
+   */
   proportional?: boolean;
 }
 
@@ -58,9 +63,10 @@ function cpuTicks(pid: number, withReapedChildren: boolean): number {
 }
 
 function memoryKb(pid: number, proportional: boolean): number {
-  const text = proportional ? read(`/proc/${pid}/smaps_rollup`) : read(`/proc/${pid}/status`);
-  const match = text?.match(proportional ? /^Pss:\s+(\d+)/m : /^VmRSS:\s+(\d+)/m);
-  return match ? Number(match[1]) : 0;
+  const field = (text: string | undefined, name: string) => Number(text?.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm'))?.[1] ?? 0);
+  if (!proportional) return field(read(`/proc/${pid}/status`), 'VmRSS');
+  const rollup = read(`/proc/${pid}/smaps_rollup`);
+  return field(rollup, 'Pss') - field(rollup, 'Pss_Shmem');
 }
 
 /** Busy and total jiffies of the whole machine (first line of /proc/stat). */
@@ -137,7 +143,7 @@ export class Sampler {
     return { groups, machine: { cores, busyCores, otherCores: Math.max(0, busyCores - ours) } };
   }
 
-  /** Memory of each group right now, MiB (RSS; PSS for proportional groups). */
+  /** Memory of each group right now, MiB (RSS; PSS less shared memory for proportional groups). */
   memoryNow(): Record<string, number> {
     return Object.fromEntries(this.groups.map((group) => [group.name, this.groupMemoryKb(group) / 1024]));
   }
