@@ -90,4 +90,34 @@ describe('partner summary counters', () => {
     await recordPartnerRegistered(db, registered(memberId));
     expect(await anyRow(memberId)).toBeNull();
   });
+
+  it('lets an erasure wait for a rent in flight, so the rent cannot re-create the row after it', async () => {
+    const memberId = randomUUID();
+    const loan = rented(memberId);
+    // An uncommitted insert of the member's row stops the rent's own insert half-way (as a slow handler would).
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const blocker = db
+      .$transaction(
+        async (tx) => {
+          await tx.partnerSummary.create({ data: { memberId } });
+          holding();
+          await released;
+          throw new Error('roll back');
+        },
+        { timeout: 30_000 },
+      )
+      .catch(() => {});
+    await held;
+    const counting = countPartnerRent(db, loan.rented);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the rent waits on the uncommitted row now
+    const forgetting = forgetErasedPartner(db, erased(memberId));
+    await Promise.race([forgetting, new Promise((resolve) => setTimeout(resolve, 500))]);
+    release();
+    await blocker;
+    await Promise.all([counting, forgetting]);
+    expect(await anyRow(memberId)).toBeNull();
+  });
 });
