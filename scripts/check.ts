@@ -57,6 +57,12 @@ const RULES: Record<string, (query: Query, graceSeconds: number) => Promise<Viol
     });
   },
 
+  /** A rent undone by its saga (its tombstone in rental.cancelled_rental) holds no item: a late step added nothing. */
+  async 'cancelled rents stay cancelled'(query) {
+    const rows = await query(`SELECT i.rental_id, i.member_id, i.status FROM rental.rental_item i JOIN rental.cancelled_rental c USING (rental_id)`);
+    return rows.map((row) => ({ rule: 'cancelled rents stay cancelled', subject: `loan ${row.rental_id}`, memberId: row.member_id as string, detail: `cancelled, yet an item is ${row.status}` }));
+  },
+
   /** Every event reaches Kafka: no outbox row stays unpublished past the grace period. */
   async 'outbox drained'(query, graceSeconds) {
     const violations: Violation[] = [];
