@@ -42,15 +42,14 @@ export function readModels(db: Db): ReadModel[] {
   return [
     {
       groupId: READ_MODEL_GROUPS.partnerSummary,
-      // Counters only count for members with a summary: registrations first.
+      // One phase: the handlers give the same rows in any order (partner/summaries.ts), as they must live.
       phases: [
-        [subscribe('member.partner-registered.v1', (event) => recordPartnerRegistered(db, event))],
         [
+          subscribe('member.partner-registered.v1', (event) => recordPartnerRegistered(db, event)),
           subscribe('rental.item-rented.v1', (event) => countPartnerRent(db, event)),
           subscribe('rental.item-returned.v1', (event) => countPartnerReturn(db, event)),
+          subscribe('member.member-erased.v1', (event) => forgetErasedPartner(db, event)),
         ],
-        // Erasures last: a replay recreates a summary, then forgets it again.
-        [subscribe('member.member-erased.v1', (event) => forgetErasedPartner(db, event))],
       ],
       reset: () => resetPartnerCounters(db),
       countRows: () => countPartnerSummaryRows(db),

@@ -1,52 +1,72 @@
+/**
+ * The partner summary: a read model of each partner's rents and returns. The
+ * registration and the rental events arrive on topics that are not ordered
+ * relative to each other, so every member's rents and returns are counted, and
+ * the registration only makes the row visible: the counts come out the same
+ * whatever the order. Erased members are remembered (ids only) and their late
+ * events ignored.
+ */
 import type { TEnvelope } from '../contracts/events.ts';
-import type { Db } from '../platform/db.ts';
+import type { Db, Tx } from '../platform/db.ts';
 import { summariesRepo } from './db/summaries.ts';
 
-/** Consumer of member.partner-registered.v1: creates the partner's summary once per event. */
-export async function recordPartnerRegistered(db: Db, event: TEnvelope<'member.partner-registered.v1'>): Promise<void> {
-  await db.$transaction(async (tx) => {
-    if (!(await summariesRepo.markProcessed(tx, event.eventId))) return;
-    await summariesRepo.create(tx, event.payload.memberId, new Date(event.payload.registeredAt));
+/** Runs the change once per event, for a member not erased, one handler per member at a time. */
+function applyOnce(db: Db, eventId: string, memberId: string, change: (tx: Tx) => Promise<unknown>): Promise<void> {
+  return db.$transaction(async (tx) => {
+    if (!(await summariesRepo.markProcessed(tx, eventId))) return;
+    await summariesRepo.lockMember(tx, memberId);
+    if (await summariesRepo.isErased(tx, memberId)) return;
+    await change(tx);
   });
 }
 
-/**
- * Consumer of rental.item-rented.v1: one more rent on a partner's summary. A
- * member without a summary is not a partner; the event is still recorded so a
- * redelivery stays a no-op.
- */
-export async function countPartnerRent(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
-  await db.$transaction(async (tx) => {
-    if (!(await summariesRepo.markProcessed(tx, event.eventId))) return;
-    await summariesRepo.countRent(tx, event.payload.memberId);
-  });
+/** Consumer of member.partner-registered.v1: the member becomes a partner, with the counts applied so far. */
+export function recordPartnerRegistered(db: Db, event: TEnvelope<'member.partner-registered.v1'>): Promise<void> {
+  const { memberId, registeredAt } = event.payload;
+  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.register(tx, memberId, new Date(registeredAt)));
 }
 
-/** Consumer of rental.item-returned.v1: one more return on a partner's summary (see countPartnerRent). */
-export async function countPartnerReturn(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
-  await db.$transaction(async (tx) => {
-    if (!(await summariesRepo.markProcessed(tx, event.eventId))) return;
-    await summariesRepo.countReturn(tx, event.payload.memberId);
-  });
+/** Consumer of rental.item-rented.v1: one more rent on the member's counters (shown only once they are a partner). */
+export function countPartnerRent(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
+  const { memberId } = event.payload;
+  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countRent(tx, memberId));
 }
 
-/** Consumer of member.member-erased.v1: an erased partner's summary is deleted. */
+/** Consumer of rental.item-returned.v1: one more return (see countPartnerRent). */
+export function countPartnerReturn(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
+  const { memberId } = event.payload;
+  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countReturn(tx, memberId));
+}
+
+/** Consumer of member.member-erased.v1: the member's row is deleted and their later events ignored. */
 export async function forgetErasedPartner(db: Db, event: TEnvelope<'member.member-erased.v1'>): Promise<void> {
+  const { memberId, erasedAt } = event.payload;
   await db.$transaction(async (tx) => {
     if (!(await summariesRepo.markProcessed(tx, event.eventId))) return;
-    await summariesRepo.remove(tx, event.payload.memberId);
+    await summariesRepo.lockMember(tx, memberId);
+    await summariesRepo.forget(tx, memberId, new Date(erasedAt));
   });
 }
 
-export function findPartnerSummary(db: Db, memberId: string) {
-  return summariesRepo.find(db, memberId);
+export interface PartnerSummary {
+  memberId: string;
+  registeredAt: Date;
+  rentCount: number;
+  returnCount: number;
+}
+
+/** A partner's summary, or null for a member who is not a partner (even one whose rents are counted). */
+export async function findPartnerSummary(db: Db, memberId: string): Promise<PartnerSummary | null> {
+  const row = await summariesRepo.find(db, memberId);
+  if (!row?.registeredAt) return null;
+  return { memberId: row.memberId, registeredAt: row.registeredAt, rentCount: row.rentCount, returnCount: row.returnCount };
 }
 
 /**
  * For the rebuild: zeroes the counters and forgets the applied events, but
- * keeps the summaries. A summary is only ever created by partner-registered,
- * which is never retracted, so keeping it is never wrong; deleting it would
- * make a live consumer drop that partner's rents until the replay re-created it.
+ * keeps the rows, their registrations and the erasures. A registration or an
+ * erasure is never retracted, so keeping them is never wrong; deleting the
+ * rows would hide every partner (404) until the replay re-registered them.
  */
 export async function resetPartnerCounters(db: Db): Promise<void> {
   await summariesRepo.resetCounters(db);

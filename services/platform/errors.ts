@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   CARD_SUSPENDED: 409,
   /** Rent, return, clear: the member has no rental card. */
   NO_RENTAL_CARD: 404,
+  /** Rent: the saga already undid this rental; a step attempt that lands after its undo adds nothing. */
+  RENTAL_CANCELLED: 409,
   /** Return: the member does not hold this book. */
   NOT_RENTED: 409,
   /** Clear overdue: an overdue book is still out. */

@@ -14,7 +14,10 @@ async function lockedCard(tx: Tx, memberId: string): Promise<RentalCard> {
 /**
  * Rent step 1: the card accepts the item (PENDING until the saga's pivot).
  * Idempotent by rental id; the card row lock serialises one member's rents,
- * so two concurrent rents cannot both pass the limit.
+ * so two concurrent rents cannot both pass the limit. Refuses with
+ * RENTAL_CANCELLED when the saga's undo already ran: an attempt Temporal timed
+ * out may still be running when the compensation comes, and its item would
+ * otherwise hold a place on the card for ever.
  */
 export async function addRentalItem(
   db: Db,
@@ -23,8 +26,12 @@ export async function addRentalItem(
   now = new Date(),
 ): Promise<{ rentedAt: string; dueAt: string }> {
   return db.$transaction(async (tx) => {
+    await itemsRepo.lockRental(tx, input.rentalId);
     const existing = await itemsRepo.find(tx, input.rentalId);
     if (existing) return { rentedAt: existing.rentedAt.toISOString(), dueAt: existing.dueAt.toISOString() };
+    if (await itemsRepo.isCancelled(tx, input.rentalId)) {
+      throw new AppError('RENTAL_CANCELLED', `rental ${input.rentalId} was undone before this attempt landed`);
+    }
     const card = await lockedCard(tx, input.memberId);
     const refusal = refusalToRent(card, await itemsRepo.open(tx, input.memberId), input.bookNo);
     if (refusal) throw new AppError(refusal, `member ${input.memberId} cannot rent book ${input.bookNo}`);
@@ -33,9 +40,20 @@ export async function addRentalItem(
   });
 }
 
-/** Undo of step 1: removes the item if the saga never passed its pivot. Idempotent. */
+/**
+ * Undo of step 1: removes the item if the saga never passed its pivot, and
+ * leaves a tombstone so that a step attempt landing later adds nothing (as
+ * point entries do, services/member/points.ts). Idempotent.
+ */
 export async function cancelRentalItem(db: Db, input: { rentalId: string }): Promise<void> {
-  await itemsRepo.deletePending(db, input.rentalId);
+  await db.$transaction(async (tx) => {
+    await itemsRepo.lockRental(tx, input.rentalId);
+    const item = await itemsRepo.find(tx, input.rentalId);
+    // Past the pivot the loan is real: nothing to undo, and a tombstone would contradict it.
+    if (item && item.status !== 'PENDING') return;
+    await itemsRepo.deletePending(tx, input.rentalId);
+    await itemsRepo.markCancelled(tx, input.rentalId);
+  });
 }
 
 /** The rent saga's pivot: the loan is real from here on, and item-rented is published once. */

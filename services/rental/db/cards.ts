@@ -26,7 +26,16 @@ export const itemsRepo = {
   all: (db: Db, memberId: string) => db.rentalItem.findMany({ where: { memberId }, orderBy: { rentedAt: 'asc' } }),
   insert: (tx: Tx, item: Pick<RentalItem, 'rentalId' | 'memberId' | 'bookNo' | 'rentedAt' | 'dueAt'>) =>
     tx.rentalItem.create({ data: { ...item, status: 'PENDING' } }),
-  deletePending: (db: Db, rentalId: string) => db.rentalItem.deleteMany({ where: { rentalId, status: 'PENDING' } }),
+  /**
+   * Serialises the rent step and its undo for one rental id until commit. Without
+   * it an undo could commit between the step's tombstone check and its insert,
+   * and the insert would land after all.
+   */
+  lockRental: (tx: Tx, rentalId: string) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('rental-item'), hashtext(${rentalId}))`,
+  deletePending: (tx: Tx, rentalId: string) => tx.rentalItem.deleteMany({ where: { rentalId, status: 'PENDING' } }),
+  /** Leaves the undo's tombstone (rental.cancelled_rental); idempotent. */
+  markCancelled: (tx: Tx, rentalId: string) => tx.cancelledRental.createMany({ data: [{ rentalId }], skipDuplicates: true }),
+  isCancelled: async (tx: Tx, rentalId: string): Promise<boolean> => (await tx.cancelledRental.count({ where: { rentalId } })) > 0,
   confirm: (tx: Tx, rentalId: string) => tx.rentalItem.updateMany({ where: { rentalId, status: 'PENDING' }, data: { status: 'RENTED' } }),
   markOverdue: (tx: Tx, rentalId: string) =>
     tx.rentalItem.updateMany({ where: { rentalId, status: 'RENTED', overdue: false }, data: { overdue: true } }),
