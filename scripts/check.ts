@@ -75,15 +75,19 @@ const RULES: Record<string, (query: Query, graceSeconds: number) => Promise<Viol
 
   /** Each loan's events exist exactly once: one item-rented per confirmed loan, one item-returned per return. */
   async 'one event per change'(query) {
+    // The outbox is counted once per loan and joined, not searched per item: it grows with every saga.
     const rows = await query(`
-      SELECT i.rental_id, i.status, i.member_id,
-             (SELECT count(*) FROM rental.outbox o WHERE o.topic = 'rental.item-rented.v1' AND o.envelope->'payload'->>'rentalId' = i.rental_id::text)::int AS rented,
-             (SELECT count(*) FROM rental.outbox o WHERE o.topic = 'rental.item-returned.v1' AND o.envelope->'payload'->>'rentalId' = i.rental_id::text)::int AS returned
-      FROM rental.rental_item i WHERE i.status <> 'PENDING'`);
+      WITH events AS (
+        SELECT (envelope->'payload'->>'rentalId')::uuid AS rental_id,
+               count(*) FILTER (WHERE topic = 'rental.item-rented.v1')::int AS rented,
+               count(*) FILTER (WHERE topic = 'rental.item-returned.v1')::int AS returned
+        FROM rental.outbox WHERE topic IN ('rental.item-rented.v1', 'rental.item-returned.v1') GROUP BY 1)
+      SELECT i.rental_id, i.status, i.member_id, coalesce(e.rented, 0) AS rented, coalesce(e.returned, 0) AS returned
+      FROM rental.rental_item i LEFT JOIN events e USING (rental_id) WHERE i.status <> 'PENDING'`);
     const orphans = await query(`
       SELECT o.envelope->'payload'->>'rentalId' AS rental_id, o.key AS member_id FROM rental.outbox o
       WHERE o.topic = 'rental.item-rented.v1'
-        AND NOT EXISTS (SELECT 1 FROM rental.rental_item i WHERE i.rental_id::text = o.envelope->'payload'->>'rentalId')`);
+        AND NOT EXISTS (SELECT 1 FROM rental.rental_item i WHERE i.rental_id = (o.envelope->'payload'->>'rentalId')::uuid)`);
     return [
       ...rows
         .filter((row) => row.rented !== 1 || row.returned !== (row.status === 'RETURNED' ? 1 : 0))
