@@ -192,7 +192,7 @@ const report: BenchReport = {
         : undefined,
     at70:
       open && open.load.mode === 'open'
-        ? { label: args.rate === undefined ? '70% of the real maximum' : '--rate', rate: open.load.rate, latency: open.stats.latency, accept: open.stats.accept }
+        ? { label: soakS !== undefined ? 'the soak rate' : args.rate === undefined ? '70% of the real maximum' : '--rate', rate: open.load.rate, latency: open.stats.latency, accept: open.stats.accept }
         : undefined,
   },
   verdict,
