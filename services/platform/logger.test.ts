@@ -18,6 +18,7 @@ const SECRETS = {
   password: 'hunter2-secret-password',
   passwordHash: 'scrypt$32768$8$1$salt$key',
   token: 'eyJhbGciOiJIUzI1NiJ9.payload.signature',
+  taskToken: 'CiQwMWEyMDFmNS0xNTBhLTdjNDgtYmJiNy05MjA1ZGJjY2Y5YTESKXJlbnQt',
   email: 'ann.reader@example.com',
   phone: '+49 170 1234567',
   name: 'Ann Reader',

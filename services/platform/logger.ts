@@ -3,7 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { types } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-const SENSITIVE_FIELDS = ['password', 'passwordHash', 'token', 'authorization', 'cookie', 'email', 'phone', 'name', 'birthDate'];
+// taskToken: the Temporal SDK puts an activity's task token on its own log lines; whoever holds it can complete the activity.
+const SENSITIVE_FIELDS = ['password', 'passwordHash', 'token', 'taskToken', 'authorization', 'cookie', 'email', 'phone', 'name', 'birthDate'];
 
 /**
  * Fields that never reach a log line: at the top of the object logged and one

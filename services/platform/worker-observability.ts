@@ -116,6 +116,18 @@ export function workerObservability(logger: Logger): { interceptors: WorkerInter
 }
 
 const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const satisfies Record<LogLevel, string>;
+
+/**
+ * The SDK's level for a line of its own, except for two kinds that are not
+ * warnings here: an activity's business refusal (a non-retryable failure,
+ * already logged as `activity refused` by ActivityLogInterceptor), and each
+ * service's worker polling only activities or only workflows, which is the design.
+ */
+export function temporalLogLevel(level: LogLevel, message: string, meta?: Record<string, unknown>): LogLevel {
+  const refused = message === 'Activity failed' && (meta?.error as { nonRetryable?: unknown } | undefined)?.nonRetryable === true;
+  if (refused || /^No (activities|workflows) registered, not polling/.test(message)) return 'DEBUG';
+  return level;
+}
 let runtimeInstalled = false;
 
 /**
@@ -128,7 +140,7 @@ export function installTemporalLogger(logger: Logger): void {
   const log = logger.child({ component: 'temporal' });
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN', ({ level, message, meta }) => log[PINO_LEVEL[level]](meta ?? {}, message)),
+      logger: new DefaultLogger('WARN', ({ level, message, meta }) => log[PINO_LEVEL[temporalLogLevel(level, message, meta)]](meta ?? {}, message)),
       telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     });
     runtimeInstalled = true;
