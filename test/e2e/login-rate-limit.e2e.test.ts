@@ -3,27 +3,14 @@
  * loopback address (127.0.0.0/8 is all loopback on Linux), so the per-address
  * limit it exhausts is not the 127.0.0.1 the other suites use.
  */
-import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { signupBody, signUp, stack } from '../support/api.ts';
+import { requestFrom, signupBody, signUp } from '../support/api.ts';
 
 /** POST /auth/login from `localAddress`. */
-function loginFrom(localAddress: string, email: string, password: string, headers: Record<string, string> = {}) {
-  const url = new URL('/auth/login', stack().apiUrl);
+async function loginFrom(localAddress: string, email: string, password: string, headers: Record<string, string> = {}) {
   const body = JSON.stringify({ email, password });
-  return new Promise<{ status: number; retryAfter?: string; body: any }>((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const response = await requestFrom(localAddress, 'POST', '/auth/login', { body, headers: { 'content-type': 'application/json', ...headers } });
+  return { status: response.status, retryAfter: response.headers['retry-after'] as string | undefined, body: JSON.parse(response.text) };
 }
 
 describe('login rate limit', () => {

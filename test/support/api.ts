@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { inject } from 'vitest';
 
 export const stack = () => inject('stack');
@@ -20,6 +21,34 @@ export async function api(path: string, init: RequestInit & { token?: string; js
     body = text;
   }
   return { status: response.status, headers: response.headers, body };
+}
+
+/**
+ * A request to the API from a loopback address of the caller's choosing
+ * (127.0.0.0/8 is all loopback on Linux; a new connection each time). Suites
+ * that fail logins on purpose speak from their own address, so the login
+ * limit per client address they exhaust is not the 127.0.0.1 the others use.
+ */
+export function requestFrom(
+  localAddress: string,
+  method: string,
+  path: string,
+  init: { body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const url = new URL(stack().apiUrl + path); // as fetch(apiUrl + path) would read it
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress, agent: false, headers: init.headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 /** A valid signup body with unique email and nickname. */
