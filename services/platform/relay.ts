@@ -48,6 +48,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   async function drainOnce(schema: OutboxSchema): Promise<number> {
     const client = await pool.connect();
+    // The pool listens for errors on idle connections only. One lost while checked out here (a
+    // database restart) fails the query in flight on its own; unheard, its 'error' event would
+    // end the process. Released with the error, the pool discards it.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => {
+      lost = error;
+      logger.warn({ err: error, schema }, 'database connection lost while draining');
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const { rows: [lock] } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox:${schema}`]);
@@ -81,7 +90,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      client.release();
+      client.off('error', onLost);
+      client.release(lost);
     }
   }
 

@@ -1,0 +1,51 @@
+/**
+ * The relay's database connection is cut while it holds it to mark a batch
+ * published (a PostgreSQL restart or failover does that). The relay must
+ * survive: the batch's transaction fails, the relay tries again on a new
+ * connection and marks the rows, with no process restart.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, stack } from '../support/api.ts';
+import { killProcess, startProcess } from '../support/control.ts';
+import { newBook } from '../support/library.ts';
+
+let db: pg.Pool;
+beforeAll(() => {
+  db = new pg.Pool({ connectionString: stack().databaseUrl, max: 3 });
+});
+afterAll(async () => {
+  await startProcess('relay'); // leave a relay running whatever happened
+  await db.end();
+});
+
+describe('relay losing its database connection mid-batch', () => {
+  it('keeps running and marks the batch on a new connection', async () => {
+    await killProcess('relay', 'SIGTERM');
+    const book = await newBook(); // its book-changed event waits in the outbox
+    const { rows } = await db.query<{ seq: string }>(`SELECT seq FROM book.outbox WHERE published_at IS NULL AND envelope->'payload'->>'bookNo' = $1`, [String(book.bookNo)]);
+    expect(rows).toHaveLength(1);
+    const seq = rows[0]!.seq;
+
+    // Hold the row, so the relay publishes it and then waits to mark it, connection in hand.
+    const holder = await db.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT seq FROM book.outbox WHERE seq = $1 FOR UPDATE', [seq]);
+    await startProcess('relay');
+    const waiting = await eventually(async () => {
+      const { rows: found } = await db.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE "book".outbox SET published_at%'`,
+      );
+      return found[0];
+    }, 30_000);
+    await db.query('SELECT pg_terminate_backend($1)', [waiting.pid]);
+    await holder.query('ROLLBACK');
+    holder.release();
+
+    const published = await eventually(async () => {
+      const { rows: row } = await db.query<{ published_at: Date | null }>('SELECT published_at FROM book.outbox WHERE seq = $1', [seq]);
+      return row[0]?.published_at ?? undefined;
+    }, 20_000);
+    expect(published).toBeInstanceOf(Date);
+  }, 90_000);
+});
