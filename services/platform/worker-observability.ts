@@ -36,8 +36,8 @@ const WORKFLOW_SPANS_MODULE = require.resolve('@temporalio/interceptors-opentele
 /** Bundled otherwise: the client's trace context copied onto every command, no spans (workflows/trace-propagation.ts). */
 const TRACE_PROPAGATION_MODULE = fileURLToPath(new URL('../../workflows/trace-propagation.ts', import.meta.url));
 
-/** The workflow interceptor modules to bundle (`workflowInterceptorModules`): full workflow spans only when spans go somewhere. */
-export const workflowInterceptorModules = (workflowSpans: boolean = currentTracing().exporting): string[] => [
+/** The workflow interceptor modules to bundle (`workflowInterceptorModules`): full workflow spans, or bare trace propagation. */
+export const workflowInterceptorModules = (workflowSpans: boolean): string[] => [
   workflowSpans ? WORKFLOW_SPANS_MODULE : TRACE_PROPAGATION_MODULE,
 ];
 
@@ -128,6 +128,7 @@ export function temporalLogLevel(level: LogLevel, message: string, meta?: Record
   if (refused || /^No (activities|workflows) registered, not polling/.test(message)) return 'DEBUG';
   return level;
 }
+
 let runtimeInstalled = false;
 
 /**

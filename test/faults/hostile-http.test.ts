@@ -75,10 +75,7 @@ async function token(kind: string): Promise<string | undefined> {
 // which the suites after it log in from (the limit is per address, 15 minutes).
 const HOSTILE_ADDRESS = '127.0.0.66';
 
-async function call(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  const { status, text } = await requestFrom(HOSTILE_ADDRESS, method, path, { body, headers });
-  return { status, text };
-}
+const call = (method: string, path: string, body: string | undefined, headers: Record<string, string>) => requestFrom(HOSTILE_ADDRESS, method, path, { body, headers });
 
 function expectClientError(result: { status: number; text: string }, what: string) {
   expect(result.status, what).toBeGreaterThanOrEqual(400);
