@@ -1,17 +1,23 @@
 import { defineConfig } from 'vitest/config';
+import { unitTestFiles } from './vitest.unit-files.ts';
 
 /**
+ * Three projects: `unit` (no server: `npm run test:unit`), `suite` (the real
+ * stack, started once by test/support/global-setup.ts) and `faults` (kill
+ * processes and stop servers, one file at a time, after everything else).
+ *
  * test/observability runs api, worker, relay and consumers inside the test
  * process, so it runs only in a pass without the stack's own processes
  * (TEST_PROCESSES=0; scripts/test.sh runs that pass after the main one).
  */
 const inProcessPass = process.env.TEST_PROCESSES === '0';
-const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', ...(inProcessPass ? [] : ['test/observability/**'])];
+const unitFiles = unitTestFiles();
+const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', ...unitFiles, ...(inProcessPass ? [] : ['test/observability/**'])];
+// Starts PostgreSQL, Temporal and Kafka (profile "test") and the four processes once for the whole run.
+const globalSetup = ['test/support/global-setup.ts'];
 
 export default defineConfig({
   test: {
-    // Starts PostgreSQL, Temporal and Kafka (profile "test") and the four processes once for the whole run.
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Two cores: a few files at a time keeps the servers responsive.
@@ -19,14 +25,21 @@ export default defineConfig({
     minWorkers: 1,
     reporters: ['default'],
     projects: [
+      { extends: true, test: { name: 'unit', include: unitFiles, testTimeout: 30_000 } },
       {
         extends: true,
-        test: { name: 'suite', include: ['**/*.test.ts'], exclude: suiteExclude, sequence: { groupOrder: 0 } },
+        test: { name: 'suite', globalSetup, include: ['**/*.test.ts'], exclude: suiteExclude, sequence: { groupOrder: 0 } },
       },
       // Fault suites kill processes and stop servers: they run after everything else, one file at a time.
       {
         extends: true,
-        test: { name: 'faults', include: ['test/faults/**/*.test.ts'], poolOptions: { forks: { singleFork: true } }, sequence: { groupOrder: 1 } },
+        test: {
+          name: 'faults',
+          globalSetup,
+          include: ['test/faults/**/*.test.ts'],
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },
