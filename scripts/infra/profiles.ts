@@ -22,7 +22,13 @@ export function portsOf(profile: Profile): Ports {
   if (profile === 'dev' || profile === 'test') return BASE_PORTS[profile];
   const offset = Number(profile.slice(4)) * 100;
   const base = BASE_PORTS.test;
-  return Object.fromEntries(Object.entries(base).map(([name, port]) => [name, port + offset])) as unknown as Ports;
+  return {
+    postgres: base.postgres + offset,
+    temporal: base.temporal + offset,
+    temporalUi: base.temporalUi + offset,
+    kafka: base.kafka + offset,
+    kafkaController: base.kafkaController + offset,
+  };
 }
 
 /** The API port each profile's app processes use by default: 3000 (dev), 3100 (test), 3100 + 10*N (testN). */

@@ -79,12 +79,15 @@ export type TEnvelope<T extends Topic = Topic> = Omit<z.infer<typeof ZEnvelope>,
   payload: TPayload<T>;
 };
 
-/** A new event of `topic`, keyed by its aggregate id so one aggregate's events stay ordered. */
-export interface NewEvent<T extends Topic = Topic> {
-  topic: T;
-  aggregateId: string;
-  payload: TPayload<T>;
-}
+/**
+ * A new event of `topic`, keyed by its aggregate id so one aggregate's events
+ * stay ordered. Distributive over the topics: `NewEvent` is the union of one
+ * `{topic, payload}` pair per topic, so a payload that belongs to another
+ * topic does not compile (events.types.test.ts proves it).
+ */
+export type NewEvent<T extends Topic = Topic> = {
+  [K in T]: { topic: K; aggregateId: string; payload: TPayload<K> };
+}[T];
 
 export function schemaVersionOf(topic: Topic): number {
   return Number(topic.slice(topic.lastIndexOf('.v') + 2));
