@@ -1,11 +1,10 @@
 import type { Db } from '../services/platform/db.ts';
 import { markBookAvailable, markBookRented } from '../services/book/loans.ts';
-import { refusalsAsFailures } from './failures.ts';
 
 /** book's activities, on the `book` task queue. */
 export function createBookActivities({ db }: { db: Db }) {
   return {
-    markBookRented: (input: { bookNo: number; rentalId: string }) => refusalsAsFailures(() => markBookRented(db, input)),
+    markBookRented: (input: { bookNo: number; rentalId: string }) => markBookRented(db, input),
     markBookAvailable: (input: { bookNo: number; rentalId: string }) => markBookAvailable(db, input),
   };
 }

@@ -1,16 +1,25 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import { AppError } from '../services/platform/errors.ts';
 
 /**
- * Runs a service call as an activity: a business refusal (AppError) becomes a
- * non-retryable failure typed with its code; anything else is thrown as is and
- * retried by the activity's retry policy.
+ * How an activity's error reaches Temporal: a business refusal (AppError)
+ * becomes a non-retryable failure typed with its code, so the saga compensates
+ * at once; anything else is returned as is, for the retry policy.
  */
-export async function refusalsAsFailures<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof AppError) throw ApplicationFailure.nonRetryable(error.message, error.code);
-    throw error;
-  }
+export function asActivityFailure(error: unknown): unknown {
+  return error instanceof AppError ? ApplicationFailure.nonRetryable(error.message, error.code) : error;
 }
+
+/** Applies `asActivityFailure` to every activity of a worker: activities call their service and nothing more. */
+export const refusalsAsFailures: ActivityInterceptorsFactory = (): { inbound: ActivityInboundCallsInterceptor } => ({
+  inbound: {
+    async execute(input, next) {
+      try {
+        return await next(input);
+      } catch (error) {
+        throw asActivityFailure(error);
+      }
+    },
+  },
+});

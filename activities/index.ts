@@ -3,24 +3,20 @@ import type { LoanRules } from '../services/rental/domain/rules.ts';
 import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
 import { createAuthActivities } from './auth.ts';
 import { createBookActivities } from './book.ts';
-import { withFaults } from './faults.ts';
 import { createMemberActivities } from './member.ts';
 import { createRentalActivities } from './rental.ts';
 
 export interface ActivityDeps {
   db: Db;
   rules: LoanRules;
-  /** Test-only fault injection (config refuses it in production). */
-  faultsFile?: string | undefined;
 }
 
 /** Each service's activities by the task queue that carries them. */
 export function activitiesByQueue(deps: ActivityDeps): Record<Exclude<TaskQueue, 'sagas'>, object> {
-  const { faultsFile } = deps;
   return {
-    [TASK_QUEUES.auth]: withFaults(createAuthActivities(deps), faultsFile),
-    [TASK_QUEUES.member]: withFaults(createMemberActivities(deps), faultsFile),
-    [TASK_QUEUES.book]: withFaults(createBookActivities(deps), faultsFile),
-    [TASK_QUEUES.rental]: withFaults(createRentalActivities(deps), faultsFile),
+    [TASK_QUEUES.auth]: createAuthActivities(deps),
+    [TASK_QUEUES.member]: createMemberActivities(deps),
+    [TASK_QUEUES.book]: createBookActivities(deps),
+    [TASK_QUEUES.rental]: createRentalActivities(deps),
   };
 }

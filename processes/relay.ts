@@ -1,24 +1,14 @@
 /** The outbox relay process: every service's outbox -> Kafka. Several may run; one drains each outbox at a time. */
+import type { Producer } from 'kafkajs';
 import { connectKafkaProducer } from '../services/platform/kafka.ts';
 import { startRelay } from '../services/platform/relay.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
-export async function startRelayProcess({ config, logger }: Runtime) {
+/** `wrapProducer` lets another entry point decorate the Kafka producer of the same process. */
+export async function startRelayProcess({ config, logger }: Runtime, wrapProducer: (producer: Producer) => Producer = (producer) => producer) {
   // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
   const { producer } = await connectKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-relay`, logger });
-  const relay = await startRelay({
-    databaseUrl: config.DATABASE_URL,
-    producer,
-    logger,
-    ...(config.RELAY_CRASH_AFTER_PUBLISH
-      ? {
-          afterPublish: () => {
-            logger.warn('test fault: exiting between publishing and marking published');
-            process.exit(86);
-          },
-        }
-      : {}),
-  });
+  const relay = await startRelay({ databaseUrl: config.DATABASE_URL, producer: wrapProducer(producer), logger });
   return {
     relay,
     async stop() {

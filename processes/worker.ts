@@ -3,8 +3,9 @@
  * activities on its own queue. WORKER_QUEUES=rental (for example) hosts only
  * that service, so services deploy and scale on their own.
  */
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type ActivityInterceptorsFactory, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
+import { refusalsAsFailures } from '../activities/failures.ts';
 import { activitiesByQueue } from '../activities/index.ts';
 import { createDb } from '../services/platform/db.ts';
 import type { Logger } from '../services/platform/logger.ts';
@@ -51,7 +52,12 @@ function quietBundlerLogger(logger: Logger) {
   return { trace: log('debug'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), log: (_l: string, m: string) => logger.debug(m) } as never;
 }
 
-export async function createWorkers({ config, logger }: Runtime, queues: TaskQueue[]) {
+/** What a deployment may add to every activity worker: Temporal's own extension point, empty by default. */
+export interface WorkerExtensions {
+  activityInterceptors?: ActivityInterceptorsFactory[];
+}
+
+export async function createWorkers({ config, logger }: Runtime, queues: TaskQueue[], extensions: WorkerExtensions = {}) {
   installTemporalLogger(logger);
   // Traces, activity logs with workflow ids, saga metrics.
   const observability = workerObservability(logger);
@@ -60,7 +66,6 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   const activities = activitiesByQueue({
     db,
     rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 },
-    faultsFile: config.FAULTS_FILE,
   });
   // Every payload Temporal stores is encrypted (services/platform/payload-codec.ts).
   const dataConverter = workerDataConverter(config.TEMPORAL_CODEC_KEYS);
@@ -75,6 +80,11 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
             taskQueue,
             dataConverter,
             activities: activities[taskQueue],
+            interceptors: {
+              ...observability.interceptors,
+              // The last is the innermost: business refusals become failures before any other interceptor sees them.
+              activity: [...(observability.interceptors?.activity ?? []), ...(extensions.activityInterceptors ?? []), refusalsAsFailures],
+            },
             // Activities hold a database connection while they run: never more slots than the pool.
             maxConcurrentActivityTaskExecutions: config.DATABASE_POOL_SIZE,
           }),
@@ -92,12 +102,13 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   };
 }
 
-async function main() {
+/** The worker process's main; `extensions` lets another entry point add interceptors to the same process. */
+export async function runWorkerProcess(extensions: WorkerExtensions = {}): Promise<void> {
   const runtime = startRuntime('worker');
   // First: the endpoint answers while the process is still connecting.
   const metrics = await serveMetrics({ port: metricsPort(runtime.config, 'worker'), logger: runtime.logger });
   const queues = parseQueues(runtime.config.WORKER_QUEUES);
-  const { workers, run, close } = await createWorkers(runtime, queues);
+  const { workers, run, close } = await createWorkers(runtime, queues, extensions);
   runtime.logger.info({ queues }, 'worker polling');
   const running = run();
   onShutdown(runtime.logger, async () => {
@@ -109,4 +120,4 @@ async function main() {
   await running;
 }
 
-if (isMain(import.meta.url)) runMain(main);
+if (isMain(import.meta.url)) runMain(() => runWorkerProcess());

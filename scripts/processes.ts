@@ -28,8 +28,15 @@ export interface ProcessGroup {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startProcess(name: ProcessName, options: { env: Record<string, string>; logDir?: string }): ChildProcess {
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', join('processes', `${name}.ts`)], {
+export interface StartOptions {
+  env: Record<string, string>;
+  logDir?: string;
+  /** The script to run instead of processes/<name>.ts (the test stack's entries add fault injection). */
+  entry?: string;
+}
+
+export function startProcess(name: ProcessName, options: StartOptions): ChildProcess {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', options.entry ?? join('processes', `${name}.ts`)], {
     cwd: REPO,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

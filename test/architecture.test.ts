@@ -68,3 +68,13 @@ describe('service boundaries', () => {
     for (const service of SERVICES) expect(delegatesOf(service).length).toBeGreaterThan(0);
   });
 });
+
+describe('production code', () => {
+  it('carries no test hook: nothing outside test/ imports test code', () => {
+    for (const dir of ['processes', 'services', 'activities', 'workflows']) {
+      for (const file of sourceFiles(dir)) {
+        for (const specifier of valueImports(file)) expect(specifier, `${file} imports ${specifier}`).not.toMatch(/(^|\/)test\//);
+      }
+    }
+  });
+});

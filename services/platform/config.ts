@@ -44,10 +44,6 @@ export const ZConfig = z.object({
   /** Loan period and the length of one late-fee day; tests shorten both. */
   LOAN_PERIOD_SECONDS: z.coerce.number().positive().default(14 * 24 * 3600),
   FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
-  /** Test-only fault injection (test/support/faults.ts); refused in production. */
-  FAULTS_FILE: z.string().optional(),
-  /** Test-only: the relay exits after publishing a batch and before marking it (duplicate delivery test). */
-  RELAY_CRASH_AFTER_PUBLISH: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
   /** Where the worker, relay and consumers serve GET /metrics; unset = their own defaults (services/platform/metrics.ts), 0 = off. The api serves it on PORT. */
@@ -81,9 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   }
   if (parsed.data.NODE_ENV === 'production' && parsed.data.TEMPORAL_CODEC_KEYS[0]!.key.equals(parseCodecKeys(DEVELOPMENT_CODEC_KEYS)[0]!.key)) {
     throw new Error('invalid configuration: TEMPORAL_CODEC_KEYS must be set in production (the development key is public)');
-  }
-  if (parsed.data.NODE_ENV === 'production' && (parsed.data.FAULTS_FILE || parsed.data.RELAY_CRASH_AFTER_PUBLISH)) {
-    throw new Error('invalid configuration: fault injection (FAULTS_FILE, RELAY_CRASH_AFTER_PUBLISH) cannot be used in production');
   }
   return parsed.data;
 }

@@ -19,8 +19,6 @@ export interface RelayOptions {
   logger: Logger;
   batchSize?: number;
   pollIntervalMs?: number;
-  /** Test-only: called after a batch reached Kafka and before it is marked published (to crash there). */
-  afterPublish?: () => void;
 }
 
 interface OutboxRow {
@@ -80,7 +78,6 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           throw error;
         }
         for (const span of spans) span.end();
-        options.afterPublish?.();
         await client.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
       }
       await client.query('COMMIT');

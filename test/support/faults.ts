@@ -5,7 +5,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { FaultRule } from '../../activities/faults.ts';
+import type { FaultRule } from './fault-interceptor.ts';
 
 export const FAULTS_FILE = resolve(import.meta.dirname, `../../.data/${process.env.TEST_PROFILE ?? 'test'}/faults.json`);
 

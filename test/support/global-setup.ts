@@ -24,6 +24,12 @@ const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
 /** Each process's metrics port, beside the profile's API port (never the defaults, which `npm start` uses). */
 const METRICS_PORTS: Partial<Record<ProcessName, number>> = { worker: API_PORT + 6, relay: API_PORT + 7, consumers: API_PORT + 8 };
 
+/** Processes the test stack runs through its own entries: the same process plus fault injection (test/support/processes/). */
+const TEST_ENTRIES: Partial<Record<ProcessName, string>> = {
+  worker: 'test/support/processes/worker.ts',
+  relay: 'test/support/processes/relay.ts',
+};
+
 interface Running {
   stack: TestStack;
   stop(): Promise<void>;
@@ -50,7 +56,14 @@ async function startStack(): Promise<Running> {
   };
   const children = new Map<ProcessName, ChildProcess>();
   const launch = (name: ProcessName, overrides: Record<string, string> = {}) =>
-    children.set(name, startProcess(name, { env: { ...env, METRICS_PORT: String(METRICS_PORTS[name] ?? 0), ...overrides }, logDir: `.data/${TEST_PROFILE}/logs` }));
+    children.set(
+      name,
+      startProcess(name, {
+        env: { ...env, METRICS_PORT: String(METRICS_PORTS[name] ?? 0), ...overrides },
+        logDir: `.data/${TEST_PROFILE}/logs`,
+        entry: TEST_ENTRIES[name],
+      }),
+    );
   const stopProcesses = () => Promise.all([...children.values()].map((child) => stopChild(child)));
   const control = controlServer({ children, launch, apiUrl: `http://127.0.0.1:${API_PORT}` });
   try {
