@@ -1,6 +1,6 @@
 import type { Db } from '../services/platform/db.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
-import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
+import { TASK_QUEUES, type TaskQueue } from '../services/contracts/temporal.ts';
 import { createAuthActivities } from './auth.ts';
 import { createBookActivities } from './book.ts';
 import { createMemberActivities } from './member.ts';

@@ -13,7 +13,7 @@ import { FAILURE_CONVERTER_PATH, workerDataConverter } from '../services/platfor
 import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
 import { currentTracing } from '../services/platform/tracing.ts';
 import { installTemporalLogger, workerObservability, workflowInterceptorModules } from '../services/platform/worker-observability.ts';
-import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
+import { TASK_QUEUES, type TaskQueue } from '../services/contracts/temporal.ts';
 import { isMain, onShutdown, runMain, startRuntime, type Runtime } from './runtime.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));

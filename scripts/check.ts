@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { isMain } from '../processes/runtime.ts';
 import { OUTBOX_SCHEMAS } from '../services/platform/outbox.ts';
-import { POINTS } from '../workflows/contracts.ts';
+import { POINTS } from '../services/contracts/temporal.ts';
 
 export interface Violation {
   rule: string;

@@ -8,7 +8,7 @@
  */
 import { connectTemporal } from '../services/platform/temporal.ts';
 import { loadConfig } from '../services/platform/config.ts';
-import { progressQuery, resolveCompensationUpdate } from '../workflows/saga.ts';
+import { progressQuery, resolveCompensationUpdate } from '../services/contracts/temporal.ts';
 
 async function main() {
   const [command, workflowId] = process.argv.slice(2);

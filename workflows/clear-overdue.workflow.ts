@@ -2,7 +2,7 @@ import { workflowInfo } from '@temporalio/workflow';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { TASK_QUEUES, type ClearOverdueInput, type ClearOverdueResult } from './contracts.ts';
+import { TASK_QUEUES, type ClearOverdueInput, type ClearOverdueResult } from '../services/contracts/temporal.ts';
 import { Saga } from './saga.ts';
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
@@ -18,8 +18,8 @@ export const CLEAR_OVERDUE_STEPS = ['assessLateFee', 'deductPoints', 'liftSuspen
 export async function clearOverdueWorkflow(input: ClearOverdueInput) {
   const { clearanceId, memberId } = input;
   const pointsKey = `${workflowInfo().workflowId}:deductPoints`;
-  const saga = new Saga<ClearOverdueResult>(CLEAR_OVERDUE_STEPS);
-  return saga.run(async () => {
+  const saga = new Saga(CLEAR_OVERDUE_STEPS);
+  return saga.run(async (): Promise<ClearOverdueResult> => {
     const { amount } = await saga.step('assessLateFee', { run: () => rental.step.assessLateFee({ memberId }) });
     await saga.step('deductPoints', {
       compensate: () => member.undo.reversePoints({ key: pointsKey, memberId }),

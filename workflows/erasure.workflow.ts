@@ -2,7 +2,7 @@ import type { AuthActivities } from '../activities/auth.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { TASK_QUEUES, type ErasureInput } from './contracts.ts';
+import { TASK_QUEUES, type ErasureInput } from '../services/contracts/temporal.ts';
 import { Saga } from './saga.ts';
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
@@ -19,8 +19,8 @@ export const ERASURE_STEPS = ['checkErasable', 'eraseProfile', 'eraseCredentials
  */
 export async function erasureWorkflow(input: ErasureInput) {
   const { memberId } = input;
-  const saga = new Saga<{ memberId: string }>(ERASURE_STEPS);
-  return saga.run(async () => {
+  const saga = new Saga(ERASURE_STEPS);
+  return saga.run(async (): Promise<{ memberId: string }> => {
     await saga.step('checkErasable', { run: () => rental.step.checkErasable({ memberId }) });
     await saga.step('eraseProfile', { run: () => member.final.eraseProfile({ memberId }) });
     await saga.step('eraseCredentials', { run: () => auth.final.eraseCredentials({ memberId }) });

@@ -1,13 +1,12 @@
-import { condition, defineSignal, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
 import { workflowNow } from './clock.ts';
-import { SEARCH, TASK_QUEUES, type LoanInput } from './contracts.ts';
+import { SEARCH, TASK_QUEUES, bookReturnedSignal, type LoanInput } from '../services/contracts/temporal.ts';
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
 
 /** Sent by the return saga when the book is back. */
-export const bookReturnedSignal = defineSignal('bookReturned');
 
 /**
  * One loan's durable timer. If the book is not back by its due date, the card

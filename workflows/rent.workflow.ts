@@ -3,7 +3,7 @@ import type { BookActivities } from '../activities/book.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { POINTS, SEARCH, TASK_QUEUES, loanWorkflowId, type RentInput, type RentResult } from './contracts.ts';
+import { POINTS, SEARCH, TASK_QUEUES, loanWorkflowId, type RentInput, type RentResult } from '../services/contracts/temporal.ts';
 import { loanWorkflow } from './loan.workflow.ts';
 import { Saga } from './saga.ts';
 
@@ -22,8 +22,8 @@ export const RENT_STEPS = ['addRentalItem', 'markBookRented', 'awardPoints', 'co
 export async function rentWorkflow(input: RentInput) {
   const { rentalId, memberId, bookNo } = input;
   const pointsKey = `${workflowInfo().workflowId}:awardPoints`;
-  const saga = new Saga<RentResult>(RENT_STEPS);
-  return saga.run(async () => {
+  const saga = new Saga(RENT_STEPS);
+  return saga.run(async (): Promise<RentResult> => {
     const accepted = await saga.step('addRentalItem', {
       compensate: () => rental.undo.cancelRentalItem({ rentalId }),
       run: () => rental.step.addRentalItem(input),

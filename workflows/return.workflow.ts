@@ -3,8 +3,7 @@ import type { BookActivities } from '../activities/book.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { POINTS, TASK_QUEUES, loanWorkflowId, type ReturnInput, type ReturnResult } from './contracts.ts';
-import { bookReturnedSignal } from './loan.workflow.ts';
+import { POINTS, TASK_QUEUES, bookReturnedSignal, loanWorkflowId, type ReturnInput, type ReturnResult } from '../services/contracts/temporal.ts';
 import { Saga } from './saga.ts';
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
@@ -21,8 +20,8 @@ export const RETURN_STEPS = ['markItemReturned', 'markBookAvailable', 'awardPoin
 export async function returnWorkflow(input: ReturnInput) {
   const { memberId, bookNo } = input;
   const pointsKey = `${workflowInfo().workflowId}:awardPoints`;
-  const saga = new Saga<ReturnResult>(RETURN_STEPS);
-  return saga.run(async () => {
+  const saga = new Saga(RETURN_STEPS);
+  return saga.run(async (): Promise<ReturnResult> => {
     const { rentalId, lateFee } = await saga.step('markItemReturned', { run: () => rental.step.markItemReturned(input) });
     await saga.step('markBookAvailable', { run: () => book.final.markBookAvailable({ bookNo, rentalId }) });
     await saga.step('awardPoints', {

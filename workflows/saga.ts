@@ -10,19 +10,21 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   proxySinks,
   setHandler,
   upsertSearchAttributes,
   type Sinks,
 } from '@temporalio/workflow';
-import { SEARCH, type OperatorDecision, type SagaProgress, type SagaStatus, type StepStatus } from './contracts.ts';
-
-export const progressQuery = defineQuery<SagaProgress<object>>('progress');
-/** An operator's answer to a compensation that gave up: run it again, or record that it was undone by hand. */
-export const resolveCompensationUpdate = defineUpdate<SagaProgress<object>, [OperatorDecision]>('resolveCompensation');
+import {
+  SEARCH,
+  progressQuery,
+  resolveCompensationUpdate,
+  type OperatorDecision,
+  type SagaProgress,
+  type SagaStatus,
+  type StepStatus,
+} from '../services/contracts/temporal.ts';
 
 /**
  * Saga metrics leave the sandbox through sinks (no commands, so no effect on
@@ -49,16 +51,21 @@ export interface StepDefinition<T> {
   run: () => Promise<T>;
 }
 
-export class Saga<Result extends object> {
+/**
+ * A saga typed by its step names: `new Saga(RENT_STEPS)` accepts
+ * `saga.step('addRentalItem', ...)` and refuses, at compile time, a name
+ * that is not in the list.
+ */
+export class Saga<Step extends string> {
   private readonly steps: StepState[];
   private readonly compensations: { step: StepState; undo: () => Promise<unknown> }[] = [];
   private status: SagaStatus = 'RUNNING';
   private failure: SagaProgress['failure'];
-  private result: Result | undefined;
+  private result: object | undefined;
   private decision: OperatorDecision | undefined;
   private compensationFailure: SagaProgress['compensationFailure'];
 
-  constructor(stepNames: readonly string[]) {
+  constructor(stepNames: readonly Step[]) {
     this.steps = stepNames.map((name) => ({ name, status: 'PENDING' }));
     setHandler(progressQuery, () => this.progress());
     setHandler(
@@ -77,7 +84,7 @@ export class Saga<Result extends object> {
     );
   }
 
-  async step<T>(name: string, definition: StepDefinition<T>): Promise<T> {
+  async step<T>(name: Step, definition: StepDefinition<T>): Promise<T> {
     const state = this.steps.find((step) => step.name === name);
     if (!state) throw new Error(`saga step ${name} was not declared`);
     if (definition.compensate) this.compensations.push({ step: state, undo: definition.compensate });
@@ -97,7 +104,7 @@ export class Saga<Result extends object> {
    * Runs the saga body; on failure (or cancellation) unwinds the registered
    * compensations in reverse order and reports COMPENSATED instead of throwing.
    */
-  async run(body: () => Promise<Result>): Promise<SagaProgress<Result>> {
+  async run<Result extends object>(body: () => Promise<Result>): Promise<SagaProgress<Result>> {
     sagaMetrics.started();
     try {
       this.result = await body();
@@ -114,11 +121,12 @@ export class Saga<Result extends object> {
       });
     }
     sagaMetrics.ended(this.status);
-    return this.progress();
+    // The result, when there is one, is what `body` returned.
+    return this.progress() as SagaProgress<Result>;
   }
 
   /** What the progress query answers and the workflow returns: the same view, live or final. */
-  progress(): SagaProgress<Result> {
+  progress(): SagaProgress<object> {
     return {
       status: this.status,
       steps: this.steps.map((step) => ({ ...step })),

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { workflowBundle } from '../processes/worker.ts';
 import { workerSinks } from '../services/platform/worker-observability.ts';
-import { SEARCH, TASK_QUEUES, type SignupInput } from './contracts.ts';
+import { SEARCH, TASK_QUEUES, type SignupInput } from '../services/contracts/temporal.ts';
 import { signupWorkflow } from './signup.workflow.ts';
 
 let env: TestWorkflowEnvironment;

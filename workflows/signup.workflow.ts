@@ -2,7 +2,7 @@ import type { AuthActivities } from '../activities/auth.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { TASK_QUEUES, type SignupInput, type SignupResult } from './contracts.ts';
+import { TASK_QUEUES, type SignupInput, type SignupResult } from '../services/contracts/temporal.ts';
 import { Saga } from './saga.ts';
 
 const auth = serviceActivities<AuthActivities>(TASK_QUEUES.auth);
@@ -25,8 +25,8 @@ export const SIGNUP_STEPS = [
  */
 export async function signupWorkflow(input: SignupInput) {
   const { signupId, memberId } = input;
-  const saga = new Saga<SignupResult>(SIGNUP_STEPS);
-  return saga.run(async () => {
+  const saga = new Saga(SIGNUP_STEPS);
+  return saga.run(async (): Promise<SignupResult> => {
     await saga.step('createCredentials', {
       compensate: () => auth.undo.deleteCredentials({ signupId }),
       run: () => auth.step.createCredentials({ signupId, memberId, role: input.role }),

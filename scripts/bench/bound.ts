@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { workerSinks } from '../../services/platform/worker-observability.ts';
-import { SEARCH } from '../../workflows/contracts.ts';
+import { SEARCH } from '../../services/contracts/temporal.ts';
 import { BENCH_TASK_QUEUE, benchActivities } from './activities.ts';
 import { sagaEnd, type Scenario } from './load.ts';
 import { now } from './stats.ts';

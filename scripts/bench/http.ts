@@ -5,7 +5,7 @@
  * About 5% of the work is a business refusal that compensates.
  */
 import type { Client } from '@temporalio/client';
-import { rentWorkflowId, returnWorkflowId, signupWorkflowId } from '../../workflows/contracts.ts';
+import { rentWorkflowId, returnWorkflowId, signupWorkflowId } from '../../services/contracts/temporal.ts';
 import { sagaEnd, type SagaSample, type Scenario } from './load.ts';
 import { now } from './stats.ts';
 

@@ -7,8 +7,9 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { progressQuery } from '../../workflows/saga.ts';
-import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../../workflows/contracts.ts';
+import type * as workflows from '../../workflows/index.ts';
+import { progressQuery } from '../contracts/temporal.ts';
+import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../contracts/temporal.ts';
 
 /** The four statuses of shared/API.md. */
 export type ApiSagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'FAILED';
@@ -34,10 +35,15 @@ function asApiStatus<R>(progress: SagaProgress<R>): SagaView<R> {
   return { ...progress, status: API_STATUS[progress.status] };
 }
 
-export interface SagaStart {
-  workflowType: string;
+/** The workflows the worker bundles, by name: a type-only import, so the API loads no workflow code. */
+type SagaWorkflows = typeof workflows;
+export type SagaWorkflowType = keyof SagaWorkflows;
+
+/** A saga to start, typed by its workflow: the name must be one the worker bundles, and `args` are that workflow's parameters. */
+export interface SagaStart<K extends SagaWorkflowType> {
+  workflowType: K;
   workflowId: string;
-  args: unknown[];
+  args: Parameters<SagaWorkflows[K]>;
   sagaType: string;
   memberId: string;
   bookNo?: number;
@@ -48,9 +54,9 @@ export interface SagaStart {
  * same workflow id again (a repeated Idempotency-Key) finds the existing
  * saga, running or finished, instead of starting a second one.
  */
-export async function startSaga(client: Client, saga: SagaStart): Promise<void> {
+export async function startSaga<K extends SagaWorkflowType>(client: Client, saga: SagaStart<K>): Promise<void> {
   try {
-    await client.workflow.start(saga.workflowType, {
+    await client.workflow.start<SagaWorkflows[K]>(saga.workflowType, {
       workflowId: saga.workflowId,
       taskQueue: TASK_QUEUES.sagas,
       args: saga.args,

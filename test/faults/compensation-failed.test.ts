@@ -6,8 +6,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveCompensationUpdate } from '../../workflows/saga.ts';
-import { SEARCH, rentWorkflowId } from '../../workflows/contracts.ts';
+import { resolveCompensationUpdate } from '../../services/contracts/temporal.ts';
+import { SEARCH, rentWorkflowId } from '../../services/contracts/temporal.ts';
 import { api, eventually, settledSaga } from '../support/api.ts';
 import { setFaults } from '../support/faults.ts';
 import { expectInvariantsToHold } from '../support/invariants.ts';

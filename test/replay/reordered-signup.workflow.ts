@@ -6,7 +6,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { AuthActivities } from '../../activities/auth.ts';
 import type { MemberActivities } from '../../activities/member.ts';
 import { STEP_OPTIONS } from '../../workflows/activity-options.ts';
-import { TASK_QUEUES, type SignupInput } from '../../workflows/contracts.ts';
+import { TASK_QUEUES, type SignupInput } from '../../services/contracts/temporal.ts';
 
 const auth = proxyActivities<AuthActivities>({ taskQueue: TASK_QUEUES.auth, ...STEP_OPTIONS });
 const member = proxyActivities<MemberActivities>({ taskQueue: TASK_QUEUES.member, ...STEP_OPTIONS });

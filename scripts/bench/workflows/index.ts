@@ -5,7 +5,7 @@
  */
 import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 import { serviceActivities } from '../../../workflows/activity-options.ts';
-import { SEARCH } from '../../../workflows/contracts.ts';
+import { SEARCH } from '../../../services/contracts/temporal.ts';
 import { RENT_STEPS } from '../../../workflows/rent.workflow.ts';
 import { Saga } from '../../../workflows/saga.ts';
 import { BENCH_TASK_QUEUE, type BenchActivities } from '../activities.ts';
@@ -18,9 +18,9 @@ export async function boundOneWorkflow(): Promise<void> {
 
 /** Like rentWorkflow: 3 steps with compensations registered, 2 past the pivot, the last one starting a child. */
 export async function boundSagaWorkflow(input: { memberId: string; bookNo: number }) {
-  const saga = new Saga<{ workflowId: string }>(RENT_STEPS);
+  const saga = new Saga(RENT_STEPS);
   const { workflowId } = workflowInfo();
-  return saga.run(async () => {
+  return saga.run(async (): Promise<{ workflowId: string }> => {
     await saga.step('addRentalItem', { compensate: () => bench.undo.undo(input), run: () => bench.step.step(input) });
     await saga.step('markBookRented', { compensate: () => bench.undo.undo(input), run: () => bench.step.step(input) });
     await saga.step('awardPoints', { compensate: () => bench.undo.undo(input), run: () => bench.step.step(input) });

@@ -6,7 +6,7 @@ import { createRouter } from '../../platform/http/app.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { readSaga, startSaga } from '../../platform/sagas.ts';
 import { ZIdempotencyHeaders, sagaId } from '../../platform/http/saga-routes.ts';
-import { signupWorkflowId, type SignupResult } from '../../../workflows/contracts.ts';
+import { signupWorkflowId, type SignupResult } from '../../contracts/temporal.ts';
 import { hashPassword } from '../domain/password.ts';
 import { LoginRateLimited, throttledLogin, type TokenOptions } from '../login.ts';
 import { LOGIN_LIMITS, LoginThrottle } from '../login-throttle.ts';

@@ -9,7 +9,7 @@ import { memberSagaStatusRoute } from '../../platform/http/saga-routes.ts';
 import { ZSagaAccepted, sagaAccepted } from '../../platform/http/saga-schemas.ts';
 import { startSaga } from '../../platform/sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
-import { erasureWorkflowId } from '../../../workflows/contracts.ts';
+import { erasureWorkflowId } from '../../contracts/temporal.ts';
 
 const accepted = { 202: { description: 'erasure started; poll the Location', content: { 'application/json': { schema: ZSagaAccepted } } } };
 

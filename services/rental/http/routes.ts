@@ -8,7 +8,7 @@ import { ZIdempotencyHeaders, memberSagaStatusRoute, sagaId } from '../../platfo
 import { ZSagaAccepted, sagaAccepted } from '../../platform/http/saga-schemas.ts';
 import { startSaga } from '../../platform/sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
-import { clearOverdueWorkflowId, rentWorkflowId, returnWorkflowId } from '../../../workflows/contracts.ts';
+import { clearOverdueWorkflowId, rentWorkflowId, returnWorkflowId } from '../../contracts/temporal.ts';
 import { viewRentalCard } from '../card-view.ts';
 import type { LoanRules } from '../domain/rules.ts';
 

@@ -1,9 +1,12 @@
 /**
- * What workflows, activities and the API agree on: task queues, search
- * attributes, saga progress and step inputs. Pure types and constants, safe in
- * the workflow sandbox.
+ * The Temporal side of the contracts (the Kafka side is ./events.ts): what
+ * workflows, activities, services and processes agree on: task queues, search
+ * attributes, workflow ids, inputs and results, queries, updates and signals.
+ * Pure types and constants, safe in the workflow sandbox: the only module
+ * outside workflows/ that workflow code imports.
  */
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUES = {
   sagas: 'sagas',
@@ -139,3 +142,10 @@ export interface ClearOverdueResult {
 
 /** Points the domain awards (shared/API.md). */
 export const POINTS = { rent: 10, return: 10 } as const;
+
+/** Every saga answers this query with its live step list (the HTTP status resources read it). */
+export const progressQuery = defineQuery<SagaProgress<object>>('progress');
+/** An operator's answer to a compensation that gave up: run it again, or record that it was undone by hand. */
+export const resolveCompensationUpdate = defineUpdate<SagaProgress<object>, [OperatorDecision]>('resolveCompensation');
+/** The return saga tells the loan its book is back (the loan's overdue timer stops). */
+export const bookReturnedSignal = defineSignal('bookReturned');
