@@ -12,6 +12,7 @@ import { LoginRateLimited, throttledLogin, type TokenOptions } from '../login.ts
 import { LOGIN_LIMITS, LoginThrottle } from '../login-throttle.ts';
 import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
+import { ZGrant } from './session-routes.ts';
 import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
 
 export const ZSignupBody = z
@@ -55,7 +56,7 @@ const loginRoute = createRoute({
     body: { content: { 'application/json': { schema: z.strictObject({ email: z.email().max(254).toLowerCase(), password: z.string().min(1).max(200) }) } }, required: true },
   },
   responses: {
-    200: { description: 'a bearer token', content: { 'application/json': { schema: z.object({ token: z.string() }) } } },
+    200: { description: 'a bearer token and a refresh token (a new session)', content: { 'application/json': { schema: ZGrant } } },
     ...errorResponses(400, 401, 429),
   },
 });
@@ -96,7 +97,8 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
       const { email, password } = c.req.valid('json');
       const address = clientAddress(c, deps.trustedProxyHops ?? 0);
       try {
-        return c.json({ token: await throttledLogin(deps.db, deps.tokens, throttle, { email, password, address }) }, 200);
+        const { token, refreshToken, expiresIn } = await throttledLogin(deps.db, deps.tokens, throttle, { email, password, address });
+        return c.json({ token, refreshToken, expiresIn }, 200);
       } catch (error) {
         if (error instanceof LoginRateLimited) c.header('Retry-After', String(error.retryAfterSeconds));
         throw error;
