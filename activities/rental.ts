@@ -1,7 +1,7 @@
 import type { Db } from '../services/platform/db.ts';
 import { closeRentalCard, openRentalCard } from '../services/rental/cards.ts';
 import { assessLateFee, liftSuspension } from '../services/rental/clearance.ts';
-import { checkErasable } from '../services/rental/erasure.ts';
+import { checkErasable, closeCardForErasure } from '../services/rental/erasure.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
 import { addRentalItem, cancelRentalItem, confirmRentalItem, markItemReturned, markOverdue } from '../services/rental/loans.ts';
 
@@ -17,7 +17,9 @@ export function createRentalActivities({ db, rules }: { db: Db; rules: LoanRules
     markItemReturned: (input: { returnId: string; memberId: string; bookNo: number }) =>
       markItemReturned(db, rules, input),
     assessLateFee: (input: { memberId: string }) => assessLateFee(db, input),
+    /** Kept for erasures started before closeCardForErasure existed (still replaying). */
     checkErasable: (input: { memberId: string }) => checkErasable(db, input),
+    closeCardForErasure: (input: { memberId: string }) => closeCardForErasure(db, input),
     liftSuspension: (input: { clearanceId: string; memberId: string; amount: number }) => liftSuspension(db, input),
   };
 }

@@ -2,6 +2,8 @@ import { serve } from '@hono/node-server';
 import type { Connection } from '@temporalio/client';
 import { authRoutes } from '../services/auth/http/routes.ts';
 import { ensureAdmin } from '../services/auth/login.ts';
+import { sessionCheck } from '../services/auth/sessions.ts';
+import { sessionRoutes } from '../services/auth/http/session-routes.ts';
 import { bestBookRoutes } from '../services/bestbook/http/routes.ts';
 import { bookRoutes } from '../services/book/http/routes.ts';
 import { erasureRoutes } from '../services/member/http/erasure-routes.ts';
@@ -26,7 +28,8 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
-  const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
+  // Every bearer token is checked against its session in auth's schema on every request (no cache: revocation is immediate in every process).
+  const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS, refreshTtlSeconds: config.REFRESH_TTL_SECONDS, sessions: sessionCheck(db) };
   // In memory, per process: README "Security notes" says what several API processes need.
   const login = { throttle: new LoginThrottle(), trustedProxyHops: config.TRUST_PROXY_HOPS };
   const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
@@ -35,6 +38,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
     logger,
     routers: [
       authRoutes({ db, temporal, tokens, ...login }),
+      sessionRoutes({ db, tokens }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
       ...erasureRoutes({ temporal, tokens }),

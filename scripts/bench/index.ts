@@ -22,6 +22,7 @@ import { Api, refreshTokens, rentReturnScenario, setUpLibrary, signupScenario, t
 import { drive, type Load, type Phases, type Scenario } from './load.ts';
 import { COMPLETION_METHOD, cpuMsPerSaga, formatReport, writeReport, type BenchReport, type RunReport } from './report.ts';
 import { Sampler, stackGroups } from './sampler.ts';
+import { scrapeSessionChecks, sessionCheckCost, type HistogramReading } from './session-check.ts';
 import { MemoryTimeline, SOAK_SAMPLE_MS, formatSoakMemory, type SoakMemory } from './soak.ts';
 import { sleep } from './stats.ts';
 
@@ -117,23 +118,30 @@ async function scenarioFor(name: ScenarioName): Promise<Scenario> {
 async function run(scenario: Scenario, load: Load, timeline?: MemoryTimeline): Promise<RunReport> {
   let usage: RunReport['usage'] | undefined;
   let memory: SoakMemory | undefined;
+  const http = scenario.name === 'signup' || scenario.name === 'rent-return';
+  let checksBefore: Promise<HistogramReading> | undefined;
+  let checksAfter: Promise<HistogramReading> | undefined;
   const stats = await drive(scenario, load, phases, {
     start: () => {
       sampler.begin();
       timeline?.start();
+      if (http) checksBefore = scrapeSessionChecks(env.API_URL);
     },
     end: () => {
       usage = sampler.end();
       memory = timeline?.stop();
+      if (http) checksAfter = scrapeSessionChecks(env.API_URL);
     },
   });
-  const report: RunReport = { scenario: scenario.name, load, stats, usage: usage!, ...(memory ? { memory } : {}) };
+  const sessionCheck = checksBefore && checksAfter ? sessionCheckCost(await checksBefore, await checksAfter) : undefined;
+  const report: RunReport = { scenario: scenario.name, load, stats, usage: usage!, ...(memory ? { memory } : {}), ...(sessionCheck ? { sessionCheck } : {}) };
   if (scenario.name === 'signup' || scenario.name === 'rent-return') {
     report.eventsSettled = await waitForEventsSettled(db, admin, 30_000);
     report.eventLag = await eventLag(db, stats.windowStart, stats.windowEnd);
   }
   const { throughput, latency, counts, byKind } = stats;
   const kinds = Object.entries(byKind).map(([kind, outcomes]) => `${kind} ${Object.values(outcomes).reduce((a, b) => a + b, 0)}`);
+  if (sessionCheck) console.log(`  session check: ${sessionCheck.checks} lookups, mean ${sessionCheck.meanMs.toFixed(3)} ms, p99 <= ${sessionCheck.p99Ms} ms`);
   console.log(
     `  ${scenario.name} ${load.mode === 'closed' ? `closed c=${load.concurrency}` : `open ${load.rate.toFixed(1)}/s`}: ` +
       `${throughput.toFixed(1)} sagas/s, p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms, ` +

@@ -5,6 +5,7 @@ import type { Verdict } from './consistency.ts';
 import type { EventLag } from './events.ts';
 import type { Load, RunStats } from './load.ts';
 import type { Usage } from './sampler.ts';
+import type { SessionCheckCost } from './session-check.ts';
 import type { SoakMemory } from './soak.ts';
 import type { Summary } from './stats.ts';
 
@@ -22,6 +23,8 @@ export interface RunReport {
   eventsSettled?: boolean;
   /** The soak's memory timeline (--soak). */
   memory?: SoakMemory;
+  /** The api's session lookups during the run (HTTP scenarios): what each authenticated request pays for revocation. */
+  sessionCheck?: SessionCheckCost;
 }
 
 export interface BenchReport {
@@ -105,6 +108,13 @@ export function formatReport(report: BenchReport): string {
       ...runs.map((run) => (run.stats.throughput > 0 ? cpuMsPerSaga(run, report.idle, name === 'all of the above' ? undefined : [name]).toFixed(1) : '-')),
     ]),
   );
+  const checkedRuns = runs.filter((run) => run.sessionCheck);
+  const checks = table(
+    ['scenario', 'load', 'lookups', 'mean ms', 'p50 ms <=', 'p99 ms <=', 'acc99'],
+    checkedRuns.map(({ scenario, load, sessionCheck: c, stats }) => [
+      scenario, loadLabel(load), String(c!.checks), c!.meanMs.toFixed(3), String(c!.p50Ms), String(c!.p99Ms), ms(stats.accept.p99),
+    ]),
+  );
   const { headline: h, verdict } = report;
   const lines = [
     `sagas (latency ms; counts are sagas started in the ${runs[0]?.stats.windowS ?? '?'} s window; sagas/s = ended in the window)`,
@@ -116,6 +126,9 @@ export function formatReport(report: BenchReport): string {
     cpu,
     '',
     perSaga,
+    '',
+    'session check per authenticated request (auth.session primary-key lookup, bookrental_session_check_duration_seconds; p50/p99 are bucket bounds)',
+    checks || '(no authenticated requests)',
     '',
     COMPLETION_METHOD,
   ];

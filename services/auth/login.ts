@@ -1,29 +1,29 @@
-import { sign, verify } from 'hono/jwt';
-import { z } from 'zod';
+import { verify } from 'hono/jwt';
 import { AppError } from '../platform/errors.ts';
 import type { Db } from '../platform/db.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from './domain/password.ts';
 import { credentialsRepo } from './db/credentials.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { openSession, type Grant } from './sessions.ts';
+import { ZPrincipal, type TokenOptions, type TPrincipal } from './tokens.ts';
 
-export const ZRole = z.enum(['USER', 'PARTNER', 'ADMIN']);
-export const ZPrincipal = z.object({ memberId: z.uuid(), role: ZRole });
-export type TPrincipal = z.infer<typeof ZPrincipal>;
+export { ZPrincipal, ZRole, type SessionCheck, type TokenOptions, type TPrincipal } from './tokens.ts';
+export type { Grant } from './sessions.ts';
 
-export interface TokenOptions {
-  secret: string;
-  ttlSeconds: number;
-}
-
-/** Same error, same cost, for an unknown email and a wrong password. */
-export async function login(db: Db, tokens: TokenOptions, email: string, password: string, now = new Date()): Promise<string> {
+/** Same error, same cost, for an unknown email and a wrong password. A success opens a session. */
+export async function login(
+  db: Db,
+  tokens: TokenOptions,
+  email: string,
+  password: string,
+  options: { now?: Date; lifetimeSeconds?: number } = {},
+): Promise<Grant & { sessionId: string }> {
   const credential = await credentialsRepo.findByEmail(db, email.toLowerCase());
   const valid = await verifyPassword(password, credential?.passwordHash ?? (await DECOY_HASH));
   if (!credential || !valid || credential.status !== 'ACTIVE') {
     throw new AppError('INVALID_CREDENTIALS', 'email or password is wrong');
   }
-  const issuedAt = Math.floor(now.getTime() / 1000);
-  return sign({ sub: credential.memberId, role: credential.role, iat: issuedAt, exp: issuedAt + tokens.ttlSeconds }, tokens.secret, 'HS256');
+  return openSession(db, tokens, { memberId: credential.memberId, role: credential.role }, options);
 }
 
 export class LoginRateLimited extends AppError {
@@ -38,26 +38,33 @@ export async function throttledLogin(
   tokens: TokenOptions,
   throttle: LoginThrottle,
   attempt: { email: string; password: string; address: string },
-): Promise<string> {
+  options: { lifetimeSeconds?: number } = {},
+): Promise<Grant & { sessionId: string }> {
   const started = throttle.begin(attempt.email, attempt.address);
   if (started.limited) throw new LoginRateLimited(started.retryAfterSeconds);
   try {
-    const token = await login(db, tokens, attempt.email, attempt.password);
+    const grant = await login(db, tokens, attempt.email, attempt.password, options);
     started.succeeded();
-    return token;
+    return grant;
   } catch (error) {
     if (!(error instanceof AppError && error.code === 'INVALID_CREDENTIALS')) started.withdraw();
     throw error;
   }
 }
 
+/** The principal of a bearer token whose signature holds, that has not expired, and whose session is live (one lookup). */
 export async function verifyToken(tokens: TokenOptions, token: string): Promise<TPrincipal> {
+  let principal: TPrincipal;
   try {
     const claims = await verify(token, tokens.secret, 'HS256');
-    return ZPrincipal.parse({ memberId: claims.sub, role: claims.role });
+    principal = ZPrincipal.parse({ memberId: claims.sub, role: claims.role, sessionId: claims.sid });
   } catch {
     throw new AppError('UNAUTHORIZED', 'the bearer token is missing, expired or invalid');
   }
+  if (!(await tokens.sessions.isLive(principal.sessionId, principal.memberId))) {
+    throw new AppError('UNAUTHORIZED', 'the session of this token has ended (logged out, password changed, revoked or erased); log in again');
+  }
+  return principal;
 }
 
 export async function findAccount(db: Db, memberId: string): Promise<{ email: string; role: string } | null> {

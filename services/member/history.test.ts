@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { envelope, uniqueBookNo } from '../../test/support/events.ts';
+import { openSession, sessionCheck } from '../auth/sessions.ts';
+import type { TokenOptions } from '../auth/tokens.ts';
 import { createDb, type Db } from '../platform/db.ts';
 import { createApp } from '../platform/http/app.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -9,10 +10,11 @@ import { findRentalHistory, recordItemRented, recordItemReturned } from './histo
 import { memberHistoryRoutes } from './http/history-routes.ts';
 
 let db: Db;
-const tokens = { secret: 'history-test-secret-0123456789-0123456789', ttlSeconds: 60 };
+let tokens: TokenOptions;
 
 beforeAll(() => {
   db = createDb(inject('stack').databaseUrl, 2);
+  tokens = { secret: 'history-test-secret-0123456789-0123456789', ttlSeconds: 60, refreshTtlSeconds: 600, sessions: sessionCheck(db) };
 });
 afterAll(() => db.$disconnect());
 
@@ -57,10 +59,7 @@ describe('member history handlers', () => {
 
 describe('GET /members/me/history', () => {
   const app = () => createApp({ logger: createLogger({ name: 'test', level: 'silent' }), routers: [memberHistoryRoutes({ db, tokens })] });
-  const tokenFor = (memberId: string) => {
-    const now = Math.floor(Date.now() / 1000);
-    return sign({ sub: memberId, role: 'USER', iat: now, exp: now + 60 }, tokens.secret, 'HS256');
-  };
+  const tokenFor = async (memberId: string) => (await openSession(db, tokens, { memberId, role: 'USER' })).token;
 
   it("answers the caller's loans newest first, returnedAt only once returned", async () => {
     const memberId = randomUUID();

@@ -37,6 +37,8 @@ export const ZConfig = z.object({
   WORKER_QUEUES: z.string().optional(),
   JWT_SECRET: z.string().min(32).default('local-development-secret-change-me-0123456789'),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Refresh token lifetime: a session left unrefreshed this long ends (default 14 days). */
+  REFRESH_TTL_SECONDS: z.coerce.number().int().positive().default(14 * 24 * 3600),
   /** Proxies in front of the API whose X-Forwarded-For entries are trusted (login rate limit per client address); 0 = the socket address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ADMIN_EMAIL: z.string().email().default('admin@library.local'),

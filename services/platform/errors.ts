@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   CARD_SUSPENDED: 409,
   /** Rent, return, clear: the member has no rental card. */
   NO_RENTAL_CARD: 404,
+  /** Rent: the member's card was closed by erasure; it takes no more books. */
+  CARD_CLOSED: 409,
   /** Rent: the saga already undid this rental; a step attempt that lands after its undo adds nothing. */
   RENTAL_CANCELLED: 409,
   /** Return: the member does not hold this book. */
@@ -46,6 +48,8 @@ export const ERROR_CODES = {
   INSUFFICIENT_POINTS: 409,
   /** Erasure: the member still holds books; they must come back first. */
   MEMBER_HOLDS_BOOKS: 409,
+  /** An Idempotency-Key the caller already used with a different body. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   /** Test-only fault injection fired (never in production). */
   INJECTED_FAULT: 500,
   /** The body is larger than the API accepts. */

@@ -7,6 +7,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { AppError } from './errors.ts';
 import type * as workflows from '../../workflows/index.ts';
 import { progressQuery } from '../contracts/temporal.ts';
 import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../contracts/temporal.ts';
@@ -47,16 +48,27 @@ export interface SagaStart<K extends SagaWorkflowType> {
   sagaType: string;
   memberId: string;
   bookNo?: number;
+  /**
+   * With an Idempotency-Key: a keyed hash of what was asked (saga-routes.ts),
+   * kept in the workflow's memo, so that the same key with another body is refused.
+   */
+  requestHash?: string;
 }
 
+/** The memo field holding the request hash of a keyed saga. */
+const REQUEST_HASH_MEMO = 'requestHash';
+
 /**
- * Starts a saga on the `sagas` queue with its search attributes. Starting the
- * same workflow id again (a repeated Idempotency-Key) finds the existing
- * saga, running or finished, instead of starting a second one.
+ * Starts a saga on the `sagas` queue with its search attributes and answers its
+ * status. Starting the same workflow id again (a repeated Idempotency-Key)
+ * finds the existing saga, running or finished, instead of starting a second
+ * one: its current status is answered, or IDEMPOTENCY_KEY_REUSED when it was
+ * started for another request.
  */
-export async function startSaga<K extends SagaWorkflowType>(client: Client, saga: SagaStart<K>): Promise<void> {
+export async function startSaga<K extends SagaWorkflowType>(client: Client, saga: SagaStart<K>): Promise<ApiSagaStatus> {
   try {
     await client.workflow.start<SagaWorkflows[K]>(saga.workflowType, {
+      ...(saga.requestHash ? { memo: { [REQUEST_HASH_MEMO]: saga.requestHash } } : {}),
       workflowId: saga.workflowId,
       taskQueue: TASK_QUEUES.sagas,
       args: saga.args,
@@ -71,6 +83,19 @@ export async function startSaga<K extends SagaWorkflowType>(client: Client, saga
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  // Without a key the id is new: nothing to compare, and it has just started.
+  if (!saga.requestHash) return 'RUNNING';
+  const existing = await readSaga(client, saga.workflowId);
+  if (!existing) return 'RUNNING';
+  assertSameRequest(existing, saga.requestHash);
+  return existing.view.status;
+}
+
+/** Refuses a keyed saga started for another request. Sagas started before requests were hashed carry none and are taken as they are. */
+export function assertSameRequest(saga: { requestHash?: string }, requestHash: string): void {
+  if (saga.requestHash !== undefined && saga.requestHash !== requestHash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request; use a new key for a new request');
   }
 }
 
@@ -94,7 +119,7 @@ async function queryProgress<R>(client: Client, handle: WorkflowHandle): Promise
  * while it runs (query), its returned progress once finished, FAILED when
  * Temporal ended it another way (terminated, timed out) and nobody undid its steps.
  */
-export async function readSaga<R>(client: Client, workflowId: string): Promise<{ view: SagaView<R>; memberId?: string } | null> {
+export async function readSaga<R>(client: Client, workflowId: string): Promise<{ view: SagaView<R>; memberId?: string; requestHash?: string } | null> {
   const handle = client.workflow.getHandle(workflowId);
   let description;
   try {
@@ -115,5 +140,6 @@ export async function readSaga<R>(client: Client, workflowId: string): Promise<{
       failure: { step: 'saga', code: `WORKFLOW_${status}`, message: `the workflow ended ${status.toLowerCase()}; an operator must look at it` },
     };
   }
-  return { view, ...(memberId ? { memberId } : {}) };
+  const requestHash = description.memo?.[REQUEST_HASH_MEMO];
+  return { view, ...(memberId ? { memberId } : {}), ...(typeof requestHash === 'string' ? { requestHash } : {}) };
 }

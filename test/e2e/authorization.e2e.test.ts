@@ -19,13 +19,22 @@ interface Fixtures {
   bookNo: number;
   /** A member only the admin erases during the walk. */
   erasable: string;
+  /** A member whose sessions only the admin revokes during the walk. */
+  revocable: string;
   tokens: Record<Caller, string | undefined>;
+  /** Second sessions of the callers, for the routes that end the session they are called with. */
+  spare: Record<Caller, string | undefined>;
+  /** Unused refresh tokens of the owner, one per call. */
+  refreshTokens: string[];
+  passwords: { other: string; owner: string };
 }
 
 interface Access {
   /** Path parameters, from the fixtures. */
   params?: (f: Fixtures) => Record<string, string | number>;
-  body?: (f: Fixtures) => unknown;
+  body?: (f: Fixtures, caller: Caller) => unknown;
+  /** The token each caller sends, when not its walk token. */
+  token?: (f: Fixtures, caller: Caller) => string | undefined;
   /** The status each caller gets; `forged` always gets what `nobody` gets. */
   expect: Record<Exclude<Caller, 'forged'>, number>;
   /** Anyone may call it (no bearer security in the document). */
@@ -41,6 +50,20 @@ const ACCESS: Record<string, Access> = {
   'POST /signups': { open: true, body: () => signupBody(), expect: OPEN(202) },
   'GET /signups/{id}': { open: true, params: (f) => ({ id: f.owner.signupId }), expect: OPEN(200) }, // anyone holding the id (API.md)
   'POST /auth/login': { open: true, body: (f) => ({ email: f.owner.email, password: f.owner.password }), expect: OPEN(200) },
+  // Anyone holding a refresh token: each call spends a fresh one.
+  'POST /auth/refresh': { open: true, body: (f) => ({ refreshToken: f.refreshTokens.pop() }), expect: OPEN(200) },
+  // Each caller logs out a second session of its own, so the walk's tokens live on.
+  'POST /auth/logout': { token: (f, caller) => (caller === 'forged' ? f.tokens.forged : f.spare[caller]), body: () => ({}), expect: MEMBER_SELF(204, 204) },
+  // A member changes its password to the same one (its other sessions end: after the logout walk). The admin account's
+  // password is shared by every suite, so the admin shows it reaches the check with a wrong current password.
+  'POST /auth/password': {
+    body: (f, caller) => {
+      const password = caller === 'owner' ? f.passwords.owner : caller === 'other' ? f.passwords.other : 'not-the-admin-password';
+      return { currentPassword: password, newPassword: password };
+    },
+    expect: { nobody: 401, other: 204, owner: 204, admin: 401 },
+  },
+  'POST /members/{memberId}/sessions/revoke': { params: (f) => ({ memberId: f.revocable }), body: () => ({}), expect: ADMIN_ONLY(204) },
   'GET /books': { open: true, expect: OPEN(200) },
   'GET /books/best': { open: true, expect: OPEN(200) },
   'GET /books/{bookNo}': { open: true, params: (f) => ({ bookNo: f.bookNo }), expect: OPEN(200) },
@@ -81,16 +104,31 @@ beforeAll(async () => {
   const cleared = await clearOverdue(ownerToken); // nothing to clear: compensated, still the owner's saga
   const other = await signUp();
   const erasable = await signUp();
+  const revocable = await signUp();
+  const login = async (email: string, password: string) => (await api('/auth/login', { method: 'POST', json: { email, password } })).body;
+  const refreshTokens = await Promise.all(CALLERS.map(async () => (await login(owner.email, owner.password)).refreshToken as string));
+  const adminEmail = process.env.ADMIN_EMAIL ?? 'admin@library.local';
+  const adminPassword = process.env.ADMIN_PASSWORD ?? 'admin-password';
   await eventually(async () => ((await api(`/partners/${saga.memberId}/summary`, { token: ownerToken })).status === 200 ? true : undefined));
   const now = Math.floor(Date.now() / 1000);
   fixtures = {
     owner: { memberId: saga.memberId, email: owner.email, password: owner.password, signupId: accepted.body.id, rentalId: rented.id, returnId: returned.id, clearanceId: cleared.id },
     bookNo,
     erasable: erasable.saga.memberId,
+    revocable: revocable.saga.memberId,
+    refreshTokens,
+    passwords: { owner: owner.password, other: other.body.password },
+    spare: {
+      nobody: undefined,
+      forged: undefined,
+      other: await logIn(other.body.email, other.body.password),
+      owner: await logIn(owner.email, owner.password),
+      admin: (await login(adminEmail, adminPassword)).token,
+    },
     tokens: {
       nobody: undefined,
-      // Right shape, admin role, wrong key.
-      forged: await sign({ sub: saga.memberId, role: 'ADMIN', iat: now, exp: now + 600 }, 'an-attacker-guessed-secret-0123456789', 'HS256'),
+      // Right shape, admin role, a session id, wrong key.
+      forged: await sign({ sub: saga.memberId, role: 'ADMIN', sid: randomUUID(), iat: now, exp: now + 600 }, 'an-attacker-guessed-secret-0123456789', 'HS256'),
       other: await logIn(other.body.email, other.body.password),
       owner: ownerToken,
       admin: await asAdmin(),
@@ -126,11 +164,11 @@ describe('authorisation of every route in the OpenAPI document', () => {
     const params = rule.params?.(fixtures) ?? {};
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
     for (const caller of CALLERS) {
-      const token = fixtures.tokens[caller];
+      const token = rule.token ? rule.token(fixtures, caller) : fixtures.tokens[caller];
       const response = await api(path, {
         method,
         ...(token ? { token } : {}),
-        ...(rule.body ? { json: rule.body(fixtures) } : {}),
+        ...(rule.body ? { json: rule.body(fixtures, caller) } : {}),
       });
       const expected = rule.expect[caller === 'forged' ? 'nobody' : caller];
       expect(response.status, `${route} as ${caller}: ${JSON.stringify(response.body)?.slice(0, 200)}`).toBe(expected);

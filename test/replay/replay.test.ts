@@ -38,6 +38,14 @@ describe('replay of committed histories', () => {
     }
   }
 
+  it('holds erasures of both orders, so both branches of patched(erasure-closes-card) replay', () => {
+    const activities = (name: string) =>
+      load(name).events!.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType!.name] : []));
+    expect(activities('erasure-completed-before-card-closing.json')).toEqual(['checkErasable', 'eraseProfile', 'eraseCredentials']);
+    expect(activities('erasure-completed.json')).toEqual(['closeCardForErasure', 'eraseCredentials', 'eraseProfile']);
+    expect(activities('erasure-compensated.json')).toEqual(['closeCardForErasure']);
+  });
+
   it('the histories are encrypted (recorded through the payload codec)', () => {
     for (const name of files) {
       const input = load(name).events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;

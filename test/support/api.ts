@@ -4,11 +4,12 @@ import { inject } from 'vitest';
 
 export const stack = () => inject('stack');
 
-export async function api(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
+/** A request to the test stack's API (or, with `baseUrl`, to another API process of it). */
+export async function api(path: string, init: RequestInit & { token?: string; json?: unknown; baseUrl?: string } = {}) {
   const headers = new Headers(init.headers);
   if (init.token) headers.set('authorization', `Bearer ${init.token}`);
   if (init.json !== undefined) headers.set('content-type', 'application/json');
-  const response = await fetch(stack().apiUrl + path, {
+  const response = await fetch((init.baseUrl ?? stack().apiUrl) + path, {
     ...init,
     headers,
     body: init.json !== undefined ? JSON.stringify(init.json) : init.body,

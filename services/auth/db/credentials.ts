@@ -12,11 +12,12 @@ export const credentialsRepo = {
   deleteApplication: (tx: Tx, signupId: string) => tx.signupApplication.deleteMany({ where: { signupId } }),
   findBySignup: (tx: Tx | Db, signupId: string) => tx.credential.findUnique({ where: { signupId } }),
   findByEmail: (db: Tx | Db, email: string) => db.credential.findUnique({ where: { email } }),
-  findByMember: (db: Db, memberId: string) => db.credential.findUnique({ where: { memberId } }),
+  findByMember: (db: Db | Tx, memberId: string) => db.credential.findUnique({ where: { memberId } }),
   insert: (tx: Tx, credential: Omit<Credential, 'createdAt'>) => tx.credential.create({ data: credential }),
   deleteBySignup: (tx: Tx, signupId: string) => tx.credential.deleteMany({ where: { signupId } }),
   /** Never the admin account: it comes from configuration. */
-  deleteByMember: (db: Db, memberId: string) => db.credential.deleteMany({ where: { memberId, role: { not: 'ADMIN' } } }),
+  deleteByMember: (db: Db | Tx, memberId: string) => db.credential.deleteMany({ where: { memberId, role: { not: 'ADMIN' } } }),
+  setPassword: (tx: Tx, memberId: string, passwordHash: string) => tx.credential.update({ where: { memberId }, data: { passwordHash } }),
   activate: (tx: Tx, signupId: string) =>
     tx.credential.updateMany({ where: { signupId, status: 'PENDING' }, data: { status: 'ACTIVE' } }),
   upsertAdmin: (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>

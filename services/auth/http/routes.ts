@@ -4,14 +4,15 @@ import { AppError } from '../../platform/errors.ts';
 import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import { readSaga, startSaga } from '../../platform/sagas.ts';
-import { ZIdempotencyHeaders, sagaId } from '../../platform/http/saga-routes.ts';
+import { assertSameRequest, readSaga, startSaga } from '../../platform/sagas.ts';
+import { ZIdempotencyHeaders, anonymousScope, requestHash, sagaId } from '../../platform/http/saga-routes.ts';
 import { signupWorkflowId, type SignupResult } from '../../contracts/temporal.ts';
 import { hashPassword } from '../domain/password.ts';
 import { LoginRateLimited, throttledLogin, type TokenOptions } from '../login.ts';
 import { LOGIN_LIMITS, LoginThrottle } from '../login-throttle.ts';
 import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
+import { ZGrant } from './session-routes.ts';
 import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
 
 export const ZSignupBody = z
@@ -33,7 +34,7 @@ const signupRoute = createRoute({
   path: '/signups',
   summary: 'Start a signup saga',
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSignupBody } }, required: true } },
-  responses: { 202: { description: 'saga started', content: { 'application/json': { schema: ZSagaAccepted } } }, ...errorResponses(400, 413) },
+  responses: { 202: { description: 'saga started (or, for a repeated Idempotency-Key, found)', content: { 'application/json': { schema: ZSagaAccepted } } }, ...errorResponses(400, 413, 422) },
 });
 
 const signupStatusRoute = createRoute({
@@ -55,7 +56,7 @@ const loginRoute = createRoute({
     body: { content: { 'application/json': { schema: z.strictObject({ email: z.email().max(254).toLowerCase(), password: z.string().min(1).max(200) }) } }, required: true },
   },
   responses: {
-    200: { description: 'a bearer token', content: { 'application/json': { schema: z.object({ token: z.string() }) } } },
+    200: { description: 'a bearer token and a refresh token (a new session)', content: { 'application/json': { schema: ZGrant } } },
     ...errorResponses(400, 401, 429),
   },
 });
@@ -66,8 +67,19 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
     .openapi(signupRoute, async (c) => {
       const body = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
-      const signupId = sagaId('signup', key);
-      const memberId = sagaId('member', key);
+      // An anonymous caller's keys are scoped by the email it signs up, and bound to the whole body.
+      const scope = key ? anonymousScope(deps.tokens.secret, body.email) : '';
+      const signupId = sagaId('signup', key, scope);
+      const memberId = sagaId('member', key, scope);
+      const hash = key ? requestHash(deps.tokens.secret, 'signup', scope, body) : undefined;
+      if (hash) {
+        // A repeated key answers before anything is staged: a finished signup's application is gone and must not come back.
+        const existing = await readSaga(deps.temporal, signupWorkflowId(signupId));
+        if (existing) {
+          assertSameRequest(existing, hash);
+          return sagaAccepted(c, `/signups/${signupId}`, signupId, existing.view.status);
+        }
+      }
       const { password, nickname, favoriteStyles, role, ...contact } = body;
       await stageSignupApplication(deps.db, {
         signupId,
@@ -76,14 +88,15 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
         birthDate: new Date(`${contact.birthDate}T00:00:00Z`),
         passwordHash: await hashPassword(password),
       });
-      await startSaga(deps.temporal, {
+      const status = await startSaga(deps.temporal, {
         workflowType: 'signupWorkflow',
         workflowId: signupWorkflowId(signupId),
         args: [{ signupId, memberId, role, nickname, favoriteStyles }],
         sagaType: 'signup',
         memberId,
+        ...(hash ? { requestHash: hash } : {}),
       });
-      return sagaAccepted(c, `/signups/${signupId}`, signupId);
+      return sagaAccepted(c, `/signups/${signupId}`, signupId, status);
     })
     .openapi(signupStatusRoute, async (c) => {
       const { id } = c.req.valid('param');
@@ -96,7 +109,8 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
       const { email, password } = c.req.valid('json');
       const address = clientAddress(c, deps.trustedProxyHops ?? 0);
       try {
-        return c.json({ token: await throttledLogin(deps.db, deps.tokens, throttle, { email, password, address }) }, 200);
+        const { token, refreshToken, expiresIn } = await throttledLogin(deps.db, deps.tokens, throttle, { email, password, address });
+        return c.json({ token, refreshToken, expiresIn }, 200);
       } catch (error) {
         if (error instanceof LoginRateLimited) c.header('Retry-After', String(error.retryAfterSeconds));
         throw error;

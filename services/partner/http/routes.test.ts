@@ -1,27 +1,26 @@
-import { sign } from 'hono/jwt';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { envelope, uniqueBookNo } from '../../../test/support/events.ts';
+import { openSession, sessionCheck } from '../../auth/sessions.ts';
+import type { TokenOptions } from '../../auth/tokens.ts';
 import { createDb, type Db } from '../../platform/db.ts';
 import { createApp } from '../../platform/http/app.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { countPartnerRent, recordPartnerRegistered } from '../summaries.ts';
 import { partnerRoutes } from './routes.ts';
 
-const tokens = { secret: 'partner-routes-test-secret-0123456789abcdef', ttlSeconds: 900 };
+let tokens: TokenOptions;
 let db: Db;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(() => {
   db = createDb(inject('stack').databaseUrl, 2);
+  tokens = { secret: 'partner-routes-test-secret-0123456789abcdef', ttlSeconds: 900, refreshTtlSeconds: 3600, sessions: sessionCheck(db) };
   app = createApp({ logger: createLogger({ name: 'test', level: 'silent' }), routers: [partnerRoutes({ db, tokens })] });
 });
 afterAll(() => db.$disconnect());
 
-const bearer = (memberId: string, role: 'USER' | 'PARTNER' | 'ADMIN') => {
-  const now = Math.floor(Date.now() / 1000);
-  return sign({ sub: memberId, role, iat: now, exp: now + 600 }, tokens.secret, 'HS256');
-};
+const bearer = async (memberId: string, role: 'USER' | 'PARTNER' | 'ADMIN') => (await openSession(db, tokens, { memberId, role })).token;
 async function summaryOf(memberId: string, asMember = memberId, role: 'USER' | 'PARTNER' | 'ADMIN' = 'PARTNER') {
   const response = await app.request(`/partners/${memberId}/summary`, { headers: { authorization: `Bearer ${await bearer(asMember, role)}` } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };

@@ -1,14 +1,18 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { sign } from 'hono/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { endSession, openSession, sessionCheck } from '../../auth/sessions.ts';
+import { createDb } from '../db.ts';
 import { createLogger } from '../logger.ts';
 import { EncryptionCodec } from '../payload-codec.ts';
 import { createApp } from './app.ts';
 import { codecRoutes } from './codec-routes.ts';
 import { CODEC_SESSION_COOKIE, issueCodecSession } from './codec-session.ts';
 
-const tokens = { secret: 'codec-routes-test-secret-0123456789abcdef', ttlSeconds: 900 };
+// Tokens and cookies name real sessions in auth's store (the test stack's database).
+const db = createDb(inject('stack').databaseUrl, 2);
+afterAll(() => db.$disconnect());
+const tokens = { secret: 'codec-routes-test-secret-0123456789abcdef', ttlSeconds: 900, refreshTtlSeconds: 3600, sessions: sessionCheck(db) };
 const codecToken = 'a-long-random-codec-token-for-command-line-tools';
 const uiUrl = 'http://127.0.0.1:8233';
 const codec = new EncryptionCodec([{ id: 'k1', key: randomBytes(32) }]);
@@ -17,10 +21,14 @@ const app = createApp({
   routers: [codecRoutes({ codec, namespace: 'default', tokens, codecToken, uiUrl })],
 });
 
-const bearer = async (role: 'USER' | 'PARTNER' | 'ADMIN') => {
-  const now = Math.floor(Date.now() / 1000);
-  return sign({ sub: randomUUID(), role, iat: now, exp: now + 600 }, tokens.secret, 'HS256');
-};
+const bearer = async (role: 'USER' | 'PARTNER' | 'ADMIN') => (await openSession(db, tokens, { memberId: randomUUID(), role })).token;
+/** A codec cookie's token for a new admin session; `sessionOf` tells which session it names. */
+async function codecCookie(options: { ended?: boolean } = {}) {
+  const memberId = randomUUID();
+  const { sessionId } = await openSession(db, tokens, { memberId, role: 'ADMIN' });
+  if (options.ended) await endSession(db, sessionId);
+  return issueCodecSession(tokens, memberId, sessionId);
+}
 const asJson = (payload: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }) => ({
   metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   data: Buffer.from(payload.data ?? []).toString('base64'),
@@ -52,7 +60,7 @@ describe('codec endpoint: who may call it', () => {
     const credentials: Record<string, string>[] = [
       { authorization: `Bearer ${await bearer('ADMIN')}` },
       { authorization: `Bearer ${codecToken}` },
-      { cookie: `${CODEC_SESSION_COOKIE}=${await issueCodecSession(tokens, randomUUID())}` },
+      { cookie: `${CODEC_SESSION_COOKIE}=${await codecCookie()}` },
     ];
     for (const headers of credentials) {
       const { status, body } = await call('decode', [payload], headers);
@@ -66,9 +74,21 @@ describe('codec endpoint: who may call it', () => {
     const payload = await encrypted('x');
     expect((await call('decode', [payload], { authorization: `Bearer ${codecToken}x` })).status).toBe(401);
     expect((await call('decode', [payload], { cookie: `${CODEC_SESSION_COOKIE}=${await bearer('ADMIN')}` })).status).toBe(401);
-    expect((await call('decode', [payload], { authorization: `Bearer ${await issueCodecSession(tokens, randomUUID())}` })).status).toBe(401);
-    const otherSecret = await issueCodecSession({ ...tokens, secret: `${tokens.secret}-other` }, randomUUID());
+    expect((await call('decode', [payload], { authorization: `Bearer ${await codecCookie()}` })).status).toBe(401);
+    const memberId = randomUUID();
+    const { sessionId } = await openSession(db, tokens, { memberId, role: 'ADMIN' });
+    const otherSecret = await issueCodecSession({ ...tokens, secret: `${tokens.secret}-other` }, memberId, sessionId);
     expect((await call('decode', [payload], { cookie: `${CODEC_SESSION_COOKIE}=${otherSecret}` })).status).toBe(401);
+  });
+
+  it('refuses an admin token and a codec cookie whose session has ended', async () => {
+    const payload = await encrypted('x');
+    const memberId = randomUUID();
+    const admin = await openSession(db, tokens, { memberId, role: 'ADMIN' });
+    expect((await call('decode', [payload], { authorization: `Bearer ${admin.token}` })).status).toBe(200);
+    await endSession(db, admin.sessionId);
+    expect((await call('decode', [payload], { authorization: `Bearer ${admin.token}` })).status).toBe(401);
+    expect((await call('decode', [payload], { cookie: `${CODEC_SESSION_COOKIE}=${await codecCookie({ ended: true })}` })).status).toBe(401);
   });
 });
 

@@ -6,6 +6,9 @@
  * GET /codec/login; the cookie is HttpOnly, SameSite=Strict and scoped to /codec,
  * and its token is signed with a key derived from JWT_SECRET for this purpose
  * only, so it is no API bearer token and no bearer token is a codec session.
+ * The sign-in opens a session in auth's store (8 hours) like any login, and the
+ * cookie names it: logging out, a password change, an admin's revocation or
+ * erasure end the cookie too, on every request.
  */
 import { createHmac } from 'node:crypto';
 import type { Context } from 'hono';
@@ -14,6 +17,7 @@ import { sign, verify } from 'hono/jwt';
 import type { Db } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { LoginRateLimited, throttledLogin, verifyToken, type TokenOptions } from '../../auth/login.ts';
+import { endSession } from '../../auth/sessions.ts';
 import type { LoginThrottle } from '../../auth/login-throttle.ts';
 import { createRouter } from './app.ts';
 import { clientAddress } from './client-address.ts';
@@ -25,21 +29,29 @@ const AUDIENCE = 'temporal-codec';
 
 const sessionKey = (tokens: TokenOptions) => createHmac('sha256', tokens.secret).update('codec-session').digest('base64url');
 
-export async function issueCodecSession(tokens: TokenOptions, memberId: string, now = new Date()): Promise<string> {
+/** The cookie's token for session `sessionId` (auth's session store) of admin `memberId`. */
+export async function issueCodecSession(tokens: TokenOptions, memberId: string, sessionId: string, now = new Date()): Promise<string> {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return sign({ sub: memberId, aud: AUDIENCE, iat: issuedAt, exp: issuedAt + CODEC_SESSION_SECONDS }, sessionKey(tokens), 'HS256');
+  return sign({ sub: memberId, sid: sessionId, aud: AUDIENCE, iat: issuedAt, exp: issuedAt + CODEC_SESSION_SECONDS }, sessionKey(tokens), 'HS256');
 }
 
-/** True when the request carries a valid codec session cookie. */
-export async function hasCodecSession(c: Context, tokens: TokenOptions): Promise<boolean> {
+/** The session a valid codec cookie names (signature, audience, expiry), live or not; undefined without one. */
+async function codecCookieSession(c: Context, tokens: TokenOptions): Promise<{ memberId: string; sessionId: string } | undefined> {
   const cookie = getCookie(c, CODEC_SESSION_COOKIE);
-  if (!cookie) return false;
+  if (!cookie) return undefined;
   try {
     const claims = await verify(cookie, sessionKey(tokens), 'HS256');
-    return claims.aud === AUDIENCE;
+    if (claims.aud !== AUDIENCE || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return undefined;
+    return { memberId: claims.sub, sessionId: claims.sid };
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** True when the request carries a valid codec session cookie whose session is live. */
+export async function hasCodecSession(c: Context, tokens: TokenOptions): Promise<boolean> {
+  const session = await codecCookieSession(c, tokens);
+  return !!session && (await tokens.sessions.isLive(session.sessionId, session.memberId));
 }
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -85,8 +97,15 @@ export function codecSessionRoutes(deps: { db: Db; tokens: TokenOptions; throttl
     const password = typeof body.password === 'string' ? body.password : '';
     if (!email || !password || email.length > 254 || password.length > 200) return page(c, 400, form('Enter an email and a password.'));
     let token: string;
+    let sessionId: string;
     try {
-      token = await throttledLogin(deps.db, deps.tokens, deps.throttle, { email, password, address: clientAddress(c, deps.trustedProxyHops) });
+      ({ token, sessionId } = await throttledLogin(
+        deps.db,
+        deps.tokens,
+        deps.throttle,
+        { email, password, address: clientAddress(c, deps.trustedProxyHops) },
+        { lifetimeSeconds: CODEC_SESSION_SECONDS },
+      ));
     } catch (error) {
       if (error instanceof LoginRateLimited) {
         c.header('Retry-After', String(error.retryAfterSeconds));
@@ -96,8 +115,11 @@ export function codecSessionRoutes(deps: { db: Db; tokens: TokenOptions; throttl
       throw error;
     }
     const principal = await verifyToken(deps.tokens, token);
-    if (principal.role !== 'ADMIN') return page(c, 403, form('Only an administrator may decode payloads.'));
-    setCookie(c, CODEC_SESSION_COOKIE, await issueCodecSession(deps.tokens, principal.memberId), {
+    if (principal.role !== 'ADMIN') {
+      await endSession(deps.db, sessionId);
+      return page(c, 403, form('Only an administrator may decode payloads.'));
+    }
+    setCookie(c, CODEC_SESSION_COOKIE, await issueCodecSession(deps.tokens, principal.memberId, sessionId), {
       httpOnly: true,
       sameSite: 'Strict', // the UI and the API share a host (different ports are one site), so the UI's fetch still carries it
       path: '/codec',
@@ -106,7 +128,9 @@ export function codecSessionRoutes(deps: { db: Db; tokens: TokenOptions; throttl
     });
     return page(c, 200, signedIn(deps.uiUrl, new URL('/codec', c.req.url).href));
   });
-  router.post('/codec/logout', (c) => {
+  router.post('/codec/logout', async (c) => {
+    const session = await codecCookieSession(c, deps.tokens);
+    if (session) await endSession(deps.db, session.sessionId);
     deleteCookie(c, CODEC_SESSION_COOKIE, { path: '/codec' });
     return page(c, 200, form('Signed out.'));
   });

@@ -3,9 +3,11 @@ import { AppError } from '../errors.ts';
 import { verifyToken, type TokenOptions, type TPrincipal } from '../../auth/login.ts';
 import type { ApiEnv } from './app.ts';
 
-/** Requires a valid bearer token and puts its principal on the context. */
+/** Requires a valid bearer token of a live session and puts its principal on the context. */
 export function requireMember(tokens: TokenOptions) {
   return createMiddleware<ApiEnv>(async (c, next) => {
+    // Routers overlap (/members/* and /members/me/...): one session lookup per request is enough.
+    if (c.get('principal')) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
     if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'a bearer token is required');

@@ -33,6 +33,7 @@ export function errorResponses(...statuses: number[]) {
     404: 'NOT_FOUND',
     409: 'a conflict; see the code',
     413: 'PAYLOAD_TOO_LARGE',
+    422: 'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used with another body',
     429: 'RATE_LIMITED',
   };
   return Object.fromEntries(

@@ -1,7 +1,7 @@
 /** The two routes every saga has: POST starts it (202 + Location), GET /{id} reads its status resource. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { deterministicUuid } from '../ids.ts';
 import { readSaga } from '../sagas.ts';
@@ -12,12 +12,45 @@ import { errorResponses } from './problem.ts';
 import { ZSagaStatus } from './saga-schemas.ts';
 
 export const ZIdempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'the same key returns the same saga' }),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "the same key with the same body returns the same saga and its current status; with another body 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own" }),
 });
 
-/** The saga id: derived from the Idempotency-Key (per member and saga kind) when one is sent. */
+/** The saga id: derived from the Idempotency-Key (per caller and saga kind) when one is sent. */
 export function sagaId(kind: string, key: string | undefined, scope = ''): string {
   return key ? deterministicUuid(kind, scope, key) : randomUUID();
+}
+
+/**
+ * A keyed hash of a request (the saga kind, the caller and its validated body),
+ * stored with a keyed saga so that a key reused with another body is refused.
+ * Keyed with a secret: the hash of a signup body, which holds a password, tells
+ * nobody anything.
+ */
+export function requestHash(secret: string, kind: string, scope: string, body: unknown): string {
+  return createHmac('sha256', secret).update('idempotency-request').update('\u0000').update(JSON.stringify([kind, scope, body])).digest('base64url');
+}
+
+/**
+ * Keys are scoped per caller: a member's own (the member id), and for an
+ * anonymous signup the email it signs up (through a keyed hash, so the saga id
+ * derived from it reveals nothing).
+ */
+export function anonymousScope(secret: string, email: string): string {
+  return createHmac('sha256', secret).update('idempotency-scope').update('\u0000').update(email).digest('base64url');
+}
+
+/** The saga id and the request hash for a member's saga request. */
+export function keyedSaga(c: { req: { header(name: string): string | undefined } }, options: { kind: string; memberId: string; body: unknown; secret: string }) {
+  const key = c.req.header('idempotency-key');
+  return {
+    id: sagaId(options.kind, key, options.memberId),
+    ...(key ? { requestHash: requestHash(options.secret, options.kind, options.memberId, options.body) } : {}),
+  };
 }
 
 /**

@@ -1,12 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 
-export const ZSagaAccepted = z.object({ id: z.uuid(), status: z.literal('RUNNING') }).openapi('SagaAccepted');
+export const ZApiSagaStatus = z.enum(['RUNNING', 'COMPLETED', 'COMPENSATED', 'FAILED']);
+/** RUNNING for a new saga; a repeated Idempotency-Key answers the saga's current status. */
+export const ZSagaAccepted = z.object({ id: z.uuid(), status: ZApiSagaStatus }).openapi('SagaAccepted');
 
 export const ZSagaStatus = z
   .object({
     id: z.uuid(),
-    status: z.enum(['RUNNING', 'COMPLETED', 'COMPENSATED', 'FAILED']),
+    status: ZApiSagaStatus,
     steps: z.array(z.object({ name: z.string(), status: z.string() })),
     failure: z.object({ step: z.string(), code: z.string(), message: z.string() }).optional(),
     compensationFailure: z
@@ -17,8 +19,8 @@ export const ZSagaStatus = z
   })
   .openapi('SagaStatus');
 
-/** 202 with the saga id and a Location header naming its status resource. */
-export function sagaAccepted(c: Context, location: string, id: string) {
+/** 202 with the saga id, its status (RUNNING unless an Idempotency-Key found an older one) and a Location header naming its status resource. */
+export function sagaAccepted(c: Context, location: string, id: string, status: z.infer<typeof ZApiSagaStatus> = 'RUNNING') {
   c.header('Location', location);
-  return c.json({ id, status: 'RUNNING' as const }, 202);
+  return c.json({ id, status }, 202);
 }

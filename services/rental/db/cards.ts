@@ -13,7 +13,7 @@ export const cardsRepo = {
     const locked = await tx.$queryRaw<{ member_id: string }[]>`SELECT member_id FROM rental.rental_card WHERE member_id = ${memberId}::uuid FOR UPDATE`;
     return locked.length ? tx.rentalCard.findUnique({ where: { memberId } }) : null;
   },
-  update: (tx: Tx, memberId: string, changes: Partial<Pick<RentalCard, 'rentStatus' | 'lateFee'>>) =>
+  update: (tx: Tx, memberId: string, changes: Partial<Pick<RentalCard, 'rentStatus' | 'lateFee' | 'closedAt'>>) =>
     tx.rentalCard.update({ where: { memberId }, data: changes }),
 };
 

@@ -26,6 +26,8 @@ describe('rent rules', () => {
     const item = (bookNo: number) => ({ bookNo, dueAt: at('2026-02-01T00:00:00Z'), overdue: false });
     const available = { rentStatus: 'AVAILABLE' as const };
     expect(refusalToRent({ rentStatus: 'SUSPENDED' }, [], 1)).toBe('CARD_SUSPENDED');
+    expect(refusalToRent({ rentStatus: 'AVAILABLE', closedAt: at('2026-01-01T00:00:00Z') }, [], 1)).toBe('CARD_CLOSED');
+    expect(refusalToRent({ rentStatus: 'AVAILABLE', closedAt: null }, [], 1)).toBeNull();
     expect(refusalToRent(available, [item(1)], 1)).toBe('ALREADY_HOLDING_BOOK');
     const five = Array.from({ length: MAX_ITEMS }, (_, index) => item(index + 10));
     expect(refusalToRent(available, five.slice(0, 4), 99)).toBeNull();

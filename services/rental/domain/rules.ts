@@ -22,6 +22,8 @@ export function lateFee(dueAt: Date, returnedAt: Date, rules: LoanRules): number
 
 export interface CardState {
   rentStatus: 'AVAILABLE' | 'SUSPENDED';
+  /** Set when the member was erased: the card takes nothing more. */
+  closedAt?: Date | null;
 }
 
 export interface OpenItem {
@@ -36,6 +38,7 @@ export function isOverdue(item: OpenItem, now: Date): boolean {
 
 /** Why this card may not take this book, or null when it may. Open items include PENDING ones. */
 export function refusalToRent(card: CardState, openItems: OpenItem[], bookNo: number): ErrorCode | null {
+  if (card.closedAt) return 'CARD_CLOSED';
   if (card.rentStatus === 'SUSPENDED') return 'CARD_SUSPENDED';
   if (openItems.some((item) => item.bookNo === bookNo)) return 'ALREADY_HOLDING_BOOK';
   if (openItems.length >= MAX_ITEMS) return 'RENTAL_LIMIT_REACHED';

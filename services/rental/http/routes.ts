@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import { ZIdempotencyHeaders, memberSagaStatusRoute, sagaId } from '../../platform/http/saga-routes.ts';
+import { ZIdempotencyHeaders, keyedSaga, memberSagaStatusRoute } from '../../platform/http/saga-routes.ts';
 import { ZSagaAccepted, sagaAccepted } from '../../platform/http/saga-schemas.ts';
 import { startSaga } from '../../platform/sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
@@ -41,7 +41,7 @@ const bookSagaRoute = (path: string, summary: string) =>
     summary,
     security: bearerSecurity,
     request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZBookRequest } }, required: true } },
-    responses: { ...accepted, ...errorResponses(400, 401) },
+    responses: { ...accepted, ...errorResponses(400, 401, 422) },
   });
 
 const clearOverdueRoute = createRoute({
@@ -64,23 +64,25 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOpti
     .openapi(rentalCardRoute, async (c) => c.json(await viewRentalCard(deps.db, deps.rules, principalOf(c).memberId), 200))
     .openapi(bookSagaRoute('/rentals', 'Rent a book (saga)'), async (c) => {
       const { memberId } = principalOf(c);
-      const { bookNo } = c.req.valid('json');
-      const rentalId = sagaId('rent', c.req.valid('header')['idempotency-key'], memberId);
-      await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId: rentWorkflowId(rentalId), args: [{ rentalId, memberId, bookNo }], sagaType: 'rent', memberId, bookNo });
-      return sagaAccepted(c, `/rentals/${rentalId}`, rentalId);
+      const body = c.req.valid('json');
+      const { bookNo } = body;
+      const { id: rentalId, requestHash } = keyedSaga(c, { kind: 'rent', memberId, body, secret: tokens.secret });
+      const status = await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId: rentWorkflowId(rentalId), args: [{ rentalId, memberId, bookNo }], sagaType: 'rent', memberId, bookNo, requestHash });
+      return sagaAccepted(c, `/rentals/${rentalId}`, rentalId, status);
     })
     .openapi(bookSagaRoute('/returns', 'Return a book (saga)'), async (c) => {
       const { memberId } = principalOf(c);
-      const { bookNo } = c.req.valid('json');
-      const returnId = sagaId('return', c.req.valid('header')['idempotency-key'], memberId);
-      await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId: returnWorkflowId(returnId), args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo });
-      return sagaAccepted(c, `/returns/${returnId}`, returnId);
+      const body = c.req.valid('json');
+      const { bookNo } = body;
+      const { id: returnId, requestHash } = keyedSaga(c, { kind: 'return', memberId, body, secret: tokens.secret });
+      const status = await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId: returnWorkflowId(returnId), args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo, requestHash });
+      return sagaAccepted(c, `/returns/${returnId}`, returnId, status);
     })
     .openapi(clearOverdueRoute, async (c) => {
       const { memberId } = principalOf(c);
-      const clearanceId = sagaId('clear-overdue', c.req.valid('header')['idempotency-key'], memberId);
-      await startSaga(temporal, { workflowType: 'clearOverdueWorkflow', workflowId: clearOverdueWorkflowId(clearanceId), args: [{ clearanceId, memberId }], sagaType: 'clear-overdue', memberId });
-      return sagaAccepted(c, `/clear-overdue/${clearanceId}`, clearanceId);
+      const { id: clearanceId, requestHash } = keyedSaga(c, { kind: 'clear-overdue', memberId, body: {}, secret: tokens.secret });
+      const status = await startSaga(temporal, { workflowType: 'clearOverdueWorkflow', workflowId: clearOverdueWorkflowId(clearanceId), args: [{ clearanceId, memberId }], sagaType: 'clear-overdue', memberId, requestHash });
+      return sagaAccepted(c, `/clear-overdue/${clearanceId}`, clearanceId, status);
     });
   return [
     router,
