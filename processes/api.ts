@@ -30,7 +30,8 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   // In memory, per process: README "Security notes" says what several API processes need.
   const login = { throttle: new LoginThrottle(), trustedProxyHops: config.TRUST_PROXY_HOPS };
   const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
-  await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
+  const admin = await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
+  if (admin === 'created') logger.info('admin account created from ADMIN_EMAIL and ADMIN_PASSWORD');
   const app = createApp({
     logger,
     routers: [

@@ -16,7 +16,8 @@ log('applying migrations');
 const applied = await applyMigrations(infra.env.DATABASE_URL);
 log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
 
-const processes = startProcesses({ env: { ...infra.env, PORT: port, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' } });
+// Explicitly development: the public development secrets are accepted only then (services/platform/config.ts).
+const processes = startProcesses({ env: { ...infra.env, NODE_ENV: 'development', PORT: port, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' } });
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;

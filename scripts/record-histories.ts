@@ -76,6 +76,7 @@ async function main() {
     env: {
       ...infra.env,
       PORT: String(PORT),
+      NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       LOAN_PERIOD_SECONDS: '3',
       FEE_DAY_SECONDS: '1',

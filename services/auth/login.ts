@@ -65,9 +65,17 @@ export async function findAccount(db: Db, memberId: string): Promise<{ email: st
   return credential && credential.status === 'ACTIVE' ? { email: credential.email, role: credential.role } : null;
 }
 
-/** Creates or refreshes the admin account from configuration at start-up. */
-export async function ensureAdmin(db: Db, email: string, password: string, memberId: string): Promise<void> {
-  await credentialsRepo.upsertAdmin(db, {
+/**
+ * Creates the admin account from configuration when it is missing. An existing
+ * one is left as it is: a restart never resets a password the admin changed.
+ */
+export async function ensureAdmin(db: Db, email: string, password: string, memberId: string): Promise<'created' | 'exists'> {
+  const existing = await credentialsRepo.findByEmail(db, email.toLowerCase());
+  if (existing) {
+    if (existing.role !== 'ADMIN') throw new Error(`ADMIN_EMAIL ${email} belongs to an account that is not an admin; choose another ADMIN_EMAIL`);
+    return 'exists';
+  }
+  const created = await credentialsRepo.createAdmin(db, {
     memberId,
     email: email.toLowerCase(),
     passwordHash: await hashPassword(password),
@@ -78,4 +86,8 @@ export async function ensureAdmin(db: Db, email: string, password: string, membe
     role: 'ADMIN',
     status: 'ACTIVE',
   });
+  if (created) return 'created';
+  // Several API processes starting at once: one creates, the others find it made.
+  if ((await credentialsRepo.findByEmail(db, email.toLowerCase()))?.role === 'ADMIN') return 'exists';
+  throw new Error(`the admin account could not be created: member id ${memberId} is taken by another account`);
 }

@@ -84,12 +84,12 @@ describe('TEMPORAL_CODEC_KEYS', () => {
   });
 
   it('has a development default, refused in production', () => {
-    const env = { DATABASE_URL: 'postgresql://u:p@localhost/db' };
+    const env = { DATABASE_URL: 'postgresql://u:p@localhost/db', NODE_ENV: 'development' };
     expect(loadConfig(env).TEMPORAL_CODEC_KEYS).toEqual(parseCodecKeys(DEVELOPMENT_CODEC_KEYS));
-    const production = { ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
-    expect(() => loadConfig(production)).toThrow('TEMPORAL_CODEC_KEYS must be set in production');
-    expect(() => loadConfig({ ...production, TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS })).toThrow('TEMPORAL_CODEC_KEYS must be set in production');
+    const production = { ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a real admin password' };
+    expect(() => loadConfig(production)).toThrow(/: TEMPORAL_CODEC_KEYS must be set/);
+    expect(() => loadConfig({ ...production, TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS })).toThrow(/: TEMPORAL_CODEC_KEYS must be set/);
     expect(loadConfig({ ...production, TEMPORAL_CODEC_KEYS: `prod-1:${base64()},${DEVELOPMENT_CODEC_KEYS}` }).TEMPORAL_CODEC_KEYS[0]!.id).toBe('prod-1');
-    expect(() => loadConfig({ ...env, TEMPORAL_CODEC_KEYS: 'k:short' })).toThrow(/invalid configuration: TEMPORAL_CODEC_KEYS: codec key "k" must be 32 bytes/);
+    expect(() => loadConfig({ ...env, TEMPORAL_CODEC_KEYS: 'k:short' })).toThrow(/invalid configuration for NODE_ENV=development: TEMPORAL_CODEC_KEYS: codec key "k" must be 32 bytes/);
   });
 });

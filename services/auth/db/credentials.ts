@@ -19,6 +19,7 @@ export const credentialsRepo = {
   deleteByMember: (db: Db, memberId: string) => db.credential.deleteMany({ where: { memberId, role: { not: 'ADMIN' } } }),
   activate: (tx: Tx, signupId: string) =>
     tx.credential.updateMany({ where: { signupId, status: 'PENDING' }, data: { status: 'ACTIVE' } }),
-  upsertAdmin: (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>
-    db.credential.upsert({ where: { email: admin.email }, create: { ...admin, signupId: null }, update: { passwordHash: admin.passwordHash, role: 'ADMIN', status: 'ACTIVE' } }),
+  /** Inserts the admin account unless one with its email or id exists; true when this call created it. */
+  createAdmin: async (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>
+    (await db.credential.createMany({ data: [{ ...admin, signupId: null }], skipDuplicates: true })).count === 1,
 };
