@@ -55,9 +55,18 @@ export async function verifyToken(tokens: TokenOptions, token: string): Promise<
   try {
     const claims = await verify(token, tokens.secret, 'HS256');
     return ZPrincipal.parse({ memberId: claims.sub, role: claims.role });
-  } catch {
-    throw new AppError('UNAUTHORIZED', 'the bearer token is missing, expired or invalid');
+  } catch (error) {
+    throw new AppError('UNAUTHORIZED', tokenRefusal(error));
   }
+}
+
+/** Says why a token was refused, never echoing it: forged, expired, or not a token of ours at all. */
+function tokenRefusal(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'JwtTokenSignatureMismatched') return 'the bearer token has an invalid signature';
+  if (name === 'JwtTokenExpired') return 'the bearer token has expired';
+  if (name === 'JwtTokenNotBefore' || name === 'JwtTokenIssuedAt') return 'the bearer token is not valid yet';
+  return 'the bearer token is malformed';
 }
 
 export async function findAccount(db: Db, memberId: string): Promise<{ email: string; role: string } | null> {

@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   INJECTED_FAULT: 500,
   /** The body is larger than the API accepts. */
   PAYLOAD_TOO_LARGE: 413,
+  /** The body's Content-Type is not one the route reads (application/json for the JSON API). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   /** Login: too many failures for this email or from this address; `Retry-After` says when to try again. */
   RATE_LIMITED: 429,
   /** A dependency (database, Temporal, Kafka) is unreachable. */

@@ -6,9 +6,10 @@ import type { ApiEnv } from './app.ts';
 /** Requires a valid bearer token and puts its principal on the context. */
 export function requireMember(tokens: TokenOptions) {
   return createMiddleware<ApiEnv>(async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
-    if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'a bearer token is required');
+    const header = c.req.header('authorization');
+    if (!header) throw new AppError('UNAUTHORIZED', 'a bearer token is required');
+    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header.trim());
+    if (!match?.[1]) throw new AppError('UNAUTHORIZED', /^Bearer\b/i.test(header.trim()) ? 'the bearer token is malformed' : 'the Authorization header must read "Bearer <token>"');
     c.set('principal', await verifyToken(tokens, match[1]));
     await next();
   });

@@ -33,6 +33,7 @@ export function errorResponses(...statuses: number[]) {
     404: 'NOT_FOUND',
     409: 'a conflict; see the code',
     413: 'PAYLOAD_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
     429: 'RATE_LIMITED',
   };
   return Object.fromEntries(
