@@ -18,6 +18,9 @@ import { connectTemporal } from '../services/platform/temporal.ts';
 import { codecRoutes } from '../services/platform/http/codec-routes.ts';
 import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
 import { LoginThrottle } from '../services/auth/login-throttle.ts';
+import { SignupThrottle } from '../services/auth/signup-throttle.ts';
+import { rateAttemptStore } from '../services/auth/db/rate-attempts.ts';
+import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
@@ -27,15 +30,17 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
-  // In memory, per process: README "Security notes" says what several API processes need.
-  const login = { throttle: new LoginThrottle(), trustedProxyHops: config.TRUST_PROXY_HOPS };
+  // Login and signup counts in auth's schema, shared by every API process; the hash cap is per process.
+  const rates = rateAttemptStore(db);
+  const login = { throttle: new LoginThrottle(rates), trustedProxyHops: config.TRUST_PROXY_HOPS };
+  passwordHashGate.limits = { concurrency: config.PASSWORD_HASH_CONCURRENCY, queue: config.PASSWORD_HASH_QUEUE };
   const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
   const admin = await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
   if (admin === 'created') logger.info('admin account created from ADMIN_EMAIL and ADMIN_PASSWORD');
   const app = createApp({
     logger,
     routers: [
-      authRoutes({ db, temporal, tokens, ...login }),
+      authRoutes({ db, temporal, tokens, ...login, signups: new SignupThrottle(rates) }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
       ...erasureRoutes({ temporal, tokens }),

@@ -1,6 +1,6 @@
 import { sign, verify } from 'hono/jwt';
 import { z } from 'zod';
-import { AppError } from '../platform/errors.ts';
+import { AppError, RetryLaterError } from '../platform/errors.ts';
 import type { Db } from '../platform/db.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from './domain/password.ts';
 import { credentialsRepo } from './db/credentials.ts';
@@ -26,9 +26,9 @@ export async function login(db: Db, tokens: TokenOptions, email: string, passwor
   return sign({ sub: credential.memberId, role: credential.role, iat: issuedAt, exp: issuedAt + tokens.ttlSeconds }, tokens.secret, 'HS256');
 }
 
-export class LoginRateLimited extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`);
+export class LoginRateLimited extends RetryLaterError {
+  constructor(retryAfterSeconds: number) {
+    super('RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
   }
 }
 
@@ -39,14 +39,14 @@ export async function throttledLogin(
   throttle: LoginThrottle,
   attempt: { email: string; password: string; address: string },
 ): Promise<string> {
-  const started = throttle.begin(attempt.email, attempt.address);
+  const started = await throttle.begin(attempt.email, attempt.address);
   if (started.limited) throw new LoginRateLimited(started.retryAfterSeconds);
   try {
     const token = await login(db, tokens, attempt.email, attempt.password);
-    started.succeeded();
+    await started.succeeded();
     return token;
   } catch (error) {
-    if (!(error instanceof AppError && error.code === 'INVALID_CREDENTIALS')) started.withdraw();
+    if (!(error instanceof AppError && error.code === 'INVALID_CREDENTIALS')) await started.withdraw();
     throw error;
   }
 }

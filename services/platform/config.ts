@@ -54,6 +54,9 @@ export const ZConfig = z.object({
   WORKER_QUEUES: z.string().optional(),
   JWT_SECRET: z.string().min(32),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Password hashes (scrypt) running at once per API process, and waiting behind them; past both, 503 SERVER_BUSY. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   /** Proxies in front of the API whose X-Forwarded-For entries are trusted (login rate limit per client address); 0 = the socket address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ADMIN_EMAIL: z.string().email().default('admin@library.local'),

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
-import { AppError } from '../errors.ts';
+import { AppError, RetryLaterError } from '../errors.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
@@ -90,6 +90,7 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
 
   app.notFound((c) => errorResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
+    if (error instanceof RetryLaterError) c.header('Retry-After', String(error.retryAfterSeconds));
     if (error instanceof AppError) return errorResponse(c, error.code, error.message, error.details);
     if (error instanceof HTTPException && error.status === 415) {
       // The route's validator found a body in a media type the route does not declare.
