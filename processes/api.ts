@@ -18,7 +18,7 @@ import { connectTemporal } from '../services/platform/temporal.ts';
 import { codecRoutes } from '../services/platform/http/codec-routes.ts';
 import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
 import { LoginThrottle } from '../services/auth/login-throttle.ts';
-import { SignupThrottle } from '../services/auth/signup-throttle.ts';
+import { SIGNUP_LIMITS, SignupThrottle } from '../services/auth/signup-throttle.ts';
 import { rateAttemptStore } from '../services/auth/db/rate-attempts.ts';
 import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
@@ -40,7 +40,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const app = createApp({
     logger,
     routers: [
-      authRoutes({ db, temporal, tokens, ...login, signups: new SignupThrottle(rates) }),
+      authRoutes({ db, temporal, tokens, ...login, signups: new SignupThrottle(rates, { ...SIGNUP_LIMITS, perAddress: config.SIGNUP_LIMIT_PER_ADDRESS }) }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
       ...erasureRoutes({ temporal, tokens }),

@@ -77,6 +77,7 @@ async function main() {
       ...infra.env,
       PORT: String(PORT),
       NODE_ENV: 'development',
+      SIGNUP_LIMIT_PER_ADDRESS: '1000000',
       LOG_LEVEL: 'warn',
       LOAN_PERIOD_SECONDS: '3',
       FEE_DAY_SECONDS: '1',

@@ -54,6 +54,8 @@ export const ZConfig = z.object({
   WORKER_QUEUES: z.string().optional(),
   JWT_SECRET: z.string().min(32),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Signups accepted per client address in an hour, counted across every API process; past it, 429 RATE_LIMITED. */
+  SIGNUP_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
   /** Password hashes (scrypt) running at once per API process, and waiting behind them; past both, 503 SERVER_BUSY. */
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),

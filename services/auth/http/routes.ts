@@ -32,7 +32,7 @@ export const ZSignupBody = z
 const signupRoute = createRoute({
   method: 'post',
   path: '/signups',
-  summary: `Start a signup saga (at most ${SIGNUP_LIMITS.perAddress} per client address in ${SIGNUP_LIMITS.windowMs / 60_000} minutes)`,
+  summary: `Start a signup saga (at most ${SIGNUP_LIMITS.perAddress} per client address in ${SIGNUP_LIMITS.windowMs / 60_000} minutes by default: SIGNUP_LIMIT_PER_ADDRESS)`,
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSignupBody } }, required: true } },
   responses: { 202: { description: 'saga started', content: { 'application/json': { schema: ZSagaAccepted } } }, ...errorResponses(400, 413, 415, 429, 503) },
 });
