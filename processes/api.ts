@@ -19,7 +19,7 @@ import { codecRoutes } from '../services/platform/http/codec-routes.ts';
 import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
 import { LoginThrottle } from '../services/auth/login-throttle.ts';
 import { SIGNUP_LIMITS, SignupThrottle } from '../services/auth/signup-throttle.ts';
-import { rateAttemptStore } from '../services/auth/db/rate-attempts.ts';
+import { rateAttemptStore, sweepRateAttempts } from '../services/auth/db/rate-attempts.ts';
 import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
@@ -32,6 +32,11 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
   // Login and signup counts in auth's schema, shared by every API process; the hash cap is per process.
   const rates = rateAttemptStore(db);
+  // Counts of keys nobody tries again: gone once their window ends (any API process may sweep; deleting twice is harmless).
+  const sweeper = setInterval(() => {
+    sweepRateAttempts(db).catch((error: unknown) => logger.warn({ err: error }, 'could not sweep expired rate-limit counts'));
+  }, 10 * 60_000);
+  sweeper.unref();
   const login = { throttle: new LoginThrottle(rates), trustedProxyHops: config.TRUST_PROXY_HOPS };
   passwordHashGate.limits = { concurrency: config.PASSWORD_HASH_CONCURRENCY, queue: config.PASSWORD_HASH_QUEUE };
   const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
@@ -69,6 +74,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
     ],
   });
   const close = async () => {
+    clearInterval(sweeper);
     await kafkaAdmin.disconnect().catch(() => {});
     await temporal.connection.close();
     await db.$disconnect();
