@@ -5,7 +5,9 @@
  * Each test speaks from its own loopback address (127.0.0.0/8 is all loopback).
  */
 import { request } from 'node:http';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashKey } from '../../services/auth/db/rate-attempts.ts';
 import { signUp, signupBody, stack } from '../support/api.ts';
 import { startSecondApi, stopSecondApi } from '../support/control.ts';
 
@@ -63,6 +65,16 @@ describe('abuse limits across two API processes', () => {
     expectRetryLater(right, 429, 'RATE_LIMITED');
     expect(Number(right.retryAfter)).toBeLessThanOrEqual(15 * 60);
     expectRetryLater(await login(first(), '127.0.0.62', member.email, member.password), 429, 'RATE_LIMITED');
+    // The shared counts hold no email and no address, only their hashes.
+    const db = new pg.Pool({ connectionString: stack().databaseUrl, max: 1 });
+    try {
+      const count = async (sql: string, value: string) => (await db.query(sql, [value])).rows[0].n as number;
+      expect(await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE key = $1`, hashKey(`login-email:${member.email}`))).toBe(5);
+      expect(await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE rate_attempt::text ILIKE '%' || $1 || '%'`, member.email)).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE rate_attempt::text LIKE '%' || $1 || '%'`, from)).toBe(0);
+    } finally {
+      await db.end();
+    }
   });
 
   it('signups are limited per client address, counted across both processes, and refused before any hashing', async () => {
