@@ -20,6 +20,9 @@ import { connectTemporal } from '../services/platform/temporal.ts';
 import { codecRoutes } from '../services/platform/http/codec-routes.ts';
 import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
 import { LoginThrottle } from '../services/auth/login-throttle.ts';
+import { SIGNUP_LIMITS, SignupThrottle } from '../services/auth/signup-throttle.ts';
+import { rateAttemptStore, sweepRateAttempts } from '../services/auth/db/rate-attempts.ts';
+import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
@@ -30,14 +33,22 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
   // Every bearer token is checked against its session in auth's schema on every request (no cache: revocation is immediate in every process).
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS, refreshTtlSeconds: config.REFRESH_TTL_SECONDS, sessions: sessionCheck(db) };
-  // In memory, per process: README "Security notes" says what several API processes need.
-  const login = { throttle: new LoginThrottle(), trustedProxyHops: config.TRUST_PROXY_HOPS };
+  // Login and signup counts in auth's schema, shared by every API process; the hash cap is per process.
+  const rates = rateAttemptStore(db);
+  // Counts of keys nobody tries again: gone once their window ends (any API process may sweep; deleting twice is harmless).
+  const sweeper = setInterval(() => {
+    sweepRateAttempts(db).catch((error: unknown) => logger.warn({ err: error }, 'could not sweep expired rate-limit counts'));
+  }, 10 * 60_000);
+  sweeper.unref();
+  const login = { throttle: new LoginThrottle(rates), trustedProxyHops: config.TRUST_PROXY_HOPS };
+  passwordHashGate.limits = { concurrency: config.PASSWORD_HASH_CONCURRENCY, queue: config.PASSWORD_HASH_QUEUE };
   const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
-  await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
+  const admin = await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
+  if (admin === 'created') logger.info('admin account created from ADMIN_EMAIL and ADMIN_PASSWORD');
   const app = createApp({
     logger,
     routers: [
-      authRoutes({ db, temporal, tokens, ...login }),
+      authRoutes({ db, temporal, tokens, ...login, signups: new SignupThrottle(rates, { ...SIGNUP_LIMITS, perAddress: config.SIGNUP_LIMIT_PER_ADDRESS }) }),
       sessionRoutes({ db, tokens }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
@@ -67,6 +78,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
     ],
   });
   const close = async () => {
+    clearInterval(sweeper);
     await kafkaAdmin.disconnect().catch(() => {});
     await temporal.connection.close();
     await db.$disconnect();

@@ -1,6 +1,6 @@
 /** What every process does first: read configuration once, make its logger and clients, stop cleanly. */
 import { pathToFileURL } from 'node:url';
-import { loadConfig, type TConfig } from '../services/platform/config.ts';
+import { loadConfig, type SecretName, type TConfig } from '../services/platform/config.ts';
 import { createLogger, type Logger } from '../services/platform/logger.ts';
 import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
 import { currentTracing, exportersFromConfig, setupTracing } from '../services/platform/tracing.ts';
@@ -10,8 +10,14 @@ export interface Runtime {
   logger: Logger;
 }
 
+/** The secrets each process uses; outside development and test it refuses to start without them (services/platform/config.ts). */
+const SECRETS_USED: Record<string, readonly SecretName[]> = {
+  api: ['JWT_SECRET', 'TEMPORAL_CODEC_KEYS', 'ADMIN_PASSWORD'],
+  worker: ['TEMPORAL_CODEC_KEYS'],
+};
+
 export function startRuntime(name: string): Runtime {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { secrets: SECRETS_USED[name] ?? [] });
   // First, before any client exists: spans of everything that follows join the trace.
   setupTracing({ serviceName: `book-rental-${name}`, exporters: exportersFromConfig(config), disabled: config.OTEL_SDK_DISABLED });
   const logger = createLogger({ name, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? false });

@@ -16,7 +16,17 @@ log('applying migrations');
 const applied = await applyMigrations(infra.env.DATABASE_URL);
 log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
 
-const processes = startProcesses({ env: { ...infra.env, PORT: port, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' } });
+// Explicitly development: the public development secrets are accepted only then (services/platform/config.ts).
+// The benchmark (npm run bench) signs up thousands of members from this one address.
+const processes = startProcesses({
+  env: {
+    ...infra.env,
+    NODE_ENV: 'development',
+    SIGNUP_LIMIT_PER_ADDRESS: process.env.SIGNUP_LIMIT_PER_ADDRESS ?? '1000000',
+    PORT: port,
+    LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
+  },
+});
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;

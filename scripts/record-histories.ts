@@ -76,6 +76,8 @@ async function main() {
     env: {
       ...infra.env,
       PORT: String(PORT),
+      NODE_ENV: 'development',
+      SIGNUP_LIMIT_PER_ADDRESS: '1000000',
       LOG_LEVEL: 'warn',
       LOAN_PERIOD_SECONDS: '3',
       FEE_DAY_SECONDS: '1',

@@ -14,7 +14,7 @@ async function main() {
   const [command, workflowId] = process.argv.slice(2);
   const noteIndex = process.argv.indexOf('--note');
   const note = noteIndex > 0 ? process.argv[noteIndex + 1] : undefined;
-  const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' });
+  const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' }, { secrets: ['TEMPORAL_CODEC_KEYS'] });
   const client = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   try {
     if (command === 'failed') {

@@ -10,6 +10,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 npx tsc -p .
 if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
+# Known high or critical vulnerabilities in production dependencies fail the run (says so when it cannot check).
+node --import tsx scripts/audit-dependencies.ts
 npx vitest run
 # The tracing suite runs api, worker, relay and consumers inside its own test
 # process, so it needs the servers with no app process polling them: a second

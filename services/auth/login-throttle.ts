@@ -9,95 +9,59 @@
  * when it succeeds), so parallel guesses cannot slip past the limit while
  * their passwords are being hashed.
  *
- * In memory: right for one API process. With several, each counts on its own
- * and the limits multiply by their number; they would share the counts in a
- * store (a table in auth's schema, or Redis) behind this same interface.
+ * The counts are in auth's schema (db/rate-attempts.ts), shared by every API
+ * process: two processes behind a load balancer allow no more than one.
  */
+import type { RateStore } from './rate-window.ts';
+
 export interface LoginLimits {
   windowMs: number;
   perEmail: number;
   perAddress: number;
-  /** Keys kept at most; expired ones are swept first, then the oldest. */
-  maxKeys: number;
 }
 
-export const LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perEmail: 5, perAddress: 20, maxKeys: 100_000 };
+export const LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perEmail: 5, perAddress: 20 };
 
 export type LoginAttempt =
   | { limited: true; retryAfterSeconds: number }
-  | { limited: false; succeeded(): void; withdraw(): void };
+  | { limited: false; succeeded(): Promise<void>; withdraw(): Promise<void> };
 
 export class LoginThrottle {
-  readonly #failures = new Map<string, number[]>();
-
   constructor(
+    private readonly store: RateStore,
     readonly limits: LoginLimits = LOGIN_LIMITS,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Starts an attempt: refused when the email or the address is over its limit, else counted until it succeeds. */
-  begin(email: string, address: string): LoginAttempt {
-    const now = this.now();
-    const keys = [`email:${email.toLowerCase()}`, `address:${address}`] as const;
-    const limits = [this.limits.perEmail, this.limits.perAddress];
-    const waits = keys.map((key, index) => this.#waitMs(key, limits[index]!, now));
-    const wait = Math.max(...waits);
-    if (wait > 0) return { limited: true, retryAfterSeconds: Math.ceil(wait / 1000) };
-    for (const key of keys) this.#record(key, now);
+  async begin(email: string, address: string): Promise<LoginAttempt> {
+    const emailKey = `login-email:${email.toLowerCase()}`;
+    const taken = await this.store.take(
+      [
+        { key: emailKey, limit: this.limits.perEmail },
+        { key: `login-address:${address}`, limit: this.limits.perAddress },
+      ],
+      this.limits.windowMs,
+      this.now(),
+    );
+    if (taken.limited) return taken;
+    const [, addressAttempt] = taken.ids;
     let settled = false;
-    const takeBack = (key: string) => {
-      const times = this.#failures.get(key);
-      const index = times?.lastIndexOf(now) ?? -1;
-      if (times && index >= 0) times.splice(index, 1);
-    };
     return {
       limited: false,
       // A good password clears the account's count; the address keeps its other failures.
-      succeeded: () => {
+      succeeded: async () => {
         if (settled) return;
         settled = true;
-        this.#failures.delete(keys[0]);
-        takeBack(keys[1]);
+        await this.store.clear(emailKey);
+        await this.store.remove([addressAttempt!]);
       },
       // Neither success nor a wrong password (the database was down, say): it does not count.
-      withdraw: () => {
+      withdraw: async () => {
         if (settled) return;
         settled = true;
-        keys.forEach(takeBack);
+        await this.store.remove(taken.ids);
       },
     };
-  }
-
-  #waitMs(key: string, limit: number, now: number): number {
-    const times = this.#prune(key, now);
-    if (times.length < limit) return 0;
-    // Allowed again once enough failures left the window that fewer than `limit` remain.
-    return times[times.length - limit]! + this.limits.windowMs - now;
-  }
-
-  #prune(key: string, now: number): number[] {
-    const times = this.#failures.get(key);
-    if (!times) return [];
-    const fresh = times.filter((time) => time > now - this.limits.windowMs);
-    if (fresh.length === 0) this.#failures.delete(key);
-    else this.#failures.set(key, fresh);
-    return fresh;
-  }
-
-  #record(key: string, now: number): void {
-    const times = this.#failures.get(key);
-    if (times) times.push(now);
-    else {
-      if (this.#failures.size >= this.limits.maxKeys) this.#sweep(now);
-      this.#failures.set(key, [now]);
-    }
-  }
-
-  #sweep(now: number): void {
-    for (const key of [...this.#failures.keys()]) this.#prune(key, now);
-    for (const key of this.#failures.keys()) {
-      if (this.#failures.size < this.limits.maxKeys) break;
-      this.#failures.delete(key); // Map order: the longest-known keys go first
-    }
   }
 }

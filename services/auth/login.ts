@@ -1,5 +1,5 @@
 import { verify } from 'hono/jwt';
-import { AppError } from '../platform/errors.ts';
+import { AppError, RetryLaterError } from '../platform/errors.ts';
 import type { Db } from '../platform/db.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from './domain/password.ts';
 import { credentialsRepo } from './db/credentials.ts';
@@ -26,9 +26,9 @@ export async function login(
   return openSession(db, tokens, { memberId: credential.memberId, role: credential.role }, options);
 }
 
-export class LoginRateLimited extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`);
+export class LoginRateLimited extends RetryLaterError {
+  constructor(retryAfterSeconds: number) {
+    super('RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
   }
 }
 
@@ -40,14 +40,14 @@ export async function throttledLogin(
   attempt: { email: string; password: string; address: string },
   options: { lifetimeSeconds?: number } = {},
 ): Promise<Grant & { sessionId: string }> {
-  const started = throttle.begin(attempt.email, attempt.address);
+  const started = await throttle.begin(attempt.email, attempt.address);
   if (started.limited) throw new LoginRateLimited(started.retryAfterSeconds);
   try {
     const grant = await login(db, tokens, attempt.email, attempt.password, options);
-    started.succeeded();
+    await started.succeeded();
     return grant;
   } catch (error) {
-    if (!(error instanceof AppError && error.code === 'INVALID_CREDENTIALS')) started.withdraw();
+    if (!(error instanceof AppError && error.code === 'INVALID_CREDENTIALS')) await started.withdraw();
     throw error;
   }
 }
@@ -58,8 +58,8 @@ export async function verifyToken(tokens: TokenOptions, token: string): Promise<
   try {
     const claims = await verify(token, tokens.secret, 'HS256');
     principal = ZPrincipal.parse({ memberId: claims.sub, role: claims.role, sessionId: claims.sid });
-  } catch {
-    throw new AppError('UNAUTHORIZED', 'the bearer token is missing, expired or invalid');
+  } catch (error) {
+    throw new AppError('UNAUTHORIZED', tokenRefusal(error));
   }
   if (!(await tokens.sessions.isLive(principal.sessionId, principal.memberId))) {
     throw new AppError('UNAUTHORIZED', 'the session of this token has ended (logged out, password changed, revoked or erased); log in again');
@@ -67,14 +67,31 @@ export async function verifyToken(tokens: TokenOptions, token: string): Promise<
   return principal;
 }
 
+/** Says why a token was refused, never echoing it: forged, expired, or not a token of ours at all. */
+function tokenRefusal(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'JwtTokenSignatureMismatched') return 'the bearer token has an invalid signature';
+  if (name === 'JwtTokenExpired') return 'the bearer token has expired';
+  if (name === 'JwtTokenNotBefore' || name === 'JwtTokenIssuedAt') return 'the bearer token is not valid yet';
+  return 'the bearer token is malformed';
+}
+
 export async function findAccount(db: Db, memberId: string): Promise<{ email: string; role: string } | null> {
   const credential = await credentialsRepo.findByMember(db, memberId);
   return credential && credential.status === 'ACTIVE' ? { email: credential.email, role: credential.role } : null;
 }
 
-/** Creates or refreshes the admin account from configuration at start-up. */
-export async function ensureAdmin(db: Db, email: string, password: string, memberId: string): Promise<void> {
-  await credentialsRepo.upsertAdmin(db, {
+/**
+ * Creates the admin account from configuration when it is missing. An existing
+ * one is left as it is: a restart never resets a password the admin changed.
+ */
+export async function ensureAdmin(db: Db, email: string, password: string, memberId: string): Promise<'created' | 'exists'> {
+  const existing = await credentialsRepo.findByEmail(db, email.toLowerCase());
+  if (existing) {
+    if (existing.role !== 'ADMIN') throw new Error(`ADMIN_EMAIL ${email} belongs to an account that is not an admin; choose another ADMIN_EMAIL`);
+    return 'exists';
+  }
+  const created = await credentialsRepo.createAdmin(db, {
     memberId,
     email: email.toLowerCase(),
     passwordHash: await hashPassword(password),
@@ -85,4 +102,8 @@ export async function ensureAdmin(db: Db, email: string, password: string, membe
     role: 'ADMIN',
     status: 'ACTIVE',
   });
+  if (created) return 'created';
+  // Several API processes starting at once: one creates, the others find it made.
+  if ((await credentialsRepo.findByEmail(db, email.toLowerCase()))?.role === 'ADMIN') return 'exists';
+  throw new Error(`the admin account could not be created: member id ${memberId} is taken by another account`);
 }

@@ -3,13 +3,31 @@ import { parseCodecKeys } from './payload-codec.ts';
 
 /**
  * The development payload-encryption key: public (it is in the repository), so
- * committed test histories stay readable; refused when NODE_ENV=production.
+ * committed test histories stay readable; used only when NODE_ENV is development or test.
  */
 export const DEVELOPMENT_CODEC_KEYS = 'dev:Ym9vay1yZW50YWwtc2FnYXMgZGV2IGNvZGVjIGtleSE=';
 
+/**
+ * The public development values of the secrets. They fill in unset secrets
+ * when NODE_ENV is `development` or `test`, and are refused (set or not) under
+ * any other NODE_ENV, or none: a deployment that forgets NODE_ENV is treated
+ * as production, never the other way round.
+ */
+export const DEVELOPMENT_SECRETS = {
+  JWT_SECRET: 'local-development-secret-change-me-0123456789',
+  TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS,
+  ADMIN_PASSWORD: 'admin-password',
+} as const;
+export type SecretName = keyof typeof DEVELOPMENT_SECRETS;
+export const SECRET_NAMES = Object.keys(DEVELOPMENT_SECRETS) as SecretName[];
+
+/** The NODE_ENV values under which the development secrets are accepted. */
+export const DEVELOPMENT_ENVIRONMENTS = ['development', 'test'] as const;
+
 /** Every setting the processes read, validated once at start-up and passed down. */
 export const ZConfig = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** `development` or `test` accept the public development secrets; anything else (or nothing) is production. */
+  NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
   DATABASE_URL: z.string().url(),
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
@@ -20,7 +38,6 @@ export const ZConfig = z.object({
   /** Payload encryption keys `id:base64(32 bytes)`, comma-separated; the first encrypts, all decrypt (rotation). */
   TEMPORAL_CODEC_KEYS: z
     .string()
-    .default(DEVELOPMENT_CODEC_KEYS)
     .transform((value, ctx) => {
       try {
         return parseCodecKeys(value);
@@ -35,14 +52,20 @@ export const ZConfig = z.object({
   KAFKA_CLIENT_ID: z.string().default('book-rental'),
   /** Comma-separated task queues a worker hosts; default all. */
   WORKER_QUEUES: z.string().optional(),
-  JWT_SECRET: z.string().min(32).default('local-development-secret-change-me-0123456789'),
+  JWT_SECRET: z.string().min(32),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   /** Refresh token lifetime: a session left unrefreshed this long ends (default 14 days). */
   REFRESH_TTL_SECONDS: z.coerce.number().int().positive().default(14 * 24 * 3600),
+  /** Signups accepted per client address in an hour, counted across every API process; past it, 429 RATE_LIMITED. */
+  SIGNUP_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  /** Password hashes (scrypt) running at once per API process, and waiting behind them; past both, 503 SERVER_BUSY. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   /** Proxies in front of the API whose X-Forwarded-For entries are trusted (login rate limit per client address); 0 = the socket address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ADMIN_EMAIL: z.string().email().default('admin@library.local'),
-  ADMIN_PASSWORD: z.string().min(8).default('admin-password'),
+  /** The admin account's first password: used only to create the account when it is missing, never to reset it. */
+  ADMIN_PASSWORD: z.string().min(8),
   /** Loan period and the length of one late-fee day; tests shorten both. */
   LOAN_PERIOD_SECONDS: z.coerce.number().positive().default(14 * 24 * 3600),
   FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
@@ -66,19 +89,63 @@ export const ZConfig = z.object({
   /** `true` turns tracing off altogether: no spans, no trace context passed on. */
   OTEL_SDK_DISABLED: z.stringbool().default(false),
 });
-export type TConfig = z.infer<typeof ZConfig>;
+/** The schema with every secret optional: loadConfig decides what an unset secret means. */
+const ZConfigInput = ZConfig.partial({ JWT_SECRET: true, TEMPORAL_CODEC_KEYS: true, ADMIN_PASSWORD: true });
+export type TConfig = Omit<z.infer<typeof ZConfig>, 'NODE_ENV'> & { NODE_ENV: 'development' | 'test' | 'production' };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
-  const parsed = ZConfig.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
+export interface LoadConfigOptions {
+  /** The secrets this process uses: only these must be set outside development (the relay needs none, say). Default: all. */
+  secrets?: readonly SecretName[];
+}
+
+/**
+ * Reads and validates the configuration once. Outside development and test,
+ * every secret the process uses must be set to something other than its
+ * public development value; all that are not are named in one error.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): TConfig {
+  const developing = (DEVELOPMENT_ENVIRONMENTS as readonly string[]).includes(env.NODE_ENV ?? '');
+  const given = definedOnly(env);
+  const parsed = ZConfigInput.safeParse(developing ? { ...DEVELOPMENT_SECRETS, ...given } : given);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (!developing) {
+    const missing = (options.secrets ?? SECRET_NAMES).filter((name) => isUnsetOrPublic(name, given[name]));
+    if (missing.length > 0) {
+      problems.push(`${missing.join(', ')} must be set to secret values (unset, or the public development value, is accepted only with NODE_ENV=development or test)`);
+    }
   }
-  if (parsed.data.NODE_ENV === 'production' && parsed.data.JWT_SECRET === ZConfig.shape.JWT_SECRET.parse(undefined)) {
-    throw new Error('invalid configuration: JWT_SECRET must be set in production');
+  if (!parsed.success || problems.length > 0) {
+    const environment = developing ? `NODE_ENV=${env.NODE_ENV}` : env.NODE_ENV ? `NODE_ENV=${env.NODE_ENV} (production rules)` : 'NODE_ENV unset (production rules)';
+    throw new Error(`invalid configuration for ${environment}: ${problems.join('; ')}`);
   }
-  if (parsed.data.NODE_ENV === 'production' && parsed.data.TEMPORAL_CODEC_KEYS[0]!.key.equals(parseCodecKeys(DEVELOPMENT_CODEC_KEYS)[0]!.key)) {
-    throw new Error('invalid configuration: TEMPORAL_CODEC_KEYS must be set in production (the development key is public)');
+  const config = parsed.data;
+  const loaded = { ...config, NODE_ENV: developing ? (env.NODE_ENV as 'development' | 'test') : 'production' } as TConfig;
+  // A secret this process did not ask for and that is unset: reading it is a bug, so it throws rather than yield undefined.
+  for (const name of SECRET_NAMES) {
+    if (config[name] !== undefined) continue;
+    Object.defineProperty(loaded, name, {
+      enumerable: false,
+      get() {
+        throw new Error(`${name} is not configured for this process (loadConfig's secrets option)`);
+      },
+    });
   }
-  return parsed.data;
+  return loaded;
+}
+
+/** Empty variables count as unset (`KEY=` in a compose file or an .env). */
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+function isUnsetOrPublic(name: SecretName, value: string | undefined): boolean {
+  if (value === undefined) return true;
+  if (name !== 'TEMPORAL_CODEC_KEYS') return value === DEVELOPMENT_SECRETS[name];
+  // The public key may stay among the decrypting keys (old histories), never as the encrypting one.
+  const publicKey = parseCodecKeys(DEVELOPMENT_CODEC_KEYS)[0]!.key;
+  try {
+    return parseCodecKeys(value)[0]!.key.equals(publicKey);
+  } catch {
+    return false; // malformed: the schema's own message says why
+  }
 }

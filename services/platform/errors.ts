@@ -54,8 +54,12 @@ export const ERROR_CODES = {
   INJECTED_FAULT: 500,
   /** The body is larger than the API accepts. */
   PAYLOAD_TOO_LARGE: 413,
-  /** Login: too many failures for this email or from this address; `Retry-After` says when to try again. */
+  /** The body's Content-Type is not one the route reads (application/json for the JSON API). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Login: too many failures for this email or from this address; signup: too many from this address. `Retry-After` says when to try again. */
   RATE_LIMITED: 429,
+  /** As many password hashes as this process runs at once are running, and as many wait; `Retry-After` says when to try again. */
+  SERVER_BUSY: 503,
   /** A dependency (database, Temporal, Kafka) is unreachable. */
   SERVICE_UNAVAILABLE: 503,
   /** Anything unexpected; details are logged, never returned. */
@@ -81,6 +85,17 @@ export class AppError extends Error {
 
   get status(): number {
     return ERROR_CODES[this.code];
+  }
+}
+
+/** A refusal that passes with time: the answer carries `Retry-After`. */
+export class RetryLaterError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
   }
 }
 

@@ -2,7 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEVELOPMENT_CODEC_KEYS, loadConfig } from './config.ts';
-import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, isEncrypted, parseCodecKeys } from './payload-codec.ts';
+import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, PLAINTEXT_REFUSED, PlaintextPayloadRefused, isEncrypted, parseCodecKeys } from './payload-codec.ts';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 const toPayload = (value: unknown) => defaultPayloadConverter.toPayload(value)!;
@@ -11,6 +11,19 @@ const metadata = (payload: { metadata?: Record<string, Uint8Array> | null }, nam
 const input = { signupId: 's-1', memberId: 'm-1', nickname: 'ann_the_reader', favoriteStyles: ['poetry'] };
 
 describe('EncryptionCodec (AES-256-GCM)', () => {
+  it("in a worker (plaintext: 'refuse') refuses an unencrypted payload and still decodes encrypted ones", async () => {
+    const keys = [key('k1')];
+    const worker = new EncryptionCodec(keys, { plaintext: 'refuse' });
+    await expect(worker.decode([toPayload(input)])).rejects.toBeInstanceOf(PlaintextPayloadRefused);
+    await expect(worker.decode([toPayload(undefined)])).rejects.toThrow(PLAINTEXT_REFUSED);
+    const encoded = await new EncryptionCodec(keys).encode([toPayload(input)]);
+    expect(fromPayload((await worker.decode(encoded))[0]!)).toEqual(input);
+    // One plaintext payload among encrypted ones is enough to refuse the lot.
+    await expect(worker.decode([...encoded, toPayload('plain')])).rejects.toThrow(PLAINTEXT_REFUSED);
+    // The clients' codec (the default) lets it through: the API and the codec endpoint read old histories.
+    expect(fromPayload((await new EncryptionCodec(keys).decode([toPayload(input)]))[0]!)).toEqual(input);
+  });
+
   it('round-trips payloads and leaves nothing readable in the encoded form', async () => {
     const codec = new EncryptionCodec([key('k1')]);
     const [encoded] = await codec.encode([toPayload(input)]);
@@ -84,12 +97,12 @@ describe('TEMPORAL_CODEC_KEYS', () => {
   });
 
   it('has a development default, refused in production', () => {
-    const env = { DATABASE_URL: 'postgresql://u:p@localhost/db' };
+    const env = { DATABASE_URL: 'postgresql://u:p@localhost/db', NODE_ENV: 'development' };
     expect(loadConfig(env).TEMPORAL_CODEC_KEYS).toEqual(parseCodecKeys(DEVELOPMENT_CODEC_KEYS));
-    const production = { ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
-    expect(() => loadConfig(production)).toThrow('TEMPORAL_CODEC_KEYS must be set in production');
-    expect(() => loadConfig({ ...production, TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS })).toThrow('TEMPORAL_CODEC_KEYS must be set in production');
+    const production = { ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a real admin password' };
+    expect(() => loadConfig(production)).toThrow(/: TEMPORAL_CODEC_KEYS must be set/);
+    expect(() => loadConfig({ ...production, TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS })).toThrow(/: TEMPORAL_CODEC_KEYS must be set/);
     expect(loadConfig({ ...production, TEMPORAL_CODEC_KEYS: `prod-1:${base64()},${DEVELOPMENT_CODEC_KEYS}` }).TEMPORAL_CODEC_KEYS[0]!.id).toBe('prod-1');
-    expect(() => loadConfig({ ...env, TEMPORAL_CODEC_KEYS: 'k:short' })).toThrow(/invalid configuration: TEMPORAL_CODEC_KEYS: codec key "k" must be 32 bytes/);
+    expect(() => loadConfig({ ...env, TEMPORAL_CODEC_KEYS: 'k:short' })).toThrow(/invalid configuration for NODE_ENV=development: TEMPORAL_CODEC_KEYS: codec key "k" must be 32 bytes/);
   });
 });

@@ -2,8 +2,14 @@
  * Encrypts every payload Temporal stores (workflow and activity inputs,
  * results, failure messages) with AES-256-GCM. The key id travels in the
  * payload's metadata, so keys can rotate: the first configured key encrypts,
- * every configured key decrypts. Payloads that are not encrypted (histories
- * written before encryption was turned on) pass through unchanged.
+ * every configured key decrypts.
+ *
+ * Payloads that are not encrypted pass through the clients' codec (the API,
+ * the codec endpoint, replays of histories written before encryption was
+ * turned on). The workers' codec refuses them: a workflow input, signal or
+ * update that did not come through an encrypting client (a plaintext start
+ * with the `temporal` CLI, say) fails its workflow task before any workflow
+ * code runs, so it has no effect.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
@@ -49,14 +55,24 @@ export function isEncrypted(payload: Payload): boolean {
   return text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING;
 }
 
+export interface EncryptionCodecOptions {
+  /** `refuse`: decoding a payload that is not encrypted throws (workers); `pass`: it is returned as is (clients, replays). */
+  plaintext?: 'pass' | 'refuse';
+}
+
+/** What a worker says when it meets a payload no encrypting client wrote. */
+export const PLAINTEXT_REFUSED = 'refused an unencrypted payload: workflow inputs, signals and updates must be encrypted with TEMPORAL_CODEC_KEYS';
+
 export class EncryptionCodec implements PayloadCodec {
   readonly #encrypting: CodecKey;
   readonly #byId: Map<string, Buffer>;
+  readonly #refusePlaintext: boolean;
 
-  constructor(keys: readonly CodecKey[]) {
+  constructor(keys: readonly CodecKey[], options: EncryptionCodecOptions = {}) {
     if (!keys[0]) throw new Error('EncryptionCodec needs at least one key');
     this.#encrypting = keys[0];
     this.#byId = new Map(keys.map((key) => [key.id, key.key]));
+    this.#refusePlaintext = options.plaintext === 'refuse';
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -75,7 +91,10 @@ export class EncryptionCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (!isEncrypted(payload)) return payload;
+      if (!isEncrypted(payload)) {
+        if (this.#refusePlaintext) throw new PlaintextPayloadRefused();
+        return payload;
+      }
       const id = text(payload.metadata?.[KEY_ID_METADATA_KEY]);
       const key = id === undefined ? undefined : this.#byId.get(id);
       if (!key) {
@@ -96,5 +115,13 @@ export class EncryptionCodec implements PayloadCodec {
       }
       return ProtoPayload.decode(plain);
     });
+  }
+}
+
+/** Thrown by a worker's codec for an unencrypted payload; the worker fails the workflow task with it. */
+export class PlaintextPayloadRefused extends Error {
+  override readonly name = 'PlaintextPayloadRefused';
+  constructor() {
+    super(PLAINTEXT_REFUSED);
   }
 }

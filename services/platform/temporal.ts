@@ -8,8 +8,19 @@ import { EncryptionCodec, type CodecKey } from './payload-codec.ts';
 /** The module with the `failureConverter` export, for workers and the workflow bundle (they load it by path). */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
 
-/** A worker's data converter: payloads encrypted, failure messages and stack traces too. */
+/**
+ * A worker's data converter: payloads encrypted, failure messages and stack
+ * traces too, and unencrypted payloads refused (services/platform/payload-codec.ts).
+ */
 export function workerDataConverter(keys: readonly CodecKey[]): DataConverter {
+  return { payloadCodecs: [new EncryptionCodec(keys, { plaintext: 'refuse' })], failureConverterPath: FAILURE_CONVERTER_PATH };
+}
+
+/**
+ * The converter for replaying recorded histories (test/replay): the workers' one, except that
+ * histories written before encryption was turned on, all plaintext, still replay.
+ */
+export function replayDataConverter(keys: readonly CodecKey[]): DataConverter {
   return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 

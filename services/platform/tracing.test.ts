@@ -8,7 +8,7 @@ import { activeTraceparent, contextFromTraceparent, exportersFromConfig, setupTr
 
 const spans = new InMemorySpanExporter();
 setupTracing({ serviceName: 'tracing-test', spanExporter: spans });
-const config = (env: Record<string, string>) => loadConfig({ DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db', ...env });
+const config = (env: Record<string, string>) => loadConfig({ DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db', NODE_ENV: 'test', ...env });
 
 describe('tracing', () => {
   it('exports nothing unless OTEL_* asks: an OTLP endpoint means otlp, OTEL_TRACES_EXPORTER decides when set', () => {

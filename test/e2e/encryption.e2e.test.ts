@@ -1,10 +1,12 @@
 /**
  * Payload encryption on the real stack: what Temporal stores (read raw, as
- * anyone with access to its database or API would) carries no personal data
- * and says it is encrypted; the codec endpoint gives it back to an admin.
+ * anyone with access to its database or API would) says it is encrypted; once
+ * decoded through the codec (as an operator reads it), its inputs, results and
+ * failure messages still carry no contact data or password; the codec endpoint
+ * gives it back to an admin.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,7 @@ import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, parseCodecKeys } from '../../services/platform/payload-codec.ts';
 import { api, logIn, settledSaga, signUp, signupBody, stack } from '../support/api.ts';
 import { asAdmin, newBook, rent } from '../support/library.ts';
-import { everyText } from '../support/temporal.ts';
+import { decodeHistory, everyText } from '../support/temporal.ts';
 
 let raw: Client; // no codec: sees exactly what the server stores
 
@@ -50,7 +52,21 @@ async function rawHistory(workflowId: string) {
     expect(text(payload.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
     expect(text(payload.metadata?.[KEY_ID_METADATA_KEY])).toBe('dev'); // the test stack runs with the development key
   }
-  return { history, payloads, text: everyText(history) };
+  // Decoded as an operator reads it: every payload and every failure, through the codec.
+  const decoded = await decodeHistory(history, codec);
+  expect(decoded.payloads.length).toBeGreaterThanOrEqual(payloads.length);
+  return { history, payloads, text: everyText(history), decoded };
+}
+
+const codec = new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS));
+
+/** Contact data and the password: never in a history, encrypted or decoded (the nickname is a public handle the saga needs). */
+const contactData = (body: { email: string; phone: string; name: string; password: string }) => [body.email, body.phone, body.name, body.password];
+
+/** The personal data found in a decoded history (an empty list is the only passing answer). */
+function personalDataIn(decoded: { text: string }, values: string[]): string[] {
+  const text = decoded.text.toLowerCase();
+  return [...values.filter((value) => text.includes(value.toLowerCase())), ...(/scrypt\$\d+\$/.test(decoded.text) ? ['a password hash'] : [])];
 }
 
 const startedInput = (history: Awaited<ReturnType<typeof rawHistory>>['history']) =>
@@ -61,11 +77,27 @@ const toJson = (payload: Payload) => ({
 });
 
 describe('payload encryption against the real stack', () => {
-  it('a signup history holds no email, phone, name, nickname or password, only encrypted payloads', async () => {
+  it('the personal-data search reads decoded payloads and failures: a value planted in either is found', async () => {
+    const planted = `planted-${Date.now()}@example.com`;
+    const [input] = await codec.encode([defaultPayloadConverter.toPayload({ note: planted })!]);
+    const [failure] = await codec.encode([defaultPayloadConverter.toPayload({ message: `no account for ${planted}`, stack_trace: '' })!]);
+    const inInput = { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [input] } } }] };
+    const inFailure = { events: [{ activityTaskFailedEventAttributes: { failure: { message: 'Encoded failure', encodedAttributes: failure } } }] };
+    expect(everyText(inInput)).not.toContain(planted); // the ciphertext alone would hide it
+    expect(personalDataIn(await decodeHistory(inInput, codec), [planted])).toEqual([planted]);
+    expect(personalDataIn(await decodeHistory(inFailure, codec), [planted])).toEqual([planted]);
+    expect(personalDataIn({ text: 'scrypt$32768$8$1$c2FsdA$a2V5' }, [])).toEqual(['a password hash']);
+  });
+
+  it('a signup history holds no email, phone, name or password, decoded or not; stored, it is all encrypted', async () => {
     const { body, accepted, saga } = await signUp({ role: 'PARTNER' });
     expect(saga.status).toBe('COMPLETED');
-    const { history, text: stored } = await rawHistory(`signup-${accepted.body.id}`);
+    const { history, text: stored, decoded } = await rawHistory(`signup-${accepted.body.id}`);
     for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, ...body.favoriteStyles]) expect(stored).not.toContain(secret);
+    expect(personalDataIn(decoded, contactData(body))).toEqual([]);
+    // The search does see the decoded inputs and results: the nickname the saga carries, and the member id it returns.
+    expect(decoded.payloads.some((payload) => payload.at.includes('workflowExecutionStartedEventAttributes') && payload.text.includes(body.nickname))).toBe(true);
+    expect(decoded.payloads.some((payload) => payload.at.includes('workflowExecutionCompletedEventAttributes') && payload.text.includes(saga.memberId))).toBe(true);
     // It is all there, encrypted: the development key decrypts the input.
     const [input] = await new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS)).decode([startedInput(history)]);
     expect(JSON.parse(text(input!.data))).toMatchObject({ memberId: saga.memberId, nickname: body.nickname });
@@ -77,8 +109,11 @@ describe('payload encryption against the real stack', () => {
     const accepted = await api('/signups', { method: 'POST', json: clash });
     const saga = await settledSaga(accepted.headers.get('location')!);
     expect(saga.failure).toMatchObject({ code: 'NICKNAME_TAKEN', message: `nickname ${clash.nickname} is taken` }); // decoded for the API
-    const { history, text: stored } = await rawHistory(`signup-${accepted.body.id}`);
+    const { history, text: stored, decoded } = await rawHistory(`signup-${accepted.body.id}`);
     expect(stored).not.toContain(clash.nickname);
+    // Decoded, the failure messages are searched too: the refusal is there, the contact data is not.
+    expect(decoded.failures.map((failure) => failure.message)).toContain(`nickname ${clash.nickname} is taken`);
+    expect(personalDataIn(decoded, contactData(clash))).toEqual([]);
     const failed = history.events!.find((event) => event.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
     expect(failed.message).toBe('Encoded failure');
     expect(failed.applicationFailureInfo?.type).toBe('NICKNAME_TAKEN'); // the code stays readable for operators
@@ -91,8 +126,10 @@ describe('payload encryption against the real stack', () => {
     const rented = await rent(token, book.bookNo);
     expect(rented.status).toBe('COMPLETED');
     for (const workflowId of [`rent-${rented.id}`, `loan-${rented.id}`]) {
-      const { text: stored } = await rawHistory(workflowId);
+      const { text: stored, decoded } = await rawHistory(workflowId);
       for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, book.title]) expect(stored, workflowId).not.toContain(secret);
+      expect(personalDataIn(decoded, [...contactData(body), body.nickname]), workflowId).toEqual([]);
+      expect(decoded.payloads.some((payload) => payload.text.includes(String(book.bookNo))), `${workflowId} decoded`).toBe(true);
       expect(stored).toContain(signup.memberId); // only through the MemberId search attribute
     }
   });

@@ -12,13 +12,15 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../../processes/worker.ts';
 import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
-import { EncryptionCodec, isEncrypted, parseCodecKeys } from '../../services/platform/payload-codec.ts';
+import { EncryptionCodec, PLAINTEXT_REFUSED, isEncrypted, parseCodecKeys } from '../../services/platform/payload-codec.ts';
 import { workerSinks } from '../../services/platform/worker-observability.ts';
 
 const HISTORIES = resolve(import.meta.dirname, '../histories');
 const files = readdirSync(HISTORIES).filter((name) => name.endsWith('.json')).sort();
 const load = (name: string) => historyFromJSON(JSON.parse(readFileSync(resolve(HISTORIES, name), 'utf8')));
+// Replays let plaintext through (histories from before encryption); the workers refuse it (payload-codec.ts).
 const dataConverter = { payloadCodecs: [new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS))] };
+const workersConverter = { payloadCodecs: [new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS), { plaintext: 'refuse' })] };
 // The sinks the workflows call (tracing, saga metrics); replay calls none of them, but a worker without them logs errors.
 const sinks = workerSinks();
 
@@ -33,7 +35,8 @@ describe('replay of committed histories', () => {
     for (const name of files) {
       it(`${name} replays without non-determinism (${workflowSpans ? 'workflow spans' : 'trace propagation only'})`, async () => {
         const bundle = await workflowBundle({ workflowSpans });
-        await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter, sinks }, load(name), name.replace('.json', ''));
+        // Through the workers' own codec: everything the processes recorded is encrypted, nothing is refused.
+        await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: workersConverter, sinks }, load(name), name.replace('.json', ''));
       });
     }
   }
@@ -57,6 +60,13 @@ describe('replay of committed histories', () => {
     const plaintext = load('plaintext/signup-completed.json');
     expect(isEncrypted(plaintext.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!)).toBe(false);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter, sinks }, plaintext, 'signup-plaintext');
+  });
+
+  it("the workers' codec refuses that plaintext history: only a replay lets plaintext through", async () => {
+    const plaintext = load('plaintext/signup-completed.json');
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: workersConverter, sinks }, plaintext, 'signup-plaintext')).rejects.toThrow(
+      PLAINTEXT_REFUSED.slice(0, 40),
+    );
   });
 
   it('an encrypted history does not replay without the key', async () => {

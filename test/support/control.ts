@@ -12,3 +12,6 @@ export const killProcess = (name: ProcessName, signal: NodeJS.Signals = 'SIGKILL
 export const startProcess = (name: ProcessName, env: Record<string, string> = {}) => control(`/processes/${name}/start`, { env });
 export const stopServer = (name: 'postgres' | 'kafka' | 'temporal') => control(`/servers/${name}/stop`);
 export const startServer = (name: 'postgres' | 'kafka' | 'temporal') => control(`/servers/${name}/start`);
+/** Starts (or restarts) a second api process beside the stack's, on stack.secondApiUrl, with extra environment. */
+export const startSecondApi = (env: Record<string, string> = {}) => control('/second-api/start', { env });
+export const stopSecondApi = () => control('/second-api/stop');

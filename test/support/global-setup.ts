@@ -23,6 +23,8 @@ const API_PORT = Number(process.env.TEST_API_PORT ?? 3100 + 10 * Number(/\d+$/.e
 const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
 /** Each process's metrics port, beside the profile's API port (never the defaults, which `npm start` uses). */
 const METRICS_PORTS: Partial<Record<ProcessName, number>> = { worker: API_PORT + 6, relay: API_PORT + 7, consumers: API_PORT + 8 };
+/** Where a second api listens when a suite starts one. */
+const SECOND_API_PORT = API_PORT + 9;
 
 /** Processes the test stack runs through its own entries: the same process plus fault injection (test/support/processes/). */
 const TEST_ENTRIES: Partial<Record<ProcessName, string>> = {
@@ -53,6 +55,8 @@ async function startStack(): Promise<Running> {
     LOAN_PERIOD_SECONDS: '8',
     FEE_DAY_SECONDS: '2',
     FAULTS_FILE,
+    // The suites sign up hundreds of members from 127.0.0.1; the abuse-limits suite runs a second api with the real limits.
+    SIGNUP_LIMIT_PER_ADDRESS: '1000000',
   };
   const children = new Map<ProcessName, ChildProcess>();
   const launch = (name: ProcessName, overrides: Record<string, string> = {}) =>
@@ -64,8 +68,22 @@ async function startStack(): Promise<Running> {
         entry: TEST_ENTRIES[name],
       }),
     );
-  const stopProcesses = () => Promise.all([...children.values()].map((child) => stopChild(child)));
-  const control = controlServer({ children, launch, apiUrl: `http://127.0.0.1:${API_PORT}` });
+  // A second api on its own port, started on demand (POST /second-api/start): suites that check what API processes share.
+  const secondApi = {
+    url: `http://127.0.0.1:${SECOND_API_PORT}`,
+    child: undefined as ChildProcess | undefined,
+    async start(overrides: Record<string, string> = {}) {
+      if (this.child) await stopChild(this.child);
+      this.child = startProcess('api', { env: { ...env, ...overrides, PORT: String(SECOND_API_PORT) }, logDir: `.data/${TEST_PROFILE}/logs/second-api` });
+      await waitForHealthy(this.url, 180_000); // a cold start on a loaded two-core machine
+    },
+    async stop() {
+      if (this.child) await stopChild(this.child);
+      this.child = undefined;
+    },
+  };
+  const stopProcesses = () => Promise.all([...[...children.values()].map((child) => stopChild(child)), secondApi.stop()]);
+  const control = controlServer({ children, launch, apiUrl: `http://127.0.0.1:${API_PORT}`, secondApi });
   try {
     if (WITH_PROCESSES) {
       for (const name of PROCESS_NAMES) launch(name);
@@ -82,6 +100,7 @@ async function startStack(): Promise<Running> {
     users: 0,
     stack: {
       apiUrl: `http://127.0.0.1:${API_PORT}`,
+      secondApiUrl: `http://127.0.0.1:${SECOND_API_PORT}`,
       controlUrl: `http://127.0.0.1:${API_PORT + 5}`,
       processes: WITH_PROCESSES,
       metricsUrls: {
@@ -107,12 +126,14 @@ async function startStack(): Promise<Running> {
 
 /**
  * POST /processes/<name>/kill {signal}, POST /processes/<name>/start {env},
- * POST /servers/<name>/stop, POST /servers/<name>/start: what fault suites need.
+ * POST /servers/<name>/stop, POST /servers/<name>/start: what fault suites need;
+ * POST /second-api/start {env}, POST /second-api/stop: a second api process.
  */
 function controlServer(options: {
   children: Map<ProcessName, ChildProcess>;
   launch: (name: ProcessName, overrides?: Record<string, string>) => void;
   apiUrl: string;
+  secondApi: { start(overrides?: Record<string, string>): Promise<void>; stop(): Promise<void> };
 }): Server {
   return createServer(async (request, response) => {
     const [, kind, name, action] = (request.url ?? '').split('/');
@@ -120,7 +141,11 @@ function controlServer(options: {
     for await (const chunk of request) body += chunk;
     const input = body ? (JSON.parse(body) as { signal?: NodeJS.Signals; env?: Record<string, string> }) : {};
     try {
-      if (kind === 'processes' && PROCESS_NAMES.includes(name as ProcessName)) {
+      if (kind === 'second-api') {
+        if (name === 'start') await options.secondApi.start(input.env);
+        else if (name === 'stop') await options.secondApi.stop();
+        else throw new Error(`unknown action ${name}`);
+      } else if (kind === 'processes' && PROCESS_NAMES.includes(name as ProcessName)) {
         const processName = name as ProcessName;
         const child = options.children.get(processName);
         if (action === 'kill' && child) {

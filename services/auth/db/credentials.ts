@@ -20,6 +20,7 @@ export const credentialsRepo = {
   setPassword: (tx: Tx, memberId: string, passwordHash: string) => tx.credential.update({ where: { memberId }, data: { passwordHash } }),
   activate: (tx: Tx, signupId: string) =>
     tx.credential.updateMany({ where: { signupId, status: 'PENDING' }, data: { status: 'ACTIVE' } }),
-  upsertAdmin: (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>
-    db.credential.upsert({ where: { email: admin.email }, create: { ...admin, signupId: null }, update: { passwordHash: admin.passwordHash, role: 'ADMIN', status: 'ACTIVE' } }),
+  /** Inserts the admin account unless one with its email or id exists; true when this call created it. */
+  createAdmin: async (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>
+    (await db.credential.createMany({ data: [{ ...admin, signupId: null }], skipDuplicates: true })).count === 1,
 };

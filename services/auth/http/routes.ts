@@ -8,8 +8,9 @@ import { assertSameRequest, readSaga, startSaga } from '../../platform/sagas.ts'
 import { ZIdempotencyHeaders, anonymousScope, requestHash, sagaId } from '../../platform/http/saga-routes.ts';
 import { signupWorkflowId, type SignupResult } from '../../contracts/temporal.ts';
 import { hashPassword } from '../domain/password.ts';
-import { LoginRateLimited, throttledLogin, type TokenOptions } from '../login.ts';
-import { LOGIN_LIMITS, LoginThrottle } from '../login-throttle.ts';
+import { throttledLogin, type TokenOptions } from '../login.ts';
+import { LOGIN_LIMITS, type LoginThrottle } from '../login-throttle.ts';
+import { SIGNUP_LIMITS, type SignupThrottle } from '../signup-throttle.ts';
 import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
 import { ZGrant } from './session-routes.ts';
@@ -32,9 +33,12 @@ export const ZSignupBody = z
 const signupRoute = createRoute({
   method: 'post',
   path: '/signups',
-  summary: 'Start a signup saga',
+  summary: `Start a signup saga (at most ${SIGNUP_LIMITS.perAddress} per client address in ${SIGNUP_LIMITS.windowMs / 60_000} minutes by default: SIGNUP_LIMIT_PER_ADDRESS)`,
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSignupBody } }, required: true } },
-  responses: { 202: { description: 'saga started (or, for a repeated Idempotency-Key, found)', content: { 'application/json': { schema: ZSagaAccepted } } }, ...errorResponses(400, 413, 422) },
+  responses: {
+    202: { description: 'saga started (or, for a repeated Idempotency-Key, found)', content: { 'application/json': { schema: ZSagaAccepted } } },
+    ...errorResponses(400, 413, 415, 422, 429, 503),
+  },
 });
 
 const signupStatusRoute = createRoute({
@@ -57,15 +61,24 @@ const loginRoute = createRoute({
   },
   responses: {
     200: { description: 'a bearer token and a refresh token (a new session)', content: { 'application/json': { schema: ZGrant } } },
-    ...errorResponses(400, 401, 429),
+    ...errorResponses(400, 401, 413, 415, 429, 503),
   },
 });
 
-export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions; throttle?: LoginThrottle; trustedProxyHops?: number }) {
-  const throttle = deps.throttle ?? new LoginThrottle();
+export function authRoutes(deps: {
+  db: Db;
+  temporal: Client;
+  tokens: TokenOptions;
+  throttle: LoginThrottle;
+  signups: SignupThrottle;
+  trustedProxyHops?: number;
+}) {
+  const { throttle } = deps;
   return createRouter()
     .openapi(signupRoute, async (c) => {
       const body = c.req.valid('json');
+      // Before the password is hashed: a refused signup costs one small query.
+      await deps.signups.admit(clientAddress(c, deps.trustedProxyHops ?? 0));
       const key = c.req.valid('header')['idempotency-key'];
       // An anonymous caller's keys are scoped by the email it signs up, and bound to the whole body.
       const scope = key ? anonymousScope(deps.tokens.secret, body.email) : '';
@@ -108,12 +121,8 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
     .openapi(loginRoute, async (c) => {
       const { email, password } = c.req.valid('json');
       const address = clientAddress(c, deps.trustedProxyHops ?? 0);
-      try {
-        const { token, refreshToken, expiresIn } = await throttledLogin(deps.db, deps.tokens, throttle, { email, password, address });
-        return c.json({ token, refreshToken, expiresIn }, 200);
-      } catch (error) {
-        if (error instanceof LoginRateLimited) c.header('Retry-After', String(error.retryAfterSeconds));
-        throw error;
-      }
+      // Over the limit: 429 with Retry-After (RetryLaterError, answered by the app's error handler).
+      const { token, refreshToken, expiresIn } = await throttledLogin(deps.db, deps.tokens, throttle, { email, password, address });
+      return c.json({ token, refreshToken, expiresIn }, 200);
     });
 }

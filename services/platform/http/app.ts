@@ -5,11 +5,18 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
-import { AppError } from '../errors.ts';
+import { AppError, RetryLaterError } from '../errors.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
 import { errorResponse, issuesToDetails } from './problem.ts';
+import { securityHeaders } from './security-headers.ts';
+
+/** The largest request body the API reads (README "Security notes"). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The only form route is the codec sign-in page; every other body is JSON. */
+const declaredMediaType = (path: string) => (path === '/codec/login' ? 'application/x-www-form-urlencoded' : 'application/json');
 
 export type ApiEnv = { Variables: { requestId: string; principal?: import('../../auth/login.ts').TPrincipal } };
 
@@ -26,7 +33,18 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
   const app = createRouter();
   const { logger } = options;
   app.use(requestId());
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', 'the body is larger than 64 KiB') }));
+  app.use(securityHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      // The rest of the body is never read: the connection closes after this answer, so a keep-alive
+      // client opens a new one instead of writing its next request after an unread body.
+      onError: (c) => {
+        c.header('Connection', 'close');
+        return errorResponse(c, 'PAYLOAD_TOO_LARGE', 'the body is larger than 64 KiB');
+      },
+    }),
+  );
   app.use(async (c, next) => {
     if (c.req.path === '/metrics') return next(); // scrapes are neither traced, timed nor logged
     const started = performance.now();
@@ -72,7 +90,12 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
 
   app.notFound((c) => errorResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
+    if (error instanceof RetryLaterError) c.header('Retry-After', String(error.retryAfterSeconds));
     if (error instanceof AppError) return errorResponse(c, error.code, error.message, error.details);
+    if (error instanceof HTTPException && error.status === 415) {
+      // The route's validator found a body in a media type the route does not declare.
+      return errorResponse(c, 'UNSUPPORTED_MEDIA_TYPE', `the body must be ${declaredMediaType(c.req.path)}, not ${c.req.header('content-type') ?? 'untyped'}`);
+    }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own refusals, such as a body that is not JSON.
       return errorResponse(c, 'VALIDATION_FAILED', error.message, [{ path: '', message: error.message }]);

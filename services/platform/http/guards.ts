@@ -8,9 +8,10 @@ export function requireMember(tokens: TokenOptions) {
   return createMiddleware<ApiEnv>(async (c, next) => {
     // Routers overlap (/members/* and /members/me/...): one session lookup per request is enough.
     if (c.get('principal')) return next();
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
-    if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'a bearer token is required');
+    const header = c.req.header('authorization');
+    if (!header) throw new AppError('UNAUTHORIZED', 'a bearer token is required');
+    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header.trim());
+    if (!match?.[1]) throw new AppError('UNAUTHORIZED', /^Bearer\b/i.test(header.trim()) ? 'the bearer token is malformed' : 'the Authorization header must read "Bearer <token>"');
     c.set('principal', await verifyToken(tokens, match[1]));
     await next();
   });

@@ -33,8 +33,10 @@ export function errorResponses(...statuses: number[]) {
     404: 'NOT_FOUND',
     409: 'a conflict; see the code',
     413: 'PAYLOAD_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
     422: 'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used with another body',
-    429: 'RATE_LIMITED',
+    429: 'RATE_LIMITED: `Retry-After` says when to try again',
+    503: 'SERVER_BUSY (too many password hashes at once) or SERVICE_UNAVAILABLE: `Retry-After` says when to try again',
   };
   return Object.fromEntries(
     statuses.map((status) => [status, { description: descriptions[status] ?? 'error', content: { 'application/json': { schema: ZErrorBody } } }]),
