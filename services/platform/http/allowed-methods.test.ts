@@ -8,8 +8,8 @@ import { createApp, createRouter } from './app.ts';
 
 const ok = { 200: { description: 'ok' } };
 const shelves = createRouter();
-// A guard as the services write them: for some methods, on a wildcard path.
-shelves.on(['PATCH'], ['/shelves/*'], async () => {
+// Guards as the services write them: for some methods, on a wildcard path and on an exact one.
+shelves.on(['PATCH', 'POST'], ['/shelves/*', '/shelves/mine'], async () => {
   throw new AppError('UNAUTHORIZED', 'a bearer token is required');
 });
 shelves.use('/shelves/mine', async () => {
@@ -34,10 +34,12 @@ describe('405 for a method a known path does not take', () => {
     const body = (await response.json()) as { error: { code: string; details: unknown[] } };
     expect(body.error.code).toBe('METHOD_NOT_ALLOWED');
     expect(body.error.details).toEqual([]);
-    // /shelves/mine has a guard for every method, and its own methods besides the pattern's.
-    const mine = await app.request('/shelves/mine', { method: 'POST' });
-    expect(mine.status).toBe(405);
-    expect(mine.headers.get('allow')).toBe('GET, PATCH, DELETE, HEAD, OPTIONS');
+    // /shelves/mine has guards for POST and PATCH, and is no shelf number: its own methods only.
+    for (const method of ['POST', 'PATCH']) {
+      const mine = await app.request('/shelves/mine', { method });
+      expect(mine.status, method).toBe(405);
+      expect(mine.headers.get('allow')).toBe('GET, DELETE, HEAD, OPTIONS');
+    }
   });
 
   it('leaves allowed methods, unknown paths and HEAD to the routes', async () => {
@@ -70,17 +72,27 @@ describe('405 for a method a known path does not take', () => {
 });
 
 describe('the method table', () => {
-  it('reads path parameters, custom parameter patterns, and skips middleware entries', () => {
-    const table = methodTable([
-      { method: 'ALL', path: '/books/*' },
-      { method: 'POST', path: '/books/*' },
-      { method: 'GET', path: '/books/:bookNo{[0-9]+}' },
-      { method: 'GET', path: '/books/best' },
-      { method: 'POST', path: '/books' },
-    ]);
+  it('takes documented paths from the document, others from the router, middleware left out', () => {
+    const table = methodTable(
+      [
+        { method: 'post', path: '/books' },
+        { method: 'get', path: '/books/{bookNo}' },
+        { method: 'get', path: '/books/best' },
+      ],
+      [
+        { method: 'ALL', path: '/books/*' },
+        { method: 'POST', path: '/books/*' },
+        { method: 'PATCH', path: '/books' }, // a guard on a documented path
+        { method: 'GET', path: '/metrics' },
+        { method: 'GET', path: '/pages/:pageNo{[0-9]+}' },
+      ],
+    );
     expect([...(allowedMethods(table, '/books/12') ?? [])]).toEqual(['GET', 'HEAD']);
     expect([...(allowedMethods(table, '/books') ?? [])]).toEqual(['POST']);
-    expect(allowedMethods(table, '/books/abc')).toBeUndefined();
+    expect([...(allowedMethods(table, '/books/best') ?? [])]).toEqual(['GET', 'HEAD']);
+    expect([...(allowedMethods(table, '/metrics') ?? [])]).toEqual(['GET', 'HEAD']);
+    expect([...(allowedMethods(table, '/pages/3') ?? [])]).toEqual(['GET', 'HEAD']);
+    expect(allowedMethods(table, '/pages/x')).toBeUndefined();
     expect(allowedMethods(table, '/books/1/x')).toBeUndefined();
   });
 });

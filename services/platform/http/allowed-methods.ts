@@ -5,68 +5,90 @@
  * every router mounted on the app gets it without declaring anything.
  * OPTIONS on a known path answers 204 with `Allow`, except a CORS preflight,
  * which the routes with a CORS policy answer themselves.
+ *
+ * The documented routes (the OpenAPI registry) are the truth for the paths
+ * they name: the services also register guards for some methods on those
+ * paths (`on(['POST', 'PATCH'], ['/books', '/books/*'], member)`), which are
+ * no endpoints. Paths outside the document (/metrics, /docs, the codec sign-in
+ * page) are read from the router's own table, middleware left out.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { errorResponse } from './problem.ts';
 
-interface Route {
+export interface Route {
   method: string;
+  /** Hono's form (`/books/:bookNo`) or OpenAPI's (`/books/{bookNo}`). */
   path: string;
 }
 
 interface PathMethods {
   pattern: RegExp;
+  params: number;
   methods: Set<string>;
 }
 
+const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
 /** `/books/:bookNo` -> /^\/books\/[^/]+$/ (and `:name{regex}` -> that regex). */
-function patternOf(path: string): RegExp {
+function patternOf(path: string): { pattern: RegExp; params: number } {
+  let params = 0;
   const source = path
     .split('/')
     .map((segment) => {
       const param = /^:\w+(?:\{(.+)\})?$/.exec(segment);
-      if (param) return param[1] ? `(?:${param[1]})` : '[^/]+';
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params++;
+      return param[1] ? `(?:${param[1]})` : '[^/]+';
     })
     .join('/');
-  return new RegExp(`^${source}$`);
+  return { pattern: new RegExp(`^${source}$`), params };
 }
 
 /**
- * Methods per path pattern. Middleware entries are left out: `use()` registers
- * method ALL, and guards registered for some methods (`on(['POST'], '/books/*')`)
- * use wildcard paths, which no endpoint here does.
+ * Methods per path: the documented ones, then the router's for paths the
+ * document does not name. Middleware entries are left out: `use()` registers
+ * method ALL, and guards use wildcard paths, which no endpoint here does.
  */
-export function methodTable(routes: readonly Route[]): PathMethods[] {
+export function methodTable(documented: readonly Route[], registered: readonly Route[]): PathMethods[] {
   const byPath = new Map<string, Set<string>>();
-  for (const { method, path } of routes) {
-    if (method === 'ALL' || path.includes('*')) continue;
+  const add = ({ method, path }: Route) => {
     const methods = byPath.get(path) ?? new Set<string>();
     methods.add(method.toUpperCase());
     byPath.set(path, methods);
+  };
+  documented.map((route) => ({ ...route, path: honoPath(route.path) })).forEach(add);
+  const documentedPaths = new Set(byPath.keys());
+  for (const route of registered) {
+    if (route.method === 'ALL' || route.path.includes('*') || documentedPaths.has(route.path)) continue;
+    add(route);
   }
-  return [...byPath].map(([path, methods]) => ({ pattern: patternOf(path), methods }));
+  return [...byPath].map(([path, methods]) => ({ ...patternOf(path), methods }));
 }
 
-/** The methods a path takes (HEAD wherever GET is: the app answers HEAD with GET's handler), or undefined for an unknown path. */
+/**
+ * The methods a path takes, or undefined for an unknown path. The paths with
+ * the fewest parameters win, as in routing: `/books/best` is not a book number.
+ * HEAD goes wherever GET does (the app answers HEAD with GET's handler).
+ */
 export function allowedMethods(table: readonly PathMethods[], path: string): Set<string> | undefined {
-  let allowed: Set<string> | undefined;
-  for (const entry of table) {
-    if (!entry.pattern.test(path)) continue;
-    allowed ??= new Set();
-    for (const method of entry.methods) allowed.add(method);
-  }
-  if (allowed?.has('GET')) allowed.add('HEAD');
+  const matches = table.filter((entry) => entry.pattern.test(path));
+  if (matches.length === 0) return undefined;
+  const fewest = Math.min(...matches.map((entry) => entry.params));
+  const allowed = new Set(matches.filter((entry) => entry.params === fewest).flatMap((entry) => [...entry.methods]));
+  if (allowed.has('GET')) allowed.add('HEAD');
   return allowed;
 }
 
 const allowHeader = (allowed: Set<string>) => [...allowed, 'OPTIONS'].join(', ');
 
-/** The middleware; `routes` is read at the first request, when every router is mounted. */
-export function methodNotAllowed(routes: () => readonly Route[]): MiddlewareHandler {
+/** The middleware; the routes are read at the first request, when every router is mounted. */
+export function methodNotAllowed(routes: () => { documented: readonly Route[]; registered: readonly Route[] }): MiddlewareHandler {
   let table: PathMethods[] | undefined;
   return async (c: Context, next) => {
-    table ??= methodTable(routes());
+    if (!table) {
+      const { documented, registered } = routes();
+      table = methodTable(documented, registered);
+    }
     const allowed = allowedMethods(table, c.req.path);
     if (!allowed || allowed.has(c.req.method)) return next();
     if (c.req.method === 'OPTIONS') {

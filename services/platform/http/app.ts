@@ -58,7 +58,12 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
     );
   });
   // Before every router's guards: a method a known path does not take is 405 for anyone.
-  app.use(methodNotAllowed(() => app.routes));
+  app.use(
+    methodNotAllowed(() => ({
+      documented: app.openAPIRegistry.definitions.flatMap((definition) => (definition.type === 'route' ? [definition.route] : [])),
+      registered: app.routes,
+    })),
+  );
   for (const router of options.routers) app.route('/', router);
 
   app.get('/openapi.json', (c) => {
