@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
  * (TEST_PROCESSES=0; scripts/test.sh runs that pass after the main one).
  */
 const inProcessPass = process.env.TEST_PROCESSES === '0';
-const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', ...(inProcessPass ? [] : ['test/observability/**'])];
+/** The API fuzzer loads the API for minutes and rents whatever book numbers it draws: it runs alone, after the suite. */
+const FUZZ_SUITE = 'test/fuzz/schemathesis.test.ts';
+const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', FUZZ_SUITE, ...(inProcessPass ? [] : ['test/observability/**'])];
 
 export default defineConfig({
   test: {
@@ -23,10 +25,14 @@ export default defineConfig({
         extends: true,
         test: { name: 'suite', include: ['**/*.test.ts'], exclude: suiteExclude, sequence: { groupOrder: 0 } },
       },
+      {
+        extends: true,
+        test: { name: 'fuzz', include: [FUZZ_SUITE], sequence: { groupOrder: 1 } },
+      },
       // Fault suites kill processes and stop servers: they run after everything else, one file at a time.
       {
         extends: true,
-        test: { name: 'faults', include: ['test/faults/**/*.test.ts'], poolOptions: { forks: { singleFork: true } }, sequence: { groupOrder: 1 } },
+        test: { name: 'faults', include: ['test/faults/**/*.test.ts'], poolOptions: { forks: { singleFork: true } }, sequence: { groupOrder: 2 } },
       },
     ],
   },

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../../scripts/infra/profiles.ts';
 import { api, stack } from '../support/api.ts';
+import { expectInvariantsToHold } from '../support/invariants.ts';
 import { installSchemathesis, runSchemathesis, SCHEMATHESIS_VERSION, type Caller, type FuzzResult } from './schemathesis.ts';
 import { seedLibrary, type FuzzSeeds } from './seeds.ts';
 
@@ -83,4 +84,11 @@ describe(`Schemathesis ${SCHEMATHESIS_VERSION} against the API`, () => {
     },
     900_000,
   );
+
+  it('leaves the seeded members and books consistent (invariant checker)', async () => {
+    await expectInvariantsToHold(
+      { memberIds: [seeds.member.memberId, seeds.bystander.memberId], bookNos: [seeds.heldBookNo, seeds.availableBookNo] },
+      120_000,
+    );
+  }, 180_000);
 });
