@@ -23,6 +23,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 // Its own client address: the login and signup limits it runs into are not those of 127.0.0.1, which the other suites use.
 const FUZZ_ADDRESS = '127.0.0.77';
 const WORK_DIR = join(REPO, 'test-results/schemathesis');
+// About 1.5 min each on a quiet 2-core machine; the bound is for a loaded one.
+const RUN_TIMEOUT_MS = 15 * 60_000;
 
 let st: string;
 let seeds: FuzzSeeds;
@@ -64,6 +66,7 @@ describe(`Schemathesis ${SCHEMATHESIS_VERSION} against the API`, () => {
         seed: SEED,
         workDir: WORK_DIR,
         sourceAddress: FUZZ_ADDRESS,
+        timeoutMs: RUN_TIMEOUT_MS,
       });
       console.log(
         `schemathesis as ${caller}: ${result.cases} cases on ${result.operations} operations in ${result.seconds.toFixed(0)} s ` +
@@ -82,7 +85,7 @@ describe(`Schemathesis ${SCHEMATHESIS_VERSION} against the API`, () => {
         }
       }
     },
-    900_000,
+    RUN_TIMEOUT_MS + 60_000,
   );
 
   it('leaves the seeded members and books consistent (invariant checker)', async () => {

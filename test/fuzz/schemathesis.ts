@@ -4,7 +4,7 @@
  * JUnit report and its summary.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -171,6 +171,8 @@ export async function runSchemathesis(options: {
   seed: number;
   workDir: string;
   sourceAddress: string;
+  /** The run is killed after this long (its report then says so). */
+  timeoutMs: number;
 }): Promise<FuzzResult> {
   const dir = join(options.workDir, options.caller);
   await mkdir(dir, { recursive: true });
@@ -178,20 +180,27 @@ export async function runSchemathesis(options: {
   const configPath = join(dir, 'schemathesis.toml');
   await writeFile(configPath, schemathesisConfig({ ...options, junitPath }));
   const started = performance.now();
+  // The output goes to a file as it comes, so a slow run can be watched (tail -f).
+  const log = createWriteStream(join(dir, 'output.txt'));
   const { exitCode, output } = await new Promise<{ exitCode: number | null; output: string }>((resolve, reject) => {
     const child = spawn(options.st, ['--config-file', configPath, 'run', `${options.apiUrl}/openapi.json`, '--checks', 'all', '--no-color'], {
       cwd: dir,
       env: { ...process.env, FUZZ_SOURCE_ADDRESS: options.sourceAddress, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs,
     });
     let text = '';
-    child.stdout.on('data', (chunk) => (text += chunk));
-    child.stderr.on('data', (chunk) => (text += chunk));
+    const collect = (chunk: Buffer) => {
+      text += chunk;
+      log.write(chunk);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ exitCode: code, output: text }));
+    child.on('close', (code, signal) => resolve({ exitCode: code, output: signal ? `${text}\n(killed by ${signal} after ${options.timeoutMs} ms)` : text }));
   });
   const seconds = (performance.now() - started) / 1000;
-  await writeFile(join(dir, 'output.txt'), output);
+  await new Promise((resolve) => log.end(resolve));
   const junit = await readFile(junitPath, 'utf8').catch(() => '');
   const cases = Number(/(\d+) generated/.exec(output)?.[1] ?? 0);
   return { caller: options.caller, exitCode, seconds, cases, ...readJunit(junit), output };

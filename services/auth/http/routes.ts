@@ -12,7 +12,7 @@ import { LoginRateLimited, throttledLogin, type TokenOptions } from '../login.ts
 import { LOGIN_LIMITS, LoginThrottle } from '../login-throttle.ts';
 import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
-import { ZEmail, passwordString, sizedString, text } from '../../platform/http/fields.ts';
+import { ZCalendarDate, ZEmail, ZId, passwordString, sizedString, text } from '../../platform/http/fields.ts';
 import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
 
 const NICKNAME_PATTERN = '^[\\p{L}\\p{N}_.\\-]+$';
@@ -23,7 +23,7 @@ export const ZSignupBody = z
     password: passwordString({ min: 8, max: 200 }),
     name: text({ max: 100 }),
     phone: z.string().regex(/^\+?[0-9][0-9 -]{5,19}$/, 'digits, spaces or dashes, optionally starting with +'),
-    birthDate: z.iso.date(),
+    birthDate: ZCalendarDate,
     gender: z.enum(['MALE', 'FEMALE', 'OTHER']),
     role: z.enum(['USER', 'PARTNER']),
     nickname: sizedString({ min: 2, max: 30 })
@@ -45,7 +45,7 @@ const signupStatusRoute = createRoute({
   method: 'get',
   path: '/signups/{id}',
   summary: 'Signup saga status',
-  request: { params: z.object({ id: z.uuid() }) },
+  request: { params: z.object({ id: ZId }) },
   responses: {
     200: { description: 'status resource', content: { 'application/json': { schema: ZSagaStatus.extend({ memberId: z.uuid().optional() }) } } },
     ...errorResponses(400, 404),

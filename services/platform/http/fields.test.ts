@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMAIL_PATTERN, PLAIN_PATTERN, TEXT_PATTERN, ZEmail, integerParam, passwordString, sizedString, text } from './fields.ts';
+import { EMAIL_PATTERN, PLAIN_PATTERN, TEXT_PATTERN, ZCalendarDate, ZEmail, ZId, integerParam, passwordString, sizedString, text } from './fields.ts';
 
 const title = text({ max: 10 });
 const issues = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((issue) => issue.message) ?? [];
@@ -64,5 +64,15 @@ describe('other shared fields', () => {
     expect(bookNo.parse('42')).toBe(42);
     expect(bookNo.parse('007')).toBe(7);
     for (const bad of ['', ' 1', '1e0', '0x1', '1.0', '0', '-1', '2147483648', 'NaN']) expect(bookNo.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('dates are real calendar dates from year 0001 (PostgreSQL has no year 0)', () => {
+    for (const good of ['0001-01-01', '1990-04-01', '2024-02-29', '2000-02-29', '9999-12-31']) expect(ZCalendarDate.safeParse(good).success, good).toBe(true);
+    for (const bad of ['0000-01-01', '0000-02-29', '2023-02-29', '1900-02-29', '1990-13-01', '1990-1-01', ' 1990-01-01']) expect(ZCalendarDate.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('ids in paths take any 8-4-4-4-12 hex string, as `format: uuid` does', () => {
+    expect(ZId.safeParse('12345678-1234-0234-1234-123456789ABC').success).toBe(true);
+    expect(ZId.safeParse('12345678-1234-0234-1234-12345678901Z').success).toBe(false);
   });
 });

@@ -87,3 +87,19 @@ export function integerParam(options: { min: number; max: number }) {
 
 /** A book number (PostgreSQL int4, from 1). */
 export const ZBookNo = integerParam({ min: 1, max: 2_147_483_647 });
+
+/**
+ * An id in a path: any 8-4-4-4-12 hex string, as the document's `format: uuid`
+ * reads (zod's `uuid()` also checks version and variant bits, which the format
+ * does not); one that names nothing answers 404.
+ */
+export const ZId = z.guid();
+
+/** Year 0001 onwards: `format: date` admits year 0000, which PostgreSQL's date type does not have. */
+const FROM_YEAR_ONE = '^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-';
+
+/** A calendar date, YYYY-MM-DD (leap years checked), from year 0001. */
+export const ZCalendarDate = z.iso
+  .date()
+  .regex(new RegExp(FROM_YEAR_ONE), 'years start at 0001')
+  .openapi({ pattern: FROM_YEAR_ONE });

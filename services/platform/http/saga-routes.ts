@@ -8,7 +8,7 @@ import { readSaga } from '../sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
 import { createRouter } from './app.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
-import { sizedString } from './fields.ts';
+import { ZId, sizedString } from './fields.ts';
 import { errorResponses } from './problem.ts';
 import { ZSagaStatus } from './saga-schemas.ts';
 
@@ -38,7 +38,7 @@ export function memberSagaStatusRoute(options: {
     path: `${options.basePath}/{id}`,
     summary: options.summary,
     security: bearerSecurity,
-    request: { params: z.object({ id: z.uuid() }) },
+    request: { params: z.object({ id: ZId }) },
     responses: {
       200: { description: 'status resource', content: { 'application/json': { schema: ZSagaStatus.passthrough() } } },
       ...errorResponses(400, 401, 404),
