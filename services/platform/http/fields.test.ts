@@ -68,7 +68,12 @@ describe('other shared fields', () => {
 
   it('dates are real calendar dates from year 0001 (PostgreSQL has no year 0)', () => {
     for (const good of ['0001-01-01', '1990-04-01', '2024-02-29', '2000-02-29', '9999-12-31']) expect(ZCalendarDate.safeParse(good).success, good).toBe(true);
-    for (const bad of ['0000-01-01', '0000-02-29', '2023-02-29', '1900-02-29', '1990-13-01', '1990-1-01', ' 1990-01-01']) expect(ZCalendarDate.safeParse(bad).success, bad).toBe(false);
+    for (const bad of ['0000-01-01', '0000-02-29', '2023-02-29', '1900-02-29', '1990-13-01', '1990-1-01', ' 1990-01-01', '1000-', '１９９０-01-01']) expect(ZCalendarDate.safeParse(bad).success, bad).toBe(false);
+    // Every leap day agrees with the calendar.
+    for (let year = 1; year <= 2400; year++) {
+      const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+      expect(ZCalendarDate.safeParse(`${String(year).padStart(4, '0')}-02-29`).success, String(year)).toBe(leap);
+    }
   });
 
   it('ids in paths take any 8-4-4-4-12 hex string, as `format: uuid` does', () => {

@@ -89,17 +89,38 @@ export function integerParam(options: { min: number; max: number }) {
 export const ZBookNo = integerParam({ min: 1, max: 2_147_483_647 });
 
 /**
- * An id in a path: any 8-4-4-4-12 hex string, as the document's `format: uuid`
- * reads (zod's `uuid()` also checks version and variant bits, which the format
- * does not); one that names nothing answers 404.
+ * An id in a path: any 8-4-4-4-12 hex string, as the document states it (the
+ * pattern; `format: uuid` is only an annotation), where zod's `uuid()` would
+ * also check version and variant bits; one that names nothing answers 404.
  */
-export const ZId = z.guid();
+export const ID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const ZId = z.guid().openapi({ pattern: ID_PATTERN });
 
-/** Year 0001 onwards: `format: date` admits year 0000, which PostgreSQL's date type does not have. */
-const FROM_YEAR_ONE = '^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-';
+/** Years 0001-9999: PostgreSQL's date type has no year 0. */
+const YEAR = '(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])';
+/** Leap years among them (Gregorian: by 4, not by 100 unless by 400). */
+const LEAP_YEAR = '(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26]|0[48])00)';
+/**
+ * A calendar date, YYYY-MM-DD, as one pattern: `format: date` is only an
+ * annotation in JSON Schema 2020-12, so the pattern is what the document
+ * asserts. ASCII classes only (`\d` is any Unicode digit to other engines).
+ */
+export const CALENDAR_DATE_PATTERN =
+  `^(?:${LEAP_YEAR}-02-29|${YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))$`;
 
-/** A calendar date, YYYY-MM-DD (leap years checked), from year 0001. */
-export const ZCalendarDate = z.iso
-  .date()
-  .regex(new RegExp(FROM_YEAR_ONE), 'years start at 0001')
-  .openapi({ pattern: FROM_YEAR_ONE });
+export const ZCalendarDate = z
+  .string()
+  .regex(new RegExp(CALENDAR_DATE_PATTERN), 'a date, YYYY-MM-DD, from year 0001')
+  .openapi({ format: 'date', pattern: CALENDAR_DATE_PATTERN, example: '1990-04-01' });
+
+/**
+ * A token sent in a header (an Idempotency-Key): printable ASCII without
+ * surrounding blanks, which HTTP would strip on the way (so a value's length
+ * would not be the one sent).
+ */
+export const HEADER_TOKEN_PATTERN = '^[!-~](?:[ -~]*[!-~])?$';
+export function headerToken(options: { max: number }) {
+  return sizedString({ min: 1, max: options.max })
+    .regex(new RegExp(HEADER_TOKEN_PATTERN), 'printable ASCII, no surrounding blanks')
+    .openapi({ pattern: HEADER_TOKEN_PATTERN });
+}

@@ -8,12 +8,12 @@ import { readSaga } from '../sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
 import { createRouter } from './app.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
-import { ZId, sizedString } from './fields.ts';
+import { ZId, headerToken } from './fields.ts';
 import { errorResponses } from './problem.ts';
 import { ZSagaStatus } from './saga-schemas.ts';
 
 export const ZIdempotencyHeaders = z.object({
-  'idempotency-key': sizedString({ min: 1, max: 200 }).optional().openapi({ description: 'the same key returns the same saga' }),
+  'idempotency-key': headerToken({ max: 200 }).optional().openapi({ description: 'the same key returns the same saga' }),
 });
 
 /** The saga id: derived from the Idempotency-Key (per member and saga kind) when one is sent. */
