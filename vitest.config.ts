@@ -11,8 +11,10 @@ import { unitTestFiles } from './vitest.unit-files.ts';
  * (TEST_PROCESSES=0; scripts/test.sh runs that pass after the main one).
  */
 const inProcessPass = process.env.TEST_PROCESSES === '0';
-const unitFiles = unitTestFiles();
-const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', ...unitFiles, ...(inProcessPass ? [] : ['test/observability/**'])];
+/** The API fuzzer loads the API for minutes and rents whatever book numbers it draws: it runs alone, after the suite. */
+const FUZZ_SUITE = 'test/fuzz/schemathesis.test.ts';
+const unitFiles = unitTestFiles().filter((file) => file !== FUZZ_SUITE);
+const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', FUZZ_SUITE, ...unitFiles, ...(inProcessPass ? [] : ['test/observability/**'])];
 // Starts PostgreSQL, Temporal and Kafka (profile "test") and the four processes once for the whole run.
 const globalSetup = ['test/support/global-setup.ts'];
 
@@ -30,6 +32,10 @@ export default defineConfig({
         extends: true,
         test: { name: 'suite', globalSetup, include: ['**/*.test.ts'], exclude: suiteExclude, sequence: { groupOrder: 0 } },
       },
+      {
+        extends: true,
+        test: { name: 'fuzz', globalSetup, include: [FUZZ_SUITE], sequence: { groupOrder: 1 } },
+      },
       // Fault suites kill processes and stop servers: they run after everything else, one file at a time.
       {
         extends: true,
@@ -38,7 +44,7 @@ export default defineConfig({
           globalSetup,
           include: ['test/faults/**/*.test.ts'],
           poolOptions: { forks: { singleFork: true } },
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

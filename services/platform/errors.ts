@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   /** The id names nothing the caller may see. */
   NOT_FOUND: 404,
+  /** A known path asked with a method it does not take; `Allow` lists the ones it does. */
+  METHOD_NOT_ALLOWED: 405,
   /** Signup: the email already has credentials. */
   EMAIL_TAKEN: 409,
   /** Signup: another member has this nickname. */

@@ -1,22 +1,28 @@
 /**
  * Property-based hostile input: random and malformed bodies, wrong types,
- * huge strings, unknown fields, odd paths and bad tokens, against every
- * endpoint. The API must answer with a 4xx error in the documented shape,
- * never a 5xx, and change nothing.
+ * huge strings, unknown fields, odd paths, bad tokens and control characters,
+ * against every endpoint, as nobody, with bad tokens, as a member and as an
+ * admin. The API must answer with a 4xx error in the documented shape, never
+ * a 5xx, and change nothing.
  */
 import fc from 'fast-check';
 import { sign } from 'hono/jwt';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestFrom, stack } from '../support/api.ts';
-import { newMember } from '../support/library.ts';
+import { api, requestFrom, stack } from '../support/api.ts';
+import { asAdmin, newMember } from '../support/library.ts';
+import { textInputs, type TextInput } from '../support/openapi-inputs.ts';
 
 let db: pg.Pool;
 let memberToken: string;
+let adminToken: string;
+let texts: TextInput[];
 beforeAll(async () => {
   db = new pg.Pool({ connectionString: stack().databaseUrl, max: 2 });
   memberToken = (await newMember()).token;
+  adminToken = await asAdmin();
+  texts = textInputs((await api('/openapi.json')).body);
 });
 afterAll(async () => {
   await db.end();
@@ -90,9 +96,9 @@ describe('hostile HTTP input', () => {
     const before = await state();
     let requests = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...WRITE_ENDPOINTS), hostileBody, fc.constantFrom('member', 'forged', 'expired', 'none'), fc.boolean(), async (endpoint, body, who, asJson) => {
+      fc.asyncProperty(fc.constantFrom(...WRITE_ENDPOINTS), hostileBody, fc.constantFrom('member', 'admin', 'forged', 'expired', 'none'), fc.boolean(), async (endpoint, body, who, asJson) => {
         const [method, path] = endpoint.split(' ') as [string, string];
-        const bearer = who === 'member' ? memberToken : await token(who);
+        const bearer = who === 'member' ? memberToken : who === 'admin' ? adminToken : await token(who);
         const headers: Record<string, string> = asJson ? { 'content-type': 'application/json' } : { 'content-type': 'text/plain' };
         if (bearer) headers.authorization = `Bearer ${bearer}`;
         requests++;
@@ -122,5 +128,34 @@ describe('hostile HTTP input', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('refuses a control character in any text field of any documented body or query with a 400 naming the field', async () => {
+    expect(texts.length).toBeGreaterThan(10); // the walk found the text fields (signup, login, books, ...)
+    const before = await state();
+    const seen = new Set<string>();
+    let requests = 0;
+    const control = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f })).map((code) => String.fromCharCode(code));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...texts), control, fc.string({ minLength: 1, maxLength: 20 }), fc.nat(), async (input, character, around, at) => {
+        const position = at % (around.length + 1);
+        const value = around.slice(0, position) + character + around.slice(position);
+        const { method, path, body } = input.request(value);
+        const headers: Record<string, string> = { authorization: `Bearer ${adminToken}` };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        // A fresh client address each time: the signup and login limits per address must not answer first.
+        const n = requests++;
+        const result = await requestFrom(`127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`, method, path, { body, headers });
+        const what = `${input.operation} ${input.field} = ${JSON.stringify(value)}`;
+        expect(result.status, `${what}: ${result.text}`).toBe(400);
+        const error = JSON.parse(result.text).error;
+        expect(error.code, what).toBe('VALIDATION_FAILED');
+        expect(error.details.map((detail: { path: string }) => detail.path), what).toContain(input.field);
+        seen.add(`${input.operation} ${input.field}`);
+      }),
+      { numRuns: 300 },
+    );
+    expect(await state()).toEqual(before);
+    console.log(`hostile-http: control characters in ${seen.size} of ${texts.length} text inputs, each refused with 400 naming the field`);
   });
 });

@@ -14,19 +14,24 @@ import { SIGNUP_LIMITS, type SignupThrottle } from '../signup-throttle.ts';
 import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
 import { ZGrant } from './session-routes.ts';
+import { ZCalendarDate, ZEmail, ZId, passwordString, sizedString, text } from '../../platform/http/fields.ts';
 import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
+
+const NICKNAME_PATTERN = '^[\\p{L}\\p{N}_.\\-]+$';
 
 export const ZSignupBody = z
   .strictObject({
-    email: z.email().max(254).toLowerCase(),
-    password: z.string().min(8).max(200),
-    name: z.string().trim().min(1).max(100),
+    email: ZEmail,
+    password: passwordString({ min: 8, max: 200 }),
+    name: text({ max: 100 }),
     phone: z.string().regex(/^\+?[0-9][0-9 -]{5,19}$/, 'digits, spaces or dashes, optionally starting with +'),
-    birthDate: z.iso.date(),
+    birthDate: ZCalendarDate,
     gender: z.enum(['MALE', 'FEMALE', 'OTHER']),
     role: z.enum(['USER', 'PARTNER']),
-    nickname: z.string().trim().min(2).max(30).regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, _ . or -'),
-    favoriteStyles: z.array(z.string().trim().min(1).max(40)).max(20),
+    nickname: sizedString({ min: 2, max: 30 })
+      .regex(new RegExp(NICKNAME_PATTERN, 'u'), 'letters, digits, _ . or -')
+      .openapi({ pattern: NICKNAME_PATTERN }),
+    favoriteStyles: z.array(text({ max: 40 })).max(20),
   })
   .openapi('SignupRequest');
 
@@ -45,7 +50,7 @@ const signupStatusRoute = createRoute({
   method: 'get',
   path: '/signups/{id}',
   summary: 'Signup saga status',
-  request: { params: z.object({ id: z.uuid() }) },
+  request: { params: z.object({ id: ZId }) },
   responses: {
     200: { description: 'status resource', content: { 'application/json': { schema: ZSagaStatus.extend({ memberId: z.uuid().optional() }) } } },
     ...errorResponses(400, 404),
@@ -57,7 +62,7 @@ const loginRoute = createRoute({
   path: '/auth/login',
   summary: `Exchange email and password for a bearer token (at most ${LOGIN_LIMITS.perEmail} failures per email and ${LOGIN_LIMITS.perAddress} per client address in ${LOGIN_LIMITS.windowMs / 60_000} minutes)`,
   request: {
-    body: { content: { 'application/json': { schema: z.strictObject({ email: z.email().max(254).toLowerCase(), password: z.string().min(1).max(200) }) } }, required: true },
+    body: { content: { 'application/json': { schema: z.strictObject({ email: ZEmail, password: passwordString({ min: 1, max: 200 }) }) } }, required: true },
   },
   responses: {
     200: { description: 'a bearer token and a refresh token (a new session)', content: { 'application/json': { schema: ZGrant } } },

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
+import { integerParam } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { findBestBooks } from '../rent-counts.ts';
 
 const ZBestBooksQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(10).openapi({ example: 10 }),
+  limit: integerParam({ min: 1, max: 100 }).default(10).openapi({ example: 10 }),
 });
 
 const ZBestBook = z

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
+import { ZBookNo, text } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import type { TokenOptions } from '../../auth/login.ts';
 import { addBook, editBook, findBook, listBooks } from '../catalog.ts';
@@ -10,11 +11,11 @@ import type { Book } from '../db/books.ts';
 
 const ZBookStatus = z.enum(['AVAILABLE', 'RENTED', 'UNAVAILABLE']);
 const ZBook = z.object({ bookNo: z.number().int(), title: z.string(), author: z.string(), status: ZBookStatus }).openapi('Book');
-const ZBookNoParam = z.object({ bookNo: z.coerce.number().int().positive().max(2_147_483_647) });
-const ZNewBook = z.strictObject({ title: z.string().trim().min(1).max(200), author: z.string().trim().min(1).max(200) }).openapi('NewBook');
+const ZBookNoParam = z.object({ bookNo: ZBookNo });
+const ZNewBook = z.strictObject({ title: text({ max: 200 }), author: text({ max: 200 }) }).openapi('NewBook');
 const ZBookChanges = ZNewBook.partial()
   .refine((changes) => Object.keys(changes).length > 0, 'send title, author or both')
-  .openapi('BookChanges');
+  .openapi('BookChanges', { minProperties: 1 });
 
 const view = (book: Book) => ({ bookNo: book.bookNo, title: book.title, author: book.author, status: book.status });
 const bookResponse = (description: string) => ({ description, content: { 'application/json': { schema: ZBook } } });

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { AppError } from '../../platform/errors.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
+import { ZId } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { memberSagaStatusRoute } from '../../platform/http/saga-routes.ts';
 import { ZSagaAccepted, sagaAccepted } from '../../platform/http/saga-schemas.ts';
@@ -26,7 +27,7 @@ const eraseMemberRoute = createRoute({
   path: '/members/{memberId}',
   summary: 'Erase a member (admin; saga)',
   security: bearerSecurity,
-  request: { params: z.object({ memberId: z.uuid() }) },
+  request: { params: z.object({ memberId: ZId }) },
   responses: { ...accepted, ...errorResponses(400, 401, 403) },
 });
 

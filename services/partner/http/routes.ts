@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
+import { ZId } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import type { TokenOptions } from '../../auth/login.ts';
 import { findPartnerSummary } from '../summaries.ts';
@@ -21,7 +22,7 @@ const summaryRoute = createRoute({
   path: '/partners/{memberId}/summary',
   summary: "A partner's summary (read model built from events)",
   security: bearerSecurity,
-  request: { params: z.object({ memberId: z.uuid() }) },
+  request: { params: z.object({ memberId: ZId }) },
   responses: {
     200: { description: 'the summary', content: { 'application/json': { schema: ZPartnerSummary } } },
     ...errorResponses(400, 401, 403, 404),

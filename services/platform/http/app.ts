@@ -9,7 +9,8 @@ import { AppError, RetryLaterError } from '../errors.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
-import { errorResponse, issuesToDetails } from './problem.ts';
+import { methodNotAllowed } from './allowed-methods.ts';
+import { errorResponse, issuesToDetails, withStandardErrors } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** The largest request body the API reads (README "Security notes"). */
@@ -74,11 +75,29 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
       }),
     );
   });
+  // Before every router's guards: a method a known path does not take is 405 for anyone.
+  app.use(
+    methodNotAllowed(() => ({
+      documented: app.openAPIRegistry.definitions.flatMap((definition) => (definition.type === 'route' ? [definition.route] : [])),
+      registered: app.routes,
+    })),
+  );
   for (const router of options.routers) app.route('/', router);
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Book Rental Sagas API', version: '1.0.0', description: 'Sagas answer 202 with a status resource to poll.' },
+  app.get('/openapi.json', (c) => {
+    withStandardErrors(app.openAPIRegistry.definitions);
+    return c.json(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Book Rental Sagas API',
+          version: '1.0.0',
+          description:
+            'Sagas answer 202 with a status resource to poll. Every error has the body `Error`. ' +
+            'A method a path does not list answers 405 METHOD_NOT_ALLOWED with `Allow`; OPTIONS answers 204 with `Allow`.',
+        },
+      }),
+    );
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));

@@ -113,7 +113,7 @@ describe('codec endpoint: the remote codec protocol', () => {
     expect(unknownKey.body.error.message).toMatch(/key id "k-old"/);
     const otherNamespace = await call('decode', [], { ...(await admin()), 'x-namespace': 'payments' });
     expect(otherNamespace.status).toBe(400);
-    expect(otherNamespace.body.error.details).toEqual([{ path: 'x-namespace', message: 'expected default' }]);
+    expect(otherNamespace.body.error.details).toEqual([{ path: 'x-namespace', message: expect.stringContaining('"default"') }]);
     expect((await call('decode', [{ data: 'not base64!' }], await admin())).status).toBe(400);
   });
 

@@ -28,7 +28,7 @@ const ZPayloadJson = z
 const ZPayloads = z.object({ payloads: z.array(ZPayloadJson).max(1000) }).openapi('Payloads');
 type TPayloadJson = z.infer<typeof ZPayloadJson>;
 
-const codecRoute = (action: 'decode' | 'encode') =>
+const codecRoute = (action: 'decode' | 'encode', namespace: string) =>
   createRoute({
     method: 'post',
     path: `/codec/${action}`,
@@ -39,7 +39,12 @@ const codecRoute = (action: 'decode' | 'encode') =>
     description: 'The Temporal remote codec protocol. Besides a bearer token, the `codec_session` cookie set by GET /codec/login is accepted.',
     security: bearerSecurity,
     request: {
-      headers: z.object({ 'x-namespace': z.string().optional().openapi({ description: 'the namespace the payloads belong to' }) }),
+      headers: z.object({
+        'x-namespace': z
+          .enum(['', namespace])
+          .optional()
+          .openapi({ description: `the namespace the payloads belong to: this codec serves ${namespace} (the CLI sends it empty)` }),
+      }),
       body: { content: { 'application/json': { schema: ZPayloads } }, required: true },
     },
     responses: {
@@ -94,12 +99,6 @@ export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; toke
   router.use('/codec/decode', requireCodecAccess(deps));
   router.use('/codec/encode', requireCodecAccess(deps));
 
-  const checkNamespace = (namespace: string | undefined) => {
-    // The CLI sends an empty X-Namespace unless told one; the UI always sends the one it shows.
-    if (namespace && namespace !== deps.namespace) {
-      throw new AppError('VALIDATION_FAILED', `this codec serves namespace ${deps.namespace}`, [{ path: 'x-namespace', message: `expected ${deps.namespace}` }]);
-    }
-  };
   const convert = async (payloads: TPayloadJson[], action: 'decode' | 'encode') => {
     try {
       if (action === 'encode') return (await deps.codec.encode(payloads.map(fromJson))).map(toJson);
@@ -116,12 +115,11 @@ export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; toke
   };
 
   return router
-    .openapi(codecRoute('decode'), async (c) => {
-      checkNamespace(c.req.valid('header')['x-namespace']);
+    // The header schema admits only this namespace (or none: the CLI sends an empty one unless told).
+    .openapi(codecRoute('decode', deps.namespace), async (c) => {
       return c.json({ payloads: await convert(c.req.valid('json').payloads, 'decode') }, 200);
     })
-    .openapi(codecRoute('encode'), async (c) => {
-      checkNamespace(c.req.valid('header')['x-namespace']);
+    .openapi(codecRoute('encode', deps.namespace), async (c) => {
       return c.json({ payloads: await convert(c.req.valid('json').payloads, 'encode') }, 200);
     });
 }

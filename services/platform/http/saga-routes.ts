@@ -8,14 +8,12 @@ import { readSaga } from '../sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
 import { createRouter } from './app.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
+import { ZId, headerToken } from './fields.ts';
 import { errorResponses } from './problem.ts';
 import { ZSagaStatus } from './saga-schemas.ts';
 
 export const ZIdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
+  'idempotency-key': headerToken({ max: 200 })
     .optional()
     .openapi({ description: "the same key with the same body returns the same saga and its current status; with another body 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own" }),
 });
@@ -70,7 +68,7 @@ export function memberSagaStatusRoute(options: {
     path: `${options.basePath}/{id}`,
     summary: options.summary,
     security: bearerSecurity,
-    request: { params: z.object({ id: z.uuid() }) },
+    request: { params: z.object({ id: ZId }) },
     responses: {
       200: { description: 'status resource', content: { 'application/json': { schema: ZSagaStatus.passthrough() } } },
       ...errorResponses(400, 401, 404),
