@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { isMain } from '../processes/runtime.ts';
+import { operatorTarget } from './operator-target.ts';
 import { OUTBOX_SCHEMAS } from '../services/platform/outbox.ts';
 import { POINTS } from '../workflows/contracts.ts';
 
@@ -180,8 +181,7 @@ export async function checkInvariants(databaseUrl: string, options: { graceSecon
 }
 
 async function main() {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is not set');
+  const databaseUrl = operatorTarget().env.DATABASE_URL;
   const violations = await checkInvariants(databaseUrl, { graceSeconds: Number(process.env.CHECK_GRACE_SECONDS ?? 30) });
   for (const violation of violations) console.log(`✗ ${violation.rule}: ${violation.subject}: ${violation.detail}`);
   console.log(violations.length === 0 ? `✓ ${Object.keys(RULES).length} invariants hold` : `${violations.length} violation(s)`);

@@ -11,6 +11,11 @@ export async function countBookRented(db: Db, event: TEnvelope<'rental.item-rent
   });
 }
 
+/** countBookRented for a batch of one partition, in one transaction (the rebuild's pace). */
+export async function countBooksRented(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
+  await db.$transaction((tx) => rentCountsRepo.countRents(tx, events.map((event) => ({ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title }))));
+}
+
 /**
  * Consumer of book.book-changed.v1: the newest title wins whatever order events
  * arrive in (book and rental topics are not ordered relative to each other).

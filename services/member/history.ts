@@ -21,6 +21,26 @@ export async function recordItemReturned(db: Db, event: TEnvelope<'rental.item-r
   });
 }
 
+/** recordItemRented for a batch of one partition, in one transaction (the rebuild's pace). */
+export async function recordItemsRented(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
+  await db.$transaction((tx) =>
+    historyRepo.recordRentedMany(
+      tx,
+      events.map(({ eventId, payload: { rentalId, memberId, bookNo, title, rentedAt } }) => ({ eventId, rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) })),
+    ),
+  );
+}
+
+/** recordItemReturned for a batch of one partition, in one transaction. */
+export async function recordItemsReturned(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
+  await db.$transaction((tx) =>
+    historyRepo.recordReturnedMany(
+      tx,
+      events.map(({ eventId, payload: { rentalId, memberId, bookNo, returnedAt } }) => ({ eventId, rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) })),
+    ),
+  );
+}
+
 /** Consumer of member.member-erased.v1: forgets the member's loans. */
 export async function forgetErasedMember(db: Db, event: TEnvelope<'member.member-erased.v1'>): Promise<void> {
   await db.$transaction(async (tx) => {

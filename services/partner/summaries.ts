@@ -38,6 +38,16 @@ export function countPartnerReturn(db: Db, event: TEnvelope<'rental.item-returne
   return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countReturn(tx, memberId));
 }
 
+/** countPartnerRent for a batch of one partition, in one transaction (the rebuild's pace). */
+export function countPartnerRents(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
+  return db.$transaction((tx) => summariesRepo.countMany(tx, 'rent_count', events.map((event) => ({ eventId: event.eventId, memberId: event.payload.memberId }))));
+}
+
+/** countPartnerReturn for a batch of one partition, in one transaction. */
+export function countPartnerReturns(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
+  return db.$transaction((tx) => summariesRepo.countMany(tx, 'return_count', events.map((event) => ({ eventId: event.eventId, memberId: event.payload.memberId }))));
+}
+
 /** Consumer of member.member-erased.v1: the member's row is deleted and their later events ignored. */
 export async function forgetErasedPartner(db: Db, event: TEnvelope<'member.member-erased.v1'>): Promise<void> {
   const { memberId, erasedAt } = event.payload;

@@ -115,6 +115,20 @@ export const consumerRetries = new Counter({
   registers,
 });
 
+export const consumerPaused = new Gauge({
+  name: 'bookrental_consumer_paused',
+  help: 'Partitions paused because the infrastructure failed (database or broker away); 1 while paused, by consumer group, topic and partition',
+  labelNames: ['group', 'topic', 'partition'],
+  registers,
+});
+
+export const consumerPauses = new Counter({
+  name: 'bookrental_consumer_pauses_total',
+  help: 'Times a partition was paused for an infrastructure failure and retried later (never dead-lettered), by consumer group and topic',
+  labelNames: ['group', 'topic'],
+  registers,
+});
+
 export const deadLettersParked = new Counter({
   name: 'bookrental_dead_letters_total',
   help: 'Messages this process parked on <topic>.dlq, by consumer group, original topic and reason (unparseable, handler_failed)',
