@@ -10,6 +10,7 @@ export async function startRelayProcess({ config, logger }: Runtime) {
     databaseUrl: config.DATABASE_URL,
     producer,
     logger,
+    ...(config.OUTBOX_RETENTION_SECONDS > 0 ? { retentionSeconds: config.OUTBOX_RETENTION_SECONDS, pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_SECONDS * 1000 } : {}),
     ...(config.RELAY_CRASH_AFTER_PUBLISH
       ? {
           afterPublish: () => {

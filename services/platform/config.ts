@@ -46,6 +46,10 @@ export const ZConfig = z.object({
   FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
   /** Test-only fault injection (test/support/faults.ts); refused in production. */
   FAULTS_FILE: z.string().optional(),
+  /** Published outbox rows are deleted after this many seconds (the events live on in Kafka); 0 = never. */
+  OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
+  /** How often the relay prunes the outboxes. */
+  OUTBOX_PRUNE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
   /** Test-only: the relay exits after publishing a batch and before marking it (duplicate delivery test). */
   RELAY_CRASH_AFTER_PUBLISH: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

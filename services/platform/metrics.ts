@@ -52,6 +52,13 @@ export const activityDuration = new Histogram({
   registers,
 });
 
+export const outboxPruned = new Counter({
+  name: 'bookrental_outbox_pruned_total',
+  help: 'Published outbox rows deleted after OUTBOX_RETENTION_SECONDS by this relay, by outbox',
+  labelNames: ['outbox'],
+  registers,
+});
+
 export const outboxPublished = new Counter({
   name: 'bookrental_outbox_published_total',
   help: 'Outbox rows this relay published to Kafka, by outbox (service schema) and topic',
