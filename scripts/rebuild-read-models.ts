@@ -51,7 +51,8 @@ type OffsetRanges = Map<Topic, { partition: number; low: number; high: number }[
 export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildReport> {
   const { logger } = options;
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
-  const db = createDb(options.databaseUrl, 5);
+  // Every model's groups apply up to 3 partitions at once: enough connections that none waits for one.
+  const db = createDb(options.databaseUrl, 16);
   const kafka = createKafka({ brokers: options.brokers, clientId: 'book-rental-rebuild', logger });
   const admin = kafka.admin();
   const producer = kafka.producer(PRODUCER_CONFIG); // unused: a rebuild reports instead of dead-lettering

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('Kafka broker SIGKILLed under sagas in flight', () => {
   it('sagas held across the kill complete, their events arrive once after the restart', async () => {
-    const held = await rentsHeldInAwardPoints(8, 3_000);
+    const held = await rentsHeldInAwardPoints(8, 6_000);
     const killedAt = Date.now();
     await crashServer('kafka');
     await new Promise((resolve) => setTimeout(resolve, 5_000));

@@ -12,7 +12,7 @@ import { expectInvariantsToHold } from '../support/invariants.ts';
 
 describe('PostgreSQL crash under sagas in flight', () => {
   it('every saga held in a step retries it across the crash and completes; invariants hold', async () => {
-    const held = await rentsHeldInAwardPoints(8, 3_000);
+    const held = await rentsHeldInAwardPoints(8, 6_000);
     const crashedAt = Date.now();
     await crashServer('postgres');
     await new Promise((resolve) => setTimeout(resolve, 5_000));

@@ -32,7 +32,10 @@ export async function rentsHeldInAwardPoints(count: number, holdMs: number): Pro
   const client = await decodingClient();
   try {
     const deadline = Date.now() + 60_000;
-    while (!(await Promise.all(workflowIds.map((id) => stepStarted(client, id, 'awardPoints')))).every(Boolean)) {
+    for (;;) {
+      const states = await Promise.all(workflowIds.map((id) => stepState(client, id, 'awardPoints')));
+      if (states.some((state) => state.completed)) throw new Error('a rent got through awardPoints before every rent had reached it; hold the step longer');
+      if (states.every((state) => state.scheduled)) break;
       if (Date.now() > deadline) throw new Error('the rents never reached awardPoints');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -42,15 +45,13 @@ export async function rentsHeldInAwardPoints(count: number, holdMs: number): Pro
   return { members, books, workflowIds, locations };
 }
 
-async function stepStarted(client: Client, workflowId: string, activity: string): Promise<boolean> {
-  const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
-  const scheduled = new Set(
-    (events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity).map((event) => String(event.eventId)),
-  );
-  // A started event is written only when the attempt ends (retries), so "pending" is read from the description instead.
-  if (scheduled.size === 0) return false;
-  const description = await client.workflow.getHandle(workflowId).describe();
-  return (description.raw.pendingActivities ?? []).some((pending) => pending.activityType?.name === activity);
+/** Whether the saga has scheduled the step, and whether the step has completed. */
+async function stepState(client: Client, workflowId: string, activity: string): Promise<{ scheduled: boolean; completed: boolean }> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity);
+  if (!scheduled) return { scheduled: false, completed: false };
+  const completed = events.some((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(scheduled.eventId));
+  return { scheduled: true, completed };
 }
 
 export interface StepAcrossFault {
