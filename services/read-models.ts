@@ -5,7 +5,7 @@
  * partition, same effect as the single handler on each event in order), which
  * the runner uses when several messages wait: a rebuild, or a backlog.
  */
-import { countBookRented, countBooksRented, countRentCountRows, recordBookTitle as recordBestBookTitle, resetRentCounts } from './bestbook/rent-counts.ts';
+import { countBookRented, countBooksRented, countRentCountRows, recordBookTitle as recordBestBookTitle, recordBookTitlesBatch as recordBestBookTitles, resetRentCounts } from './bestbook/rent-counts.ts';
 import { countRentalHistoryRows, forgetErasedMember, recordItemRented, recordItemReturned, recordItemsRented, recordItemsReturned, resetRentalHistory } from './member/history.ts';
 import {
   countPartnerRent,
@@ -17,7 +17,7 @@ import {
   recordPartnerRegistered,
   resetPartnerCounters,
 } from './partner/summaries.ts';
-import { countBookTitleRows, recordBookTitle, resetBookTitles } from './rental/titles.ts';
+import { countBookTitleRows, recordBookTitle, recordBookTitles, resetBookTitles } from './rental/titles.ts';
 import { subscribe, type Subscription } from './platform/consumer.ts';
 import type { Db } from './platform/db.ts';
 
@@ -64,7 +64,7 @@ export function readModels(db: Db): ReadModel[] {
       phases: [
         [
           subscribe('rental.item-rented.v1', (event) => countBookRented(db, event), (events) => countBooksRented(db, events)),
-          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, event)),
+          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, event), (events) => recordBestBookTitles(db, events)),
         ],
       ],
       reset: () => resetRentCounts(db),
@@ -83,7 +83,7 @@ export function readModels(db: Db): ReadModel[] {
     },
     {
       groupId: READ_MODEL_GROUPS.rentalBookTitles,
-      phases: [[subscribe('book.book-changed.v1', (event) => recordBookTitle(db, event))]],
+      phases: [[subscribe('book.book-changed.v1', (event) => recordBookTitle(db, event), (events) => recordBookTitles(db, events))]],
       reset: () => resetBookTitles(db),
       countRows: () => countBookTitleRows(db),
     },

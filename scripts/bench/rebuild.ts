@@ -98,7 +98,7 @@ export async function benchRebuild(target: Target, total: number): Promise<numbe
     const report = await rebuildReadModels({
       databaseUrl: scratchUrl.toString(),
       brokers: target.KAFKA_BROKERS.split(','),
-      logger: createLogger({ name: 'bench-rebuild', level: 'warn' }),
+      logger: createLogger({ name: 'bench-rebuild', level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'warn' }),
       topicPrefix: prefix,
     });
     const rate = report.events / (report.ms / 1000);

@@ -1,6 +1,6 @@
 /** The member's rental history: a read model built from rental events. */
 import type { TEnvelope } from '../contracts/events.ts';
-import type { Db } from '../platform/db.ts';
+import { BATCH_TRANSACTION, type Db } from '../platform/db.ts';
 import { historyRepo } from './db/history.ts';
 
 /** Consumer of rental.item-rented.v1: adds the loan to the member's history, once per event. */
@@ -28,6 +28,7 @@ export async function recordItemsRented(db: Db, events: TEnvelope<'rental.item-r
       tx,
       events.map(({ eventId, payload: { rentalId, memberId, bookNo, title, rentedAt } }) => ({ eventId, rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) })),
     ),
+    BATCH_TRANSACTION,
   );
 }
 
@@ -38,6 +39,7 @@ export async function recordItemsReturned(db: Db, events: TEnvelope<'rental.item
       tx,
       events.map(({ eventId, payload: { rentalId, memberId, bookNo, returnedAt } }) => ({ eventId, rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) })),
     ),
+    BATCH_TRANSACTION,
   );
 }
 

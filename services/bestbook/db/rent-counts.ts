@@ -42,6 +42,19 @@ export const rentCountsRepo = {
     if (count === 1) return;
     await tx.bookRentCount.updateMany({ where: { bookNo, titleAt: { lt: titleAt } }, data: { title, titleAt } });
   },
+  /** applyTitle for many events in one statement (see countRents); a new row starts at zero rents. */
+  applyTitles: (tx: Tx, titles: { eventId: string; bookNo: number; title: string; at: Date }[]) =>
+    tx.$executeRawUnsafe(
+      `WITH e AS (SELECT DISTINCT ON (event_id) * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS e(event_id, book_no, title, at, ord) ORDER BY event_id, ord),
+            fresh AS (INSERT INTO bestbook.processed_event (event_id) SELECT event_id FROM e ON CONFLICT DO NOTHING RETURNING event_id),
+            latest AS (SELECT DISTINCT ON (e.book_no) e.book_no, e.title, e.at FROM e JOIN fresh USING (event_id) ORDER BY e.book_no, e.at DESC, e.ord)
+       INSERT INTO bestbook.book_rent_count (book_no, title, title_at, rent_count) SELECT book_no, title, at, 0 FROM latest ORDER BY book_no
+       ON CONFLICT (book_no) DO UPDATE SET title = EXCLUDED.title, title_at = EXCLUDED.title_at WHERE book_rent_count.title_at < EXCLUDED.title_at`,
+      titles.map((t) => t.eventId),
+      titles.map((t) => t.bookNo),
+      titles.map((t) => t.title),
+      titles.map((t) => t.at.toISOString()),
+    ),
   findMostRented: (db: Db, limit: number) =>
     db.bookRentCount.findMany({
       where: { rentCount: { gt: 0 } },
