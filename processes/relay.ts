@@ -8,7 +8,12 @@ import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 export async function startRelayProcess({ config, logger }: Runtime, wrapProducer: (producer: Producer) => Producer = (producer) => producer) {
   // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
   const { producer } = await connectKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-relay`, logger });
-  const relay = await startRelay({ databaseUrl: config.DATABASE_URL, producer: wrapProducer(producer), logger });
+  const relay = await startRelay({
+    databaseUrl: config.DATABASE_URL,
+    producer: wrapProducer(producer),
+    logger,
+    ...(config.OUTBOX_RETENTION_SECONDS > 0 ? { retentionSeconds: config.OUTBOX_RETENTION_SECONDS, pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_SECONDS * 1000 } : {}),
+  });
   return {
     relay,
     async stop() {

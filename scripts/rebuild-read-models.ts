@@ -4,17 +4,22 @@
  * handlers the consumers process runs, with temporary consumer groups, up to
  * the end offsets taken right after the reset. Live consumers may keep
  * running: both sides dedupe by event id, so an event seen by both applies once.
+ * Batches of a partition are applied in one transaction each (the handlers'
+ * batch form, services/read-models.ts), the partitions of a topic at the same
+ * time. A message the replay cannot apply is reported, never dead-lettered:
+ * the live group parked it already, once.
  *
- *   npm run read-models:rebuild [-- --allow-truncated-topics]
+ *   npm run read-models:rebuild [-- --allow-truncated-topics] [--profile test]
  */
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Topic } from '../services/contracts/events.ts';
-import { startConsumerGroup, type Subscription } from '../services/platform/consumer.ts';
+import { startConsumerGroup, type Subscription, type UnhandledMessage } from '../services/platform/consumer.ts';
 import { createDb } from '../services/platform/db.ts';
 import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { readModels } from '../services/read-models.ts';
 import { isMain, startRuntime } from '../processes/runtime.ts';
+import { useOperatorTarget } from './operator-target.ts';
 
 export interface RebuildOptions {
   databaseUrl: string;
@@ -27,10 +32,17 @@ export interface RebuildOptions {
    * Off by default: the rebuilt models would silently miss those events.
    */
   allowTruncatedTopics?: boolean;
+  /** Replays `<prefix><topic>` instead (the rebuild benchmark's scratch topics). */
+  topicPrefix?: string;
 }
 
 export interface RebuildReport {
   groups: { groupId: string; replayed: Partial<Record<Topic, number>>; rows: number }[];
+  /** Messages the replay could not apply (not parseable, or the handler kept failing): reported, not dead-lettered. */
+  unhandled: UnhandledMessage[];
+  /** Messages in the replayed ranges, over all topics (each counted once), and the replay's wall time. */
+  events: number;
+  ms: number;
 }
 
 /** partition -> [first offset, end offset) of one topic. */
@@ -39,26 +51,30 @@ type OffsetRanges = Map<Topic, { partition: number; low: number; high: number }[
 export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildReport> {
   const { logger } = options;
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
-  const db = createDb(options.databaseUrl, 5);
+  // Every model's groups apply up to 3 partitions at once: enough connections that none waits for one.
+  const db = createDb(options.databaseUrl, 16);
   const kafka = createKafka({ brokers: options.brokers, clientId: 'book-rental-rebuild', logger });
   const admin = kafka.admin();
-  const producer = kafka.producer(PRODUCER_CONFIG); // for dead letters, as in live consumption
+  const producer = kafka.producer(PRODUCER_CONFIG); // unused: a rebuild reports instead of dead-lettering
+  const unhandled: UnhandledMessage[] = [];
   const temporaryGroups: string[] = [];
   const leaving: Promise<void>[] = [];
   try {
     await admin.connect();
     await producer.connect();
-    await ensureTopics(admin);
+    if (!options.topicPrefix) await ensureTopics(admin);
+    const prefix = options.topicPrefix ?? '';
     const models = readModels(db);
     const topics = [...new Set(models.flatMap((model) => model.phases.flat().map((subscription) => subscription.topic)))];
-    if (!options.allowTruncatedTopics) refuseTruncated(await offsetRanges(admin, topics));
+    if (!options.allowTruncatedTopics) refuseTruncated(await offsetRanges(admin, topics, prefix));
 
     for (const model of models) await model.reset();
     // Taken after the reset: every event a live consumer applied before the
     // reset lies below these offsets, so the replay applies it again; later
     // events are the live consumers' (and deduped should the replay see them).
-    const ranges = await offsetRanges(admin, topics);
+    const ranges = await offsetRanges(admin, topics, prefix);
     const stamp = Date.now();
+    const started = Date.now();
 
     // Settle every model before the finally block: a failing one must not leave the others' consumers behind.
     const outcomes = await Promise.allSettled(
@@ -67,7 +83,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         for (const [index, subscriptions] of model.phases.entries()) {
           const groupId = `${model.groupId}-rebuild-${stamp}-${index + 1}`;
           temporaryGroups.push(groupId);
-          const consumer = await replayPhase({ kafka, admin, producer, logger, groupId, subscriptions, ranges, deadline });
+          const consumer = await replayPhase({ kafka, admin, producer, logger, groupId, subscriptions, ranges, deadline, topicPrefix: prefix, onUnhandled: (message) => void unhandled.push(message) });
           // Leaving waits out the consumer's pending fetch (seconds); the next phase need not wait for that.
           if (consumer) leaving.push(consumer.disconnect());
           for (const { topic } of subscriptions) replayed[topic] = messagesIn(ranges.get(topic) ?? []);
@@ -77,7 +93,12 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     );
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
-    return { groups: outcomes.map((outcome) => (outcome as PromiseFulfilledResult<RebuildReport['groups'][number]>).value) };
+    return {
+      groups: outcomes.map((outcome) => (outcome as PromiseFulfilledResult<RebuildReport['groups'][number]>).value),
+      unhandled,
+      events: [...ranges.values()].reduce((sum, partitions) => sum + messagesIn(partitions), 0),
+      ms: Date.now() - started,
+    };
   } finally {
     await Promise.allSettled(leaving);
     await deleteGroups(admin, temporaryGroups, logger);
@@ -87,10 +108,10 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   }
 }
 
-async function offsetRanges(admin: Admin, topics: Topic[]): Promise<OffsetRanges> {
+async function offsetRanges(admin: Admin, topics: Topic[], prefix: string): Promise<OffsetRanges> {
   const entries = await Promise.all(
     topics.map(async (topic) => {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await admin.fetchTopicOffsets(prefix + topic);
       return [topic, offsets.map((offset) => ({ partition: offset.partition, low: Number(offset.low), high: Number(offset.high) }))] as const;
     }),
   );
@@ -120,18 +141,20 @@ async function replayPhase(args: {
   subscriptions: Subscription[];
   ranges: OffsetRanges;
   deadline: number;
+  onUnhandled: (message: UnhandledMessage) => void;
+  topicPrefix: string;
 }): Promise<Consumer | undefined> {
   const { admin, groupId, subscriptions, ranges } = args;
   const topics = subscriptions.map((subscription) => subscription.topic);
   const wanted = topics.flatMap((topic) => (ranges.get(topic) ?? []).filter((p) => p.high > p.low).map((p) => ({ topic, ...p })));
   if (wanted.length === 0) return undefined;
   const started = Date.now();
-  const consumer = await startConsumerGroup({ ...args, fromBeginning: true });
+  const consumer = await startConsumerGroup({ ...args, fromBeginning: true, partitionsConsumedConcurrently: 3, maxBatchEvents: 1000 });
   try {
     for (;;) {
       const committed = new Map(
-        (await admin.fetchOffsets({ groupId, topics })).flatMap(({ topic, partitions }) =>
-          partitions.map((p) => [`${topic}:${p.partition}`, Number(p.offset)] as const),
+        (await admin.fetchOffsets({ groupId, topics: topics.map((topic) => args.topicPrefix + topic) })).flatMap(({ topic, partitions }) =>
+          partitions.map((p) => [`${topic.slice(args.topicPrefix.length)}:${p.partition}`, Number(p.offset)] as const),
         ),
       );
       const behind = wanted.filter((p) => (committed.get(`${p.topic}:${p.partition}`) ?? -1) < p.high);
@@ -173,17 +196,23 @@ async function deleteGroups(admin: Admin, groupIds: string[], logger: Logger): P
 }
 
 async function main() {
+  const { args } = useOperatorTarget();
   const { config, logger } = startRuntime('rebuild');
   const report = await rebuildReadModels({
     databaseUrl: config.DATABASE_URL,
     brokers: config.KAFKA_BROKERS,
     logger,
-    allowTruncatedTopics: process.argv.includes('--allow-truncated-topics'),
+    allowTruncatedTopics: args.includes('--allow-truncated-topics'),
   });
   for (const group of report.groups) {
     const replayed = Object.entries(group.replayed).map(([topic, count]) => `${topic}=${count}`).join(' ');
     console.log(`${group.groupId}: ${group.rows} rows; replayed ${replayed || 'nothing'}`);
   }
+  console.log(`${report.events} events replayed in ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.events / (report.ms / 1000))} events/s)`);
+  for (const message of report.unhandled) {
+    console.log(`not applied: ${message.topic}[${message.partition}]@${message.offset} (${message.groupId}, ${message.kind}): ${message.reason}`);
+  }
+  if (report.unhandled.length > 0) console.log(`${report.unhandled.length} message(s) not applied; the live groups' dead letters hold them (npm run dlq -- list)`);
 }
 
 if (isMain(import.meta.url)) {

@@ -4,16 +4,18 @@
  *   npm run saga -- show <workflowId>               its steps and the failed undo
  *   npm run saga -- retry <workflowId>              run the failed undo again (after fixing the cause)
  *   npm run saga -- resolve <workflowId> --note "…" record that it was undone by hand; the saga goes on unwinding
- * Uses TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE like the processes.
+ * Finds the running dev profile (npm start), or the one named by `--profile test`; TEMPORAL_ADDRESS wins when set.
  */
 import { connectTemporal } from '../services/platform/temporal.ts';
 import { loadConfig } from '../services/platform/config.ts';
 import { progressQuery, resolveCompensationUpdate } from '../services/contracts/temporal.ts';
+import { useOperatorTarget } from './operator-target.ts';
 
 async function main() {
-  const [command, workflowId] = process.argv.slice(2);
-  const noteIndex = process.argv.indexOf('--note');
-  const note = noteIndex > 0 ? process.argv[noteIndex + 1] : undefined;
+  const { args } = useOperatorTarget();
+  const [command, workflowId] = args;
+  const noteIndex = args.indexOf('--note');
+  const note = noteIndex > 0 ? args[noteIndex + 1] : undefined;
   const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' }, { secrets: ['TEMPORAL_CODEC_KEYS'] });
   const client = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   try {

@@ -1,18 +1,23 @@
 /**
  * Every read model built from Kafka events, as one list: the consumers process
  * runs it live and the rebuild command replays it, so both use the same handlers.
+ * The hot topics also have a batch form (one statement per batch of one
+ * partition, same effect as the single handler on each event in order), which
+ * the runner uses when several messages wait: a rebuild, or a backlog.
  */
-import { countBookRented, countRentCountRows, recordBookTitle as recordBestBookTitle, resetRentCounts } from './bestbook/rent-counts.ts';
-import { countRentalHistoryRows, forgetErasedMember, recordItemRented, recordItemReturned, resetRentalHistory } from './member/history.ts';
+import { countBookRented, countBooksRented, countRentCountRows, recordBookTitle as recordBestBookTitle, recordBookTitlesBatch as recordBestBookTitles, resetRentCounts } from './bestbook/rent-counts.ts';
+import { countRentalHistoryRows, forgetErasedMember, recordItemRented, recordItemReturned, recordItemsRented, recordItemsReturned, resetRentalHistory } from './member/history.ts';
 import {
   countPartnerRent,
+  countPartnerRents,
   countPartnerReturn,
+  countPartnerReturns,
   countPartnerSummaryRows,
   forgetErasedPartner,
   recordPartnerRegistered,
   resetPartnerCounters,
 } from './partner/summaries.ts';
-import { countBookTitleRows, recordBookTitle, resetBookTitles } from './rental/titles.ts';
+import { countBookTitleRows, recordBookTitle, recordBookTitles, resetBookTitles } from './rental/titles.ts';
 import { subscribe, type Subscription } from './platform/consumer.ts';
 import type { Db } from './platform/db.ts';
 
@@ -46,8 +51,8 @@ export function readModels(db: Db): ReadModel[] {
       phases: [
         [
           subscribe('member.partner-registered.v1', (event) => recordPartnerRegistered(db, event)),
-          subscribe('rental.item-rented.v1', (event) => countPartnerRent(db, event)),
-          subscribe('rental.item-returned.v1', (event) => countPartnerReturn(db, event)),
+          subscribe('rental.item-rented.v1', (event) => countPartnerRent(db, event), (events) => countPartnerRents(db, events)),
+          subscribe('rental.item-returned.v1', (event) => countPartnerReturn(db, event), (events) => countPartnerReturns(db, events)),
           subscribe('member.member-erased.v1', (event) => forgetErasedPartner(db, event)),
         ],
       ],
@@ -58,8 +63,8 @@ export function readModels(db: Db): ReadModel[] {
       groupId: READ_MODEL_GROUPS.bestBook,
       phases: [
         [
-          subscribe('rental.item-rented.v1', (event) => countBookRented(db, event)),
-          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, event)),
+          subscribe('rental.item-rented.v1', (event) => countBookRented(db, event), (events) => countBooksRented(db, events)),
+          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, event), (events) => recordBestBookTitles(db, events)),
         ],
       ],
       reset: () => resetRentCounts(db),
@@ -69,8 +74,8 @@ export function readModels(db: Db): ReadModel[] {
       groupId: READ_MODEL_GROUPS.memberHistory,
       // Rents before returns, so a rebuild never needs a placeholder row (see member/db/history.ts).
       phases: [
-        [subscribe('rental.item-rented.v1', (event) => recordItemRented(db, event))],
-        [subscribe('rental.item-returned.v1', (event) => recordItemReturned(db, event))],
+        [subscribe('rental.item-rented.v1', (event) => recordItemRented(db, event), (events) => recordItemsRented(db, events))],
+        [subscribe('rental.item-returned.v1', (event) => recordItemReturned(db, event), (events) => recordItemsReturned(db, events))],
         [subscribe('member.member-erased.v1', (event) => forgetErasedMember(db, event))],
       ],
       reset: () => resetRentalHistory(db),
@@ -78,7 +83,7 @@ export function readModels(db: Db): ReadModel[] {
     },
     {
       groupId: READ_MODEL_GROUPS.rentalBookTitles,
-      phases: [[subscribe('book.book-changed.v1', (event) => recordBookTitle(db, event))]],
+      phases: [[subscribe('book.book-changed.v1', (event) => recordBookTitle(db, event), (events) => recordBookTitles(db, events))]],
       reset: () => resetBookTitles(db),
       countRows: () => countBookTitleRows(db),
     },

@@ -5,6 +5,8 @@
  * --concurrency or --rate each scenario runs a closed loop to find its maximum,
  * then an open model at 70% of it. --soak <s> runs one long open-model run
  * instead and watches every process's memory (scripts/bench/soak.ts).
+ * --rebuild <events> measures the read-model rebuild instead (scripts/bench/rebuild.ts).
+ * --profile test runs against another profile's servers (default: dev).
  */
 import { parseArgs } from 'node:util';
 import { cpus, totalmem } from 'node:os';
@@ -25,6 +27,8 @@ import { Sampler, stackGroups } from './sampler.ts';
 import { scrapeSessionChecks, sessionCheckCost, type HistogramReading } from './session-check.ts';
 import { MemoryTimeline, SOAK_SAMPLE_MS, formatSoakMemory, type SoakMemory } from './soak.ts';
 import { sleep } from './stats.ts';
+import { benchRebuild } from './rebuild.ts';
+import { operatorTarget } from '../operator-target.ts';
 
 const SCENARIOS = ['bound-1', 'bound-saga', 'signup', 'rent-return'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
@@ -47,8 +51,11 @@ const { values: args } = parseArgs({
     rate: { type: 'string' },
     scenarios: { type: 'string' },
     soak: { type: 'string' },
+    rebuild: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
+const profileArgs = args.profile === undefined ? [] : ['--profile', args.profile];
 const soakS = args.soak === undefined ? undefined : Number(args.soak);
 const phases: Phases =
   soakS === undefined
@@ -61,18 +68,21 @@ const badSoak = soakS !== undefined && (scenarios.length !== 1 || args.concurren
 if (unknown.length > 0 || !(phases.durationS > 0) || !(phases.warmupS >= 0) || badSoak) {
   console.error(
     `usage: npm run bench -- [--duration s] [--warmup s] [--concurrency n] [--rate sagas/s] [--scenarios ${SCENARIOS.join(',')}]\n` +
-      '       npm run bench -- --soak <s, at least 120> [--rate sagas/s] [--scenarios <one scenario>] [--warmup s]',
+      '       npm run bench -- --soak <s, at least 120> [--rate sagas/s] [--scenarios <one scenario>] [--warmup s]\n' +
+      '       npm run bench -- --rebuild <events, e.g. 100000>\n' +
+      '       (each takes --profile <dev|test|testN>, default dev)',
   );
   process.exit(2);
 }
 
-const env = {
-  API_URL: process.env.API_URL ?? 'http://127.0.0.1:3000',
-  TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-  TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
-  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://bookrental:bookrental@127.0.0.1:15432/bookrental',
-  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-};
+// The running dev profile (npm start), or --profile test; variables set by hand win (scripts/operator-target.ts).
+const { env: target } = operatorTarget(profileArgs);
+const env = { ...target, TEMPORAL_NAMESPACE: target.TEMPORAL_NAMESPACE };
+
+if (args.rebuild !== undefined) {
+  // --rebuild <events>: the read-model rebuild's rate instead of the saga scenarios (scripts/bench/rebuild.ts).
+  process.exit(await benchRebuild(env, Number(args.rebuild)));
+}
 
 const health = await fetch(`${env.API_URL}/health`).catch(() => undefined);
 if (!health?.ok) {

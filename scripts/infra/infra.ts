@@ -41,6 +41,9 @@ export const startServer = (profile: Profile, server: ServerName, opts: StartOpt
 /** Stops one server of the profile by its pid file (no-op when not running). */
 export const stopServer = (profile: Profile, server: ServerName): Promise<void> => lifecycle.stopServer(profile, DEFINITIONS[server]);
 
+/** Crashes one server of the profile: SIGKILL (PostgreSQL: immediate shutdown, which kills its backends at once). */
+export const crashServer = (profile: Profile, server: ServerName): Promise<void> => lifecycle.crashServer(profile, DEFINITIONS[server]);
+
 /** Stop then start one server, e.g. for fault-injection tests. Started detached, so it outlives a test worker. */
 export async function restartServer(profile: Profile, server: ServerName, opts: { log?: Log } = {}): Promise<void> {
   await stopServer(profile, server);

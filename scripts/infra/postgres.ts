@@ -84,6 +84,11 @@ export const postgres: ServerDefinition = {
   start: startPostgres,
   ready: (profile) => withPostgresAdmin(profile, async (c) => (await c.query('select 1')).rowCount === 1).catch(() => false),
   setUp: ensureDatabase,
+  /** Immediate shutdown: every backend is killed at once, nothing is flushed; the next start runs crash recovery. */
+  async crash(profile, pid) {
+    const dir = serverDir(profile, 'postgres');
+    await execFileAsync(`${PG_BIN}/pg_ctl`, ['stop', '-D', dir, '-m', 'immediate', '-w', '-t', '30'], { cwd: dir, ...postgresUser() }).catch(() => kill(pid, 'SIGKILL'));
+  },
   async requestStop(profile, pid) {
     const dir = serverDir(profile, 'postgres');
     // fast = roll back open transactions and shut down cleanly (no crash recovery at next start)

@@ -31,6 +31,8 @@ export interface ServerDefinition {
   ready(profile: Profile): Promise<boolean>;
   /** What the project needs inside a ready server (run on every start or reuse). */
   setUp?(profile: Profile): Promise<void>;
+  /** Crashes a running server without a clean shutdown (fault tests); default SIGKILL. */
+  crash?(profile: Profile, pid: number): Promise<void>;
   /** Asks a running server to stop; default SIGTERM. It is killed when still there after STOP_TIMEOUT_MS. */
   requestStop?(profile: Profile, pid: number): Promise<void>;
 }
@@ -98,5 +100,15 @@ export async function stopServer(profile: Profile, server: ServerDefinition): Pr
     kill(pid, 'SIGKILL');
     await waitFor(`${server.name} (pid ${pid}) to die`, gone, 5000);
   });
+  if (!server.ownPidFile) rmSync(pidFileOf(profile, server), { force: true });
+}
+
+/** Crashes one server of the profile (SIGKILL, or the server's own immediate shutdown) and waits until it is gone. */
+export async function crashServer(profile: Profile, server: ServerDefinition): Promise<void> {
+  const pid = runningPid(profile, server);
+  if (pid === undefined) return;
+  if (server.crash) await server.crash(profile, pid);
+  else kill(pid, 'SIGKILL');
+  await waitFor(`${server.name} (pid ${pid}) to die`, async () => !isProcessOf(pid, server.commandMarker), 30_000);
   if (!server.ownPidFile) rmSync(pidFileOf(profile, server), { force: true });
 }

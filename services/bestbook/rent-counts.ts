@@ -1,6 +1,6 @@
 /** The best-book read model: how often each book was rented, built only from events. */
 import type { TEnvelope } from '../contracts/events.ts';
-import type { Db } from '../platform/db.ts';
+import { BATCH_TRANSACTION, type Db } from '../platform/db.ts';
 import { rentCountsRepo } from './db/rent-counts.ts';
 
 /** Consumer of rental.item-rented.v1: one more rent of the book, once per event. */
@@ -9,6 +9,11 @@ export async function countBookRented(db: Db, event: TEnvelope<'rental.item-rent
     if (!(await rentCountsRepo.markProcessed(tx, event.eventId))) return;
     await rentCountsRepo.countRent(tx, event.payload.bookNo, event.payload.title);
   });
+}
+
+/** countBookRented for a batch of one partition, in one transaction (the rebuild's pace). */
+export async function countBooksRented(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
+  await db.$transaction((tx) => rentCountsRepo.countRents(tx, events.map((event) => ({ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title }))), BATCH_TRANSACTION);
 }
 
 /**
@@ -20,6 +25,14 @@ export async function recordBookTitle(db: Db, event: TEnvelope<'book.book-change
     if (!(await rentCountsRepo.markProcessed(tx, event.eventId))) return;
     await rentCountsRepo.applyTitle(tx, event.payload.bookNo, event.payload.title, new Date(event.occurredAt));
   });
+}
+
+/** recordBookTitle for a batch of one partition, in one transaction. */
+export async function recordBookTitlesBatch(db: Db, events: TEnvelope<'book.book-changed.v1'>[]): Promise<void> {
+  await db.$transaction(
+    (tx) => rentCountsRepo.applyTitles(tx, events.map((event) => ({ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) }))),
+    BATCH_TRANSACTION,
+  );
 }
 
 /** The most rented books, most rents first (ties by book number); never-rented books are left out. */

@@ -1,6 +1,6 @@
 /** The member's rental history: a read model built from rental events. */
 import type { TEnvelope } from '../contracts/events.ts';
-import type { Db } from '../platform/db.ts';
+import { BATCH_TRANSACTION, type Db } from '../platform/db.ts';
 import { historyRepo } from './db/history.ts';
 
 /** Consumer of rental.item-rented.v1: adds the loan to the member's history, once per event. */
@@ -19,6 +19,28 @@ export async function recordItemReturned(db: Db, event: TEnvelope<'rental.item-r
     if (!(await historyRepo.markProcessed(tx, event.eventId)) || (await historyRepo.isErased(tx, memberId))) return;
     await historyRepo.recordReturned(tx, { rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) });
   });
+}
+
+/** recordItemRented for a batch of one partition, in one transaction (the rebuild's pace). */
+export async function recordItemsRented(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
+  await db.$transaction((tx) =>
+    historyRepo.recordRentedMany(
+      tx,
+      events.map(({ eventId, payload: { rentalId, memberId, bookNo, title, rentedAt } }) => ({ eventId, rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) })),
+    ),
+    BATCH_TRANSACTION,
+  );
+}
+
+/** recordItemReturned for a batch of one partition, in one transaction. */
+export async function recordItemsReturned(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
+  await db.$transaction((tx) =>
+    historyRepo.recordReturnedMany(
+      tx,
+      events.map(({ eventId, payload: { rentalId, memberId, bookNo, returnedAt } }) => ({ eventId, rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) })),
+    ),
+    BATCH_TRANSACTION,
+  );
 }
 
 /** Consumer of member.member-erased.v1: forgets the member's loans. */

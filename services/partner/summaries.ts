@@ -7,7 +7,7 @@
  * events ignored.
  */
 import type { TEnvelope } from '../contracts/events.ts';
-import type { Db, Tx } from '../platform/db.ts';
+import { BATCH_TRANSACTION, type Db, type Tx } from '../platform/db.ts';
 import { summariesRepo } from './db/summaries.ts';
 
 /** Runs the change once per event, for a member not erased, one handler per member at a time. */
@@ -36,6 +36,16 @@ export function countPartnerRent(db: Db, event: TEnvelope<'rental.item-rented.v1
 export function countPartnerReturn(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
   const { memberId } = event.payload;
   return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countReturn(tx, memberId));
+}
+
+/** countPartnerRent for a batch of one partition, in one transaction (the rebuild's pace). */
+export function countPartnerRents(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
+  return db.$transaction((tx) => summariesRepo.countMany(tx, 'rent_count', events.map((event) => ({ eventId: event.eventId, memberId: event.payload.memberId }))), BATCH_TRANSACTION);
+}
+
+/** countPartnerReturn for a batch of one partition, in one transaction. */
+export function countPartnerReturns(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
+  return db.$transaction((tx) => summariesRepo.countMany(tx, 'return_count', events.map((event) => ({ eventId: event.eventId, memberId: event.payload.memberId }))), BATCH_TRANSACTION);
 }
 
 /** Consumer of member.member-erased.v1: the member's row is deleted and their later events ignored. */

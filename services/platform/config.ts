@@ -69,6 +69,10 @@ export const ZConfig = z.object({
   /** Loan period and the length of one late-fee day; tests shorten both. */
   LOAN_PERIOD_SECONDS: z.coerce.number().positive().default(14 * 24 * 3600),
   FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
+  /** Published outbox rows are deleted after this many seconds (the events live on in Kafka); 0 = never. */
+  OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
+  /** How often the relay prunes the outboxes. */
+  OUTBOX_PRUNE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
   /** Where the worker, relay and consumers serve GET /metrics; unset = their own defaults (services/platform/metrics.ts), 0 = off. The api serves it on PORT. */

@@ -1,26 +1,55 @@
 /**
- * Runs a Kafka consumer group over typed handlers. Every message is parsed
- * against the topic's zod schema; a message that does not parse, or whose
- * handler keeps failing after bounded retries, is parked on `<topic>.dlq`
- * with the reason and the original headers, and the partition moves on.
+ * Runs a Kafka consumer group over typed handlers, a partition's messages in
+ * offset order. Every message is parsed against the topic's zod schema:
+ * - one that does not parse is parked on `<topic>.dlq` at once;
+ * - an infrastructure failure of its handler (database away, connection
+ *   reset, deadlock, serialization failure, timeout: services/platform/failures.ts)
+ *   pauses the partition and retries it with capped backoff for as long as it
+ *   takes: never a dead letter;
+ * - any other handler error is retried and, after `maxAttempts`, parked with
+ *   the reason, the original headers and the group; the partition moves on.
+ * A rebuild's temporary group reports instead of parking (`onUnhandled`).
  * Offsets are committed only after the handler (and its transaction) is done;
- * handlers dedupe by event id, so a redelivery changes nothing.
+ * handlers dedupe by event id, so a redelivery changes nothing. A run of
+ * valid messages goes through the subscription's `handleBatch` (one
+ * transaction) when it has one; a batch that fails for any other reason than
+ * the infrastructure is applied again one event at a time, to find the culprit.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetterTopic, parseEnvelope, type TEnvelope, type Topic } from '../contracts/events.ts';
+import { backoffMs, classifyFailure } from './failures.ts';
 import { withLogContext, type Logger } from './logger.ts';
-import { consumerProcessed, consumerRetries, deadLettersParked } from './metrics.ts';
+import { consumerPaused, consumerPauses, consumerProcessed, consumerRetries, deadLettersParked } from './metrics.ts';
 import { contextFromTraceparent, tracer } from './tracing.ts';
 
 export interface Subscription<T extends Topic = Topic> {
   topic: T;
   handle: (event: TEnvelope<T>) => Promise<void>;
+  /** Applies events of one partition in one transaction, with the effect of `handle` on each in order. */
+  handleBatch?: (events: TEnvelope<T>[]) => Promise<void>;
 }
 
 /** Keeps each subscription's topic and handler types tied together. */
-export function subscribe<T extends Topic>(topic: T, handle: (event: TEnvelope<T>) => Promise<void>): Subscription {
-  return { topic, handle } as unknown as Subscription;
+export function subscribe<T extends Topic>(
+  topic: T,
+  handle: (event: TEnvelope<T>) => Promise<void>,
+  handleBatch?: (events: TEnvelope<T>[]) => Promise<void>,
+): Subscription {
+  return { topic, handle, ...(handleBatch ? { handleBatch } : {}) } as unknown as Subscription;
+}
+
+/** Headers of a message re-driven from a dead-letter topic: only this group applies it again. */
+export const REDRIVE_GROUP_HEADER = 'dlq-redrive-group';
+
+export interface UnhandledMessage {
+  groupId: string;
+  topic: Topic;
+  partition: number;
+  offset: string;
+  kind: 'unparseable' | 'handler_failed';
+  reason: string;
+  eventId?: string;
 }
 
 export interface ConsumerGroupOptions {
@@ -29,23 +58,47 @@ export interface ConsumerGroupOptions {
   groupId: string;
   subscriptions: Subscription[];
   logger: Logger;
+  /** Attempts for a handler error that is not the infrastructure's, before it is dead-lettered. */
   maxAttempts?: number;
   retryDelayMs?: number;
+  /** Backoff of a paused partition: from this ... */
+  pauseDelayMs?: number;
+  /** ... doubling up to this. */
+  maxPauseDelayMs?: number;
+  /** Events applied in one transaction by a subscription's handleBatch. */
+  maxBatchEvents?: number;
+  /** Partitions handled at the same time (each keeps its own order). */
+  partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /** Reads `<prefix><topic>` instead of each topic (a benchmark's scratch topics); the schema is still the topic's. */
+  topicPrefix?: string;
+  /** Instead of parking a message on `<topic>.dlq`, hand it here (a rebuild reports, it never dead-letters). */
+  onUnhandled?: (message: UnhandledMessage) => void;
 }
+
+type Parsed = ReturnType<typeof parseEnvelope<Topic>>;
+type Outcome = 'applied' | 'parked' | 'paused';
 
 export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<Consumer> {
   const { kafka, producer, groupId, logger } = options;
-  // About half a minute of retries: outlasts a database restart before a message counts as poison.
+  // About half a minute of retries for an error that is not the infrastructure's.
   const maxAttempts = options.maxAttempts ?? 8;
-  const handlers = new Map(options.subscriptions.map((subscription) => [subscription.topic, subscription.handle]));
+  const maxBatchEvents = options.maxBatchEvents ?? 500;
+  const subscriptions = new Map(options.subscriptions.map((subscription) => [subscription.topic, subscription]));
+  const pausedSince = new Map<string, { attempt: number; since: number }>();
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
-  await consumer.subscribe({ topics: [...handlers.keys()], fromBeginning: options.fromBeginning ?? true });
+  const prefix = options.topicPrefix ?? '';
+  await consumer.subscribe({ topics: [...subscriptions.keys()].map((topic) => prefix + topic), fromBeginning: options.fromBeginning ?? true });
 
-  async function deadLetter(topic: Topic, partition: number, message: KafkaMessage, reason: string, kind: 'unparseable' | 'handler_failed'): Promise<void> {
+  async function park(topic: Topic, partition: number, message: KafkaMessage, reason: string, kind: UnhandledMessage['kind'], eventId?: string): Promise<void> {
+    if (options.onUnhandled) {
+      options.onUnhandled({ groupId, topic, partition, offset: message.offset, kind, reason, ...(eventId ? { eventId } : {}) });
+      logger.warn({ topic, partition, offset: message.offset, reason }, 'message not applied; reported (this group does not dead-letter)');
+      return;
+    }
     const headers: IHeaders = {
-      ...message.headers,
+      ...Object.fromEntries(Object.entries(message.headers ?? {}).filter(([name]) => name !== REDRIVE_GROUP_HEADER)),
       'dlq-reason': reason.slice(0, 2000),
       'dlq-original-topic': topic,
       'dlq-original-partition': String(partition),
@@ -57,60 +110,160 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     logger.warn({ topic, partition, offset: message.offset, reason }, 'message parked on the dead-letter topic');
   }
 
-  /** Handles one message with bounded retries; false when it was parked on the dead-letter topic instead. */
-  async function consume(topic: Topic, partition: number, message: KafkaMessage, parsed: ReturnType<typeof parseEnvelope<Topic>>): Promise<boolean> {
-    const handle = handlers.get(topic)!;
-    if (!parsed.ok) {
-      await deadLetter(topic, partition, message, parsed.reason, 'unparseable');
-      return false;
-    }
-    for (let attempt = 1; ; attempt++) {
+  /** The consumer span of one message: a child of the relay's publish span (header), else of the span that wrote the event. */
+  function messageSpan(topic: Topic, partition: number, message: KafkaMessage, parsed: Parsed): Span {
+    const eventId = parsed.ok ? parsed.event.eventId : undefined;
+    const parent = contextFromTraceparent(message.headers?.traceparent?.toString() ?? (parsed.ok ? parsed.event.traceparent : undefined), ROOT_CONTEXT);
+    return tracer().startSpan(
+      `${topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation': 'process',
+          'messaging.destination.name': topic,
+          'messaging.kafka.consumer.group': groupId,
+          'messaging.kafka.destination.partition': partition,
+          'messaging.kafka.message.offset': Number(message.offset),
+          ...(eventId ? { 'messaging.message.id': eventId } : {}),
+        },
+      },
+      parent,
+    );
+  }
+
+  /** One message, with retries for errors that are not the infrastructure's; 'paused' on an infrastructure failure. */
+  async function applyOne(topic: Topic, partition: number, message: KafkaMessage, parsed: Parsed, heartbeat: () => Promise<void>): Promise<{ outcome: Outcome; error?: unknown }> {
+    const span = messageSpan(topic, partition, message, parsed);
+    const eventId = parsed.ok ? parsed.event.eventId : undefined;
+    return withLogContext({ groupId, topic, partition, offset: message.offset, ...(eventId ? { eventId } : {}) }, async () => {
       try {
-        await handle(parsed.event);
-        consumerProcessed.inc({ group: groupId, topic });
-        logger.debug({ attempt }, 'event handled');
-        return true;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        if (attempt >= maxAttempts) {
-          await deadLetter(topic, partition, message, `handler failed ${attempt} times: ${reason}`, 'handler_failed');
-          return false;
+        if (!parsed.ok) {
+          await park(topic, partition, message, parsed.reason, 'unparseable');
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'not parseable' });
+          return { outcome: 'parked' };
         }
-        consumerRetries.inc({ group: groupId, topic });
-        logger.warn({ topic, eventId: parsed.event.eventId, attempt, err: error }, 'handler failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min((options.retryDelayMs ?? 200) * 2 ** (attempt - 1), 8000)));
+        const { handle } = subscriptions.get(topic)!;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            // The handler (and its transaction) runs inside the message's span.
+            await context.with(trace.setSpan(ROOT_CONTEXT, span), () => handle(parsed.event));
+            consumerProcessed.inc({ group: groupId, topic });
+            return { outcome: 'applied' };
+          } catch (error) {
+            if (classifyFailure(error) === 'transient') return { outcome: 'paused', error };
+            const reason = error instanceof Error ? error.message : String(error);
+            if (attempt >= maxAttempts) {
+              await park(topic, partition, message, `handler failed ${attempt} times: ${reason}`, 'handler_failed', eventId);
+              span.setStatus({ code: SpanStatusCode.ERROR, message: 'not applied' });
+              return { outcome: 'parked' };
+            }
+            consumerRetries.inc({ group: groupId, topic });
+            logger.warn({ topic, eventId, attempt, err: error }, 'handler failed; retrying');
+            await sleep(backoffMs(attempt, options.retryDelayMs ?? 200, 8000));
+            await heartbeat();
+          }
+        }
+      } finally {
+        span.end();
       }
+    });
+  }
+
+  /** A run of valid messages through handleBatch; undefined when the batch failed for a reason of its own (apply one by one). */
+  async function applyBatch(topic: Topic, partition: number, run: { message: KafkaMessage; parsed: Parsed }[]): Promise<{ outcome: Outcome; error?: unknown } | undefined> {
+    const { handleBatch } = subscriptions.get(topic)!;
+    if (!handleBatch || run.length < 2) return undefined;
+    const spans = run.map(({ message, parsed }) => messageSpan(topic, partition, message, parsed));
+    try {
+      await handleBatch(run.map(({ parsed }) => (parsed as Extract<Parsed, { ok: true }>).event));
+      consumerProcessed.inc({ group: groupId, topic }, run.length);
+      return { outcome: 'applied' };
+    } catch (error) {
+      if (classifyFailure(error) === 'transient') return { outcome: 'paused', error };
+      logger.warn({ topic, partition, events: run.length, err: error }, 'batch failed; applying its events one at a time');
+      return undefined;
+    } finally {
+      for (const span of spans) span.end();
     }
   }
 
+  function pausePartition(payload: EachBatchPayload, message: KafkaMessage, error: unknown): void {
+    const { topic, partition } = payload.batch;
+    const key = `${topic}:${partition}`;
+    const state = pausedSince.get(key) ?? { attempt: 0, since: Date.now() };
+    state.attempt++;
+    pausedSince.set(key, state);
+    const delay = backoffMs(state.attempt, options.pauseDelayMs ?? 500, options.maxPauseDelayMs ?? 15_000);
+    consumerPaused.set({ group: groupId, topic, partition: String(partition) }, 1);
+    consumerPauses.inc({ group: groupId, topic });
+    logger.warn(
+      { groupId, topic, partition, offset: message.offset, attempt: state.attempt, pausedForMs: Date.now() - state.since, retryInMs: delay, err: error },
+      'infrastructure failure: partition paused, the message is retried later (never dead-lettered)',
+    );
+    const resume = payload.pause();
+    setTimeout(resume, delay).unref();
+  }
+
+  function markRunning(topic: string, partition: number): void {
+    const key = `${topic}:${partition}`;
+    const state = pausedSince.get(key);
+    if (!state) return;
+    pausedSince.delete(key);
+    consumerPaused.set({ group: groupId, topic, partition: String(partition) }, 0);
+    logger.info({ groupId, topic, partition, attempts: state.attempt, pausedForMs: Date.now() - state.since }, 'partition resumed after the infrastructure came back');
+  }
+
   await consumer.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      const typedTopic = topic as Topic;
-      const parsed = parseEnvelope(typedTopic, message.value?.toString('utf8') ?? '');
-      const eventId = parsed.ok ? parsed.event.eventId : undefined;
-      // A child of the relay's publish span (the header), else of the span that wrote the event (the envelope).
-      const parent = contextFromTraceparent(message.headers?.traceparent?.toString() ?? (parsed.ok ? parsed.event.traceparent : undefined), ROOT_CONTEXT);
-      const attributes = {
-        'messaging.system': 'kafka',
-        'messaging.operation': 'process',
-        'messaging.destination.name': topic,
-        'messaging.kafka.consumer.group': groupId,
-        'messaging.kafka.destination.partition': partition,
-        'messaging.kafka.message.offset': Number(message.offset),
-        ...(eventId ? { 'messaging.message.id': eventId } : {}),
-      };
-      await tracer().startActiveSpan(`${topic} process`, { kind: SpanKind.CONSUMER, attributes }, parent, (span) =>
-        withLogContext({ groupId, topic, partition, offset: message.offset, ...(eventId ? { eventId } : {}) }, async () => {
-          try {
-            if (!(await consume(typedTopic, partition, message, parsed))) {
-              span.setStatus({ code: SpanStatusCode.ERROR, message: 'parked on the dead-letter topic' });
-            }
-          } finally {
-            span.end();
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+    eachBatch: async (payload) => {
+      const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+      const topic = batch.topic.slice(prefix.length) as Topic;
+      const { partition } = batch;
+      const messages = batch.messages;
+      for (let index = 0; index < messages.length; ) {
+        if (!isRunning() || isStale()) return;
+        const message = messages[index]!;
+        const redriveGroup = message.headers?.[REDRIVE_GROUP_HEADER]?.toString();
+        if (redriveGroup !== undefined && redriveGroup !== groupId) {
+          // Re-driven for another group (or the original is earlier in this topic, for a rebuild's group).
+          resolveOffset(message.offset);
+          index++;
+          continue;
+        }
+        const parsed = parseEnvelope(topic, message.value?.toString('utf8') ?? '');
+        // A run of consecutive valid messages (none re-driven for another group) goes through handleBatch when there is one.
+        const run: { message: KafkaMessage; parsed: Parsed }[] = [{ message, parsed }];
+        if (parsed.ok) {
+          for (let next = index + 1; next < messages.length && run.length < maxBatchEvents; next++) {
+            const candidate = messages[next]!;
+            if (candidate.headers?.[REDRIVE_GROUP_HEADER] !== undefined) break;
+            const candidateParsed = parseEnvelope(topic, candidate.value?.toString('utf8') ?? '');
+            if (!candidateParsed.ok) break;
+            run.push({ message: candidate, parsed: candidateParsed });
           }
-        }),
-      );
+        }
+        const batched = await applyBatch(topic, partition, run);
+        if (batched?.outcome === 'paused') return pausePartition(payload, message, batched.error);
+        if (batched) {
+          markRunning(topic, partition);
+          resolveOffset(run.at(-1)!.message.offset);
+          index += run.length;
+        } else {
+          for (const item of run) {
+            const { outcome, error } = await applyOne(topic, partition, item.message, item.parsed, heartbeat);
+            if (outcome === 'paused') return pausePartition(payload, item.message, error);
+            markRunning(topic, partition);
+            resolveOffset(item.message.offset);
+            index++;
+          }
+        }
+        await heartbeat();
+      }
     },
   });
   return consumer;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,3 +15,6 @@ export function isUniqueViolation(error: unknown, field?: string): boolean {
   if (!field) return true;
   return JSON.stringify((error as { meta?: unknown }).meta ?? '').includes(field);
 }
+
+/** Options of a read model's batch transaction: up to a thousand events in one statement may outlast Prisma's 5 s default. */
+export const BATCH_TRANSACTION = { maxWait: 10_000, timeout: 60_000 } as const;

@@ -60,6 +60,13 @@ export const activityDuration = new Histogram({
   registers,
 });
 
+export const outboxPruned = new Counter({
+  name: 'bookrental_outbox_pruned_total',
+  help: 'Published outbox rows deleted after OUTBOX_RETENTION_SECONDS by this relay, by outbox',
+  labelNames: ['outbox'],
+  registers,
+});
+
 export const outboxPublished = new Counter({
   name: 'bookrental_outbox_published_total',
   help: 'Outbox rows this relay published to Kafka, by outbox (service schema) and topic',
@@ -119,6 +126,20 @@ export const consumerProcessed = new Counter({
 export const consumerRetries = new Counter({
   name: 'bookrental_consumer_retries_total',
   help: 'Handler attempts that failed and were retried, by consumer group and topic',
+  labelNames: ['group', 'topic'],
+  registers,
+});
+
+export const consumerPaused = new Gauge({
+  name: 'bookrental_consumer_paused',
+  help: 'Partitions paused because the infrastructure failed (database or broker away); 1 while paused, by consumer group, topic and partition',
+  labelNames: ['group', 'topic', 'partition'],
+  registers,
+});
+
+export const consumerPauses = new Counter({
+  name: 'bookrental_consumer_pauses_total',
+  help: 'Times a partition was paused for an infrastructure failure and retried later (never dead-lettered), by consumer group and topic',
   labelNames: ['group', 'topic'],
   registers,
 });

@@ -11,6 +11,7 @@ import type { Message, Producer } from 'kafkajs';
 import { OUTBOX_CHANNEL, OUTBOX_SCHEMAS, type OutboxSchema } from './outbox.ts';
 import type { Logger } from './logger.ts';
 import { outboxPublished, readOutboxBacklogWith } from './metrics.ts';
+import { schedulePruning } from './outbox-retention.ts';
 import { activeTraceparent, contextFromTraceparent, tracer } from './tracing.ts';
 
 export interface RelayOptions {
@@ -19,6 +20,9 @@ export interface RelayOptions {
   logger: Logger;
   batchSize?: number;
   pollIntervalMs?: number;
+  /** Published rows older than this are deleted (services/platform/outbox-retention.ts); unset = kept for ever. */
+  retentionSeconds?: number;
+  pruneIntervalMs?: number;
 }
 
 interface OutboxRow {
@@ -143,6 +147,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   await listen();
   const loops = OUTBOX_SCHEMAS.map((schema) => loop(schema));
+  // Its own small pool: pruning never takes a connection the outbox loops wait for.
+  const prunePool = options.retentionSeconds === undefined ? undefined : new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+  prunePool?.on('error', (error) => logger.warn({ err: error }, 'idle pruning connection lost'));
+  const pruning = prunePool
+    ? schedulePruning(prunePool, { retentionSeconds: options.retentionSeconds!, intervalMs: options.pruneIntervalMs ?? 60_000, logger })
+    : undefined;
   readOutboxBacklogWith(() => readBacklog(pool));
 
   return {
@@ -152,6 +162,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       readOutboxBacklogWith(undefined);
       for (const resolve of wake.values()) resolve();
       await Promise.allSettled(loops);
+      await pruning?.stop();
+      await prunePool?.end();
       await listener?.end().catch(() => {});
       await pool.end();
     },

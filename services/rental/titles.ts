@@ -3,7 +3,7 @@
  * name the book without calling the book service.
  */
 import type { TEnvelope } from '../contracts/events.ts';
-import type { Db, Tx } from '../platform/db.ts';
+import { BATCH_TRANSACTION, type Db, type Tx } from '../platform/db.ts';
 import { titlesRepo } from './db/titles.ts';
 
 /** Consumer of book.book-changed.v1: keeps the newest title whatever order events arrive in, once per event. */
@@ -12,6 +12,14 @@ export async function recordBookTitle(db: Db, event: TEnvelope<'book.book-change
     if (!(await titlesRepo.markProcessed(tx, event.eventId))) return;
     await titlesRepo.apply(tx, event.payload.bookNo, event.payload.title, new Date(event.occurredAt));
   });
+}
+
+/** recordBookTitle for a batch of one partition, in one transaction (the rebuild's pace). */
+export async function recordBookTitles(db: Db, events: TEnvelope<'book.book-changed.v1'>[]): Promise<void> {
+  await db.$transaction(
+    (tx) => titlesRepo.applyMany(tx, events.map((event) => ({ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) }))),
+    BATCH_TRANSACTION,
+  );
 }
 
 /** Titles of the given books; a book whose book-changed event has not arrived yet is absent from the map. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDeadLetters, redriveDeadLetters } from '../../scripts/dead-letters.ts';
+import { discardDeadLetters, listDeadLetters, redriveDeadLetters } from '../../scripts/dead-letters.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { eventually, stack } from '../support/api.ts';
@@ -53,13 +53,37 @@ describe('consumers', () => {
     const kafka = createKafka({ brokers: stack().kafkaBrokers.split(','), clientId: 'test-dlq', logger: createLogger({ name: 'test', level: 'silent' }) });
     const letters = await eventually(async () => {
       const ours = (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((letter) => letter.key === memberId);
-      return ours.filter((letter) => letter.headers['dlq-consumer-group']?.toString() === 'member-history').length >= 2 ? ours : undefined;
+      return ours.filter((letter) => letter.group === 'member-history').length >= 2 ? ours : undefined;
     }, 30_000);
-    const reasons = letters.filter((l) => l.headers['dlq-consumer-group']?.toString() === 'member-history').map((letter) => letter.reason);
+    // Every group that reads the topic parks its own letter, and `list` names the group.
+    expect(new Set(letters.map((letter) => letter.group))).toEqual(new Set(['member-history', 'best-book', 'partner-summary']));
+    const reasons = letters.filter((l) => l.group === 'member-history').map((letter) => letter.reason);
     expect(reasons).toEqual(expect.arrayContaining(['value is not JSON', 'unknown schema version 2']));
     const poison = letters.find((letter) => letter.reason === 'value is not JSON')!;
-    expect(poison.headers['trace-id']?.toString()).toBe('poison-1'); // original headers travel with it
-    expect(await redriveDeadLetters(kafka, 'rental.item-rented.v1')).toBeGreaterThanOrEqual(2);
+    expect(poison.headers['trace-id']).toBe('poison-1'); // original headers travel with it
+    expect(letters.every((letter) => letter.status === 'unhandled')).toBe(true);
+
+    // Re-driven for member-history only: that group parks them again (still poison), the others skip them.
+    const before = letters.length;
+    const { sent } = await redriveDeadLetters(kafka, 'rental.item-rented.v1', 'member-history');
+    expect(sent).toBeGreaterThanOrEqual(2);
+    const after = await eventually(async () => {
+      const ours = (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((letter) => letter.key === memberId);
+      return ours.length >= before + 2 ? ours : undefined;
+    }, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // a wrongly re-parking group would show by now
+    const again = (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((letter) => letter.key === memberId);
+    expect(again.length).toBe(before + 2);
+    expect(after.filter((letter) => letter.status === 'redriven').map((letter) => letter.group)).toEqual(['member-history', 'member-history']);
+    expect(again.filter((letter) => letter.status === 'unhandled' && letter.group === 'member-history')).toHaveLength(2);
+
+    // Discarded with a reason: kept beside the letter, and the letter no longer counts as unhandled.
+    for (const letter of (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((l) => l.key === memberId && l.status === 'unhandled')) {
+      expect(await discardDeadLetters(kafka, 'rental.item-rented.v1', letter.position, 'poison sent by the fault test')).toBe(1);
+    }
+    const settled = (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((letter) => letter.key === memberId);
+    expect(settled.filter((letter) => letter.status === 'unhandled')).toEqual([]);
+    expect(settled.filter((letter) => letter.status === 'discarded').every((letter) => letter.note === 'poison sent by the fault test')).toBe(true);
   }, 120_000);
 
   it('apply an event delivered twice once', async () => {

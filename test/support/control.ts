@@ -11,6 +11,8 @@ export const killProcess = (name: ProcessName, signal: NodeJS.Signals = 'SIGKILL
 /** (Re)starts a process, optionally with extra environment (test-only faults such as RELAY_CRASH_AFTER_PUBLISH). */
 export const startProcess = (name: ProcessName, env: Record<string, string> = {}) => control(`/processes/${name}/start`, { env });
 export const stopServer = (name: 'postgres' | 'kafka' | 'temporal') => control(`/servers/${name}/stop`);
+/** A hard crash: SIGKILL (PostgreSQL: immediate shutdown, its backends killed at once, crash recovery at the next start). */
+export const crashServer = (name: 'postgres' | 'kafka' | 'temporal') => control(`/servers/${name}/crash`);
 export const startServer = (name: 'postgres' | 'kafka' | 'temporal') => control(`/servers/${name}/start`);
 /** Starts (or restarts) a second api process beside the stack's, on stack.secondApiUrl, with extra environment. */
 export const startSecondApi = (env: Record<string, string> = {}) => control('/second-api/start', { env });

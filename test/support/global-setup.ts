@@ -8,7 +8,7 @@
 import type { TestProject } from 'vitest/node';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { codecEndpointOf, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
+import { codecEndpointOf, crashServer, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { PROCESS_NAMES, startProcess, stopChild, waitForHealthy, type ProcessName } from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
@@ -126,7 +126,8 @@ async function startStack(): Promise<Running> {
 
 /**
  * POST /processes/<name>/kill {signal}, POST /processes/<name>/start {env},
- * POST /servers/<name>/stop, POST /servers/<name>/start: what fault suites need;
+ * POST /servers/<name>/stop, POST /servers/<name>/crash (SIGKILL; PostgreSQL: immediate
+ * shutdown), POST /servers/<name>/start: what fault suites need;
  * POST /second-api/start {env}, POST /second-api/stop: a second api process.
  */
 function controlServer(options: {
@@ -159,6 +160,7 @@ function controlServer(options: {
         } else throw new Error(`unknown action ${action}`);
       } else if (kind === 'servers' && ['postgres', 'kafka', 'temporal'].includes(name ?? '')) {
         if (action === 'stop') await stopServer(TEST_PROFILE as never, name as ServerName);
+        else if (action === 'crash') await crashServer(TEST_PROFILE as never, name as ServerName);
         else if (action === 'start') await startServer(TEST_PROFILE as never, name as ServerName, { detached: true });
         else throw new Error(`unknown action ${action}`);
       } else throw new Error(`unknown target ${request.url}`);

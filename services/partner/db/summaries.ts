@@ -22,6 +22,26 @@ export const summariesRepo = {
     tx.partnerSummary.upsert({ where: { memberId }, create: { memberId, rentCount: 1 }, update: { rentCount: { increment: 1 } } }),
   countReturn: (tx: Tx, memberId: string) =>
     tx.partnerSummary.upsert({ where: { memberId }, create: { memberId, returnCount: 1 }, update: { returnCount: { increment: 1 } } }),
+  /**
+   * countRent / countReturn for many events in one transaction: locks the
+   * members (in order, so batches never deadlock with each other), records the
+   * events, skips erased members, adds the counts in one statement.
+   */
+  countMany: async (tx: Tx, column: 'rent_count' | 'return_count', events: { eventId: string; memberId: string }[]): Promise<void> => {
+    const members = [...new Set(events.map((event) => event.memberId))].sort();
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('partner-summary'), hashtext(m)) FROM unnest($1::text[]) AS m ORDER BY m`, members);
+    await tx.$executeRawUnsafe(
+      `WITH e AS (SELECT DISTINCT ON (event_id) event_id, member_id FROM unnest($1::uuid[], $2::uuid[]) AS e(event_id, member_id)),
+            fresh AS (INSERT INTO partner.processed_event (event_id) SELECT event_id FROM e ON CONFLICT DO NOTHING RETURNING event_id),
+            counted AS (SELECT e.member_id, count(*)::int AS n FROM e JOIN fresh USING (event_id)
+                        WHERE NOT EXISTS (SELECT 1 FROM partner.erased_member x WHERE x.member_id = e.member_id) GROUP BY e.member_id)
+       INSERT INTO partner.partner_summary (member_id, ${column}, updated_at)
+       SELECT member_id, n, now() FROM counted ORDER BY member_id
+       ON CONFLICT (member_id) DO UPDATE SET ${column} = partner_summary.${column} + EXCLUDED.${column}, updated_at = now()`,
+      events.map((event) => event.eventId),
+      events.map((event) => event.memberId),
+    );
+  },
   find: (db: Db, memberId: string) => db.partnerSummary.findUnique({ where: { memberId } }),
   /** Deletes the member's row and remembers the erasure (erasedAt from the event). */
   forget: async (tx: Tx, memberId: string, erasedAt: Date) => {
