@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../services/auth/db/rate-attempts.ts';
-import { signUp, signupBody, stack } from '../support/api.ts';
+import { freshLoopbackAddress, signUp, signupBody, stack } from '../support/api.ts';
 import { startSecondApi, stopSecondApi } from '../support/control.ts';
 
 interface Answer {
@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe('abuse limits across two API processes', () => {
   it('login failures counted by one process lock the account on the other: 3 + 2 failures reach the limit of 5', async () => {
-    const from = '127.0.0.61';
+    const from = freshLoopbackAddress();
     const { body: member } = await signUp();
     for (let i = 0; i < 3; i++) expect((await login(first(), from, member.email, 'wrong-password')).status).toBe(401);
     for (let i = 0; i < 2; i++) expect((await login(second(), from, member.email, 'wrong-password')).status).toBe(401);
@@ -64,7 +64,7 @@ describe('abuse limits across two API processes', () => {
     const right = await login(second(), from, member.email, member.password);
     expectRetryLater(right, 429, 'RATE_LIMITED');
     expect(Number(right.retryAfter)).toBeLessThanOrEqual(15 * 60);
-    expectRetryLater(await login(first(), '127.0.0.62', member.email, member.password), 429, 'RATE_LIMITED');
+    expectRetryLater(await login(first(), freshLoopbackAddress(), member.email, member.password), 429, 'RATE_LIMITED');
     // The shared counts hold no email and no address, only their hashes.
     const db = new pg.Pool({ connectionString: stack().databaseUrl, max: 1 });
     try {
@@ -78,7 +78,7 @@ describe('abuse limits across two API processes', () => {
   });
 
   it('signups are limited per client address, counted across both processes, and refused before any hashing', async () => {
-    const from = '127.0.0.63';
+    const from = freshLoopbackAddress();
     // Two through the first api (whose limit the stack raised) and one through the second: three from this address.
     for (const api of [first(), first(), second()]) expect((await postFrom(api, from, '/signups', signupBody())).status).toBe(202);
     const refused = await postFrom(second(), from, '/signups', signupBody());
@@ -86,11 +86,11 @@ describe('abuse limits across two API processes', () => {
     expect(Number(refused.retryAfter)).toBeGreaterThan(59 * 60);
     expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60 * 60);
     // Another address is not affected.
-    expect((await postFrom(second(), '127.0.0.64', '/signups', signupBody())).status).toBe(202);
+    expect((await postFrom(second(), freshLoopbackAddress(), '/signups', signupBody())).status).toBe(202);
   });
 
   it('caps the password hashes running at once in a process: a burst past the cap is refused with 503 SERVER_BUSY and Retry-After', async () => {
-    const from = '127.0.0.65';
+    const from = freshLoopbackAddress();
     // Unknown emails: each login still hashes (the decoy), each email is fresh, fewer than 20 failures from the address.
     const burst = await Promise.all(Array.from({ length: 10 }, () => login(second(), from, signupBody().email, 'wrong-password')));
     const statuses = burst.map((answer) => answer.status).sort();

@@ -4,7 +4,7 @@
  * limit it exhausts is not the 127.0.0.1 the other suites use.
  */
 import { describe, expect, it } from 'vitest';
-import { requestFrom, signupBody, signUp } from '../support/api.ts';
+import { freshLoopbackAddress, requestFrom, signupBody, signUp } from '../support/api.ts';
 
 /** POST /auth/login from `localAddress`. */
 async function loginFrom(localAddress: string, email: string, password: string, headers: Record<string, string> = {}) {
@@ -15,7 +15,7 @@ async function loginFrom(localAddress: string, email: string, password: string, 
 
 describe('login rate limit', () => {
   it('after 5 failures for one email, refuses even the right password with 429 and Retry-After, known email or not', async () => {
-    const from = '127.0.0.41';
+    const from = freshLoopbackAddress();
     const { body: member } = await signUp();
     const unknown = signupBody().email;
     for (const email of [member.email, unknown]) {
@@ -30,13 +30,13 @@ describe('login rate limit', () => {
     expect(unknownAnswer.status).toBe(429);
     expect(unknownAnswer.body).toEqual({ ...right.body, error: { ...right.body.error, message: expect.any(String) } });
     // The lock is on the account, not on everyone: from another address it is locked too, other accounts are not.
-    expect((await loginFrom('127.0.0.42', member.email, member.password)).status).toBe(429);
+    expect((await loginFrom(freshLoopbackAddress(), member.email, member.password)).status).toBe(429);
     const other = await signUp();
     expect((await loginFrom(from, other.body.email, other.body.password)).status).toBe(200);
   });
 
   it('after 20 failures from one address, refuses that address whatever the email; X-Forwarded-For does not help', async () => {
-    const from = '127.0.0.43';
+    const from = freshLoopbackAddress();
     const { body: member } = await signUp();
     for (let i = 0; i < 20; i++) {
       // A different email each time (never 5 on one) and a different forged client address each time.
@@ -47,6 +47,6 @@ describe('login rate limit', () => {
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe('RATE_LIMITED');
     expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
-    expect((await loginFrom('127.0.0.44', member.email, member.password)).status).toBe(200);
+    expect((await loginFrom(freshLoopbackAddress(), member.email, member.password)).status).toBe(200);
   });
 });

@@ -10,7 +10,7 @@ import { sign } from 'hono/jwt';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, requestFrom, stack } from '../support/api.ts';
+import { api, freshLoopbackAddress, requestFrom, stack } from '../support/api.ts';
 import { asAdmin, newMember } from '../support/library.ts';
 import { textInputs, type TextInput } from '../support/openapi-inputs.ts';
 
@@ -79,7 +79,7 @@ async function token(kind: string): Promise<string | undefined> {
 
 // Its own client address: the wrong logins it sends would otherwise use up the login limit of 127.0.0.1,
 // which the suites after it log in from (the limit is per address, 15 minutes).
-const HOSTILE_ADDRESS = '127.0.0.66';
+const HOSTILE_ADDRESS = freshLoopbackAddress();
 
 const call = (method: string, path: string, body: string | undefined, headers: Record<string, string>) => requestFrom(HOSTILE_ADDRESS, method, path, { body, headers });
 

@@ -25,6 +25,15 @@ export async function api(path: string, init: RequestInit & { token?: string; js
 }
 
 /**
+ * A loopback address no earlier run used (127.0.0.0/8 is all loopback on Linux): the login and signup
+ * counts per address are kept in the database, which outlives a run of the suite on the same profile.
+ */
+export function freshLoopbackAddress(): string {
+  const byte = () => 1 + Math.floor(Math.random() * 254);
+  return `127.${byte()}.${byte()}.${byte()}`;
+}
+
+/**
  * A request to the API from a loopback address of the caller's choosing
  * (127.0.0.0/8 is all loopback on Linux; a new connection each time). Suites
  * that fail logins on purpose speak from their own address, so the login
