@@ -13,6 +13,7 @@ import {
   resetPartnerCounters,
 } from './partner/summaries.ts';
 import { countBookTitleRows, recordBookTitle, resetBookTitles } from './rental/titles.ts';
+import { upcastBookChanged } from './contracts/book-changed.ts';
 import { subscribe, type Subscription } from './platform/consumer.ts';
 import type { Db } from './platform/db.ts';
 
@@ -59,7 +60,9 @@ export function readModels(db: Db): ReadModel[] {
       phases: [
         [
           subscribe('rental.item-rented.v1', (event) => countBookRented(db, event)),
-          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, event)),
+          // Both versions: v1 holds the changes made before v2 existed (README "Event versions").
+          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, upcastBookChanged(event))),
+          subscribe('book.book-changed.v2', (event) => recordBestBookTitle(db, event)),
         ],
       ],
       reset: () => resetRentCounts(db),
@@ -78,7 +81,12 @@ export function readModels(db: Db): ReadModel[] {
     },
     {
       groupId: READ_MODEL_GROUPS.rentalBookTitles,
-      phases: [[subscribe('book.book-changed.v1', (event) => recordBookTitle(db, event))]],
+      phases: [
+        [
+          subscribe('book.book-changed.v1', (event) => recordBookTitle(db, upcastBookChanged(event))),
+          subscribe('book.book-changed.v2', (event) => recordBookTitle(db, event)),
+        ],
+      ],
       reset: () => resetBookTitles(db),
       countRows: () => countBookTitleRows(db),
     },

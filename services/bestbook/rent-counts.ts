@@ -1,4 +1,5 @@
 /** The best-book read model: how often each book was rented, built only from events. */
+import type { BookChangedView } from '../contracts/book-changed.ts';
 import type { TEnvelope } from '../contracts/events.ts';
 import type { Db } from '../platform/db.ts';
 import { rentCountsRepo } from './db/rent-counts.ts';
@@ -12,13 +13,15 @@ export async function countBookRented(db: Db, event: TEnvelope<'rental.item-rent
 }
 
 /**
- * Consumer of book.book-changed.v1: the newest title wins whatever order events
- * arrive in (book and rental topics are not ordered relative to each other).
+ * Consumer of book.book-changed (either version): the newest title wins whatever
+ * order events arrive in (book and rental topics are not ordered relative to each
+ * other); a withdrawn book leaves the best books for good.
  */
-export async function recordBookTitle(db: Db, event: TEnvelope<'book.book-changed.v1'>): Promise<void> {
+export async function recordBookTitle(db: Db, event: BookChangedView): Promise<void> {
   await db.$transaction(async (tx) => {
     if (!(await rentCountsRepo.markProcessed(tx, event.eventId))) return;
     await rentCountsRepo.applyTitle(tx, event.payload.bookNo, event.payload.title, new Date(event.occurredAt));
+    if (event.payload.change === 'WITHDRAWN') await rentCountsRepo.markWithdrawn(tx, event.payload.bookNo);
   });
 }
 

@@ -23,9 +23,10 @@ export const rentCountsRepo = {
     if (count === 1) return;
     await tx.bookRentCount.updateMany({ where: { bookNo, titleAt: { lt: titleAt } }, data: { title, titleAt } });
   },
+  markWithdrawn: (tx: Tx, bookNo: number) => tx.bookRentCount.updateMany({ where: { bookNo }, data: { withdrawn: true } }),
   findMostRented: (db: Db, limit: number) =>
     db.bookRentCount.findMany({
-      where: { rentCount: { gt: 0 } },
+      where: { rentCount: { gt: 0 }, withdrawn: false },
       orderBy: [{ rentCount: 'desc' }, { bookNo: 'asc' }],
       take: limit,
       select: { bookNo: true, title: true, rentCount: true },
