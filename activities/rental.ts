@@ -4,6 +4,7 @@ import { assessLateFee, liftSuspension } from '../services/rental/clearance.ts';
 import { checkErasable } from '../services/rental/erasure.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
 import { addRentalItem, cancelRentalItem, confirmRentalItem, markItemReturned, markOverdue } from '../services/rental/loans.ts';
+import { assessFeeToSettle, settleFee, type Settlement } from '../services/rental/settlements.ts';
 import { refusalsAsFailures } from './failures.ts';
 
 /** rental's activities, on the `rental` task queue. */
@@ -19,6 +20,8 @@ export function createRentalActivities({ db, rules }: { db: Db; rules: LoanRules
       refusalsAsFailures(() => markItemReturned(db, rules, input)),
     assessLateFee: (input: { memberId: string }) => refusalsAsFailures(() => assessLateFee(db, input)),
     checkErasable: (input: { memberId: string }) => refusalsAsFailures(() => checkErasable(db, input)),
+    assessFeeToSettle: (input: { memberId: string; points: number }) => refusalsAsFailures(() => assessFeeToSettle(db, input)),
+    settleFee: (input: Settlement) => refusalsAsFailures(() => settleFee(db, input)),
     liftSuspension: (input: { clearanceId: string; memberId: string; amount: number }) => refusalsAsFailures(() => liftSuspension(db, input)),
   };
 }

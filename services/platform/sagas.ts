@@ -30,6 +30,10 @@ const API_STATUS: Record<SagaStatus, ApiSagaStatus> = {
   FAILED: 'FAILED',
 };
 
+export function toApiStatus(status: SagaStatus): ApiSagaStatus {
+  return API_STATUS[status] ?? 'FAILED';
+}
+
 function asApiStatus<R>(progress: SagaProgress<R>): SagaView<R> {
   return { ...progress, status: API_STATUS[progress.status] };
 }
@@ -65,6 +69,17 @@ export async function startSaga(client: Client, saga: SagaStart): Promise<void> 
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+/** Whether a saga with this workflow id was started (running or closed). */
+export async function sagaExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
   }
 }
 

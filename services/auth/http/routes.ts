@@ -12,7 +12,7 @@ import { LoginRateLimited, throttledLogin, type TokenOptions } from '../login.ts
 import { LOGIN_LIMITS, LoginThrottle } from '../login-throttle.ts';
 import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
-import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
+import { ZSagaStatus, answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 
 export const ZSignupBody = z
   .strictObject({
@@ -33,7 +33,7 @@ const signupRoute = createRoute({
   path: '/signups',
   summary: 'Start a signup saga',
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSignupBody } }, required: true } },
-  responses: { 202: { description: 'saga started', content: { 'application/json': { schema: ZSagaAccepted } } }, ...errorResponses(400, 413) },
+  responses: { ...sagaStartResponses('saga started'), ...errorResponses(400, 413) },
 });
 
 const signupStatusRoute = createRoute({
@@ -83,7 +83,13 @@ export function authRoutes(deps: { db: Db; temporal: Client; tokens: TokenOption
         sagaType: 'signup',
         memberId,
       });
-      return sagaAccepted(c, `/signups/${signupId}`, signupId);
+      return answerSagaStart(c, {
+        temporal: deps.temporal,
+        workflowId: signupWorkflowId(signupId),
+        location: `/signups/${signupId}`,
+        id: signupId,
+        decorate: (view) => (view.status === 'COMPLETED' && view.result ? { memberId: (view.result as SignupResult).memberId } : {}),
+      });
     })
     .openapi(signupStatusRoute, async (c) => {
       const { id } = c.req.valid('param');

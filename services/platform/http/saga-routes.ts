@@ -9,10 +9,15 @@ import type { TokenOptions } from '../../auth/login.ts';
 import { createRouter } from './app.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
 import { errorResponses } from './problem.ts';
-import { ZSagaStatus } from './saga-schemas.ts';
+import { ZSagaStatus, sagaStatusBody } from './saga-schemas.ts';
 
 export const ZIdempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'the same key returns the same saga' }),
+  prefer: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: '`wait=N` (seconds, at most 10): answer 200 with the final status resource if the saga ends within N s, else 202 as without it' }),
 });
 
 /** The saga id: derived from the Idempotency-Key (per member and saga kind) when one is sent. */
@@ -50,7 +55,6 @@ export function memberSagaStatusRoute(options: {
     const principal = principalOf(c);
     const saga = await readSaga(options.temporal, options.workflowId(id));
     if (!saga || (saga.memberId !== principal.memberId && principal.role !== 'ADMIN')) throw new AppError('NOT_FOUND', `no ${options.basePath.slice(1)} ${id}`);
-    const { result, ...progress } = saga.view;
-    return c.json({ id, ...progress, ...(result !== undefined && options.extend ? options.extend(result) : {}) }, 200);
+    return c.json(sagaStatusBody(id, saga.view, options.extend), 200);
   });
 }
