@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import pg from 'pg';
 import { DEVELOPMENT_CODEC_KEYS } from '../services/platform/config.ts';
 import { applyMigrations } from './db/schema-engine.ts';
 import { TEMPORAL_BINARY, codecEndpointOf, isProfile, startInfrastructure, type Profile } from './infra/infra.ts';
@@ -88,7 +89,13 @@ async function main() {
   try {
     await waitForHealthy(API, 120_000);
     const admin = (await call('/auth/login', { method: 'POST', json: { email: 'admin@library.local', password: 'admin-password' } })).body.token;
-    const book = async () => (await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })).body.bookNo as number;
+    const db = new pg.Pool({ connectionString: infra.env.DATABASE_URL, max: 1 });
+    // A new book, once rental's copy of the catalog knows it (an unknown book is refused before any saga).
+    const book = async () => {
+      const bookNo = (await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })).body.bookNo as number;
+      while (!(await db.query('SELECT 1 FROM rental.book_title WHERE book_no = $1', [bookNo])).rowCount) await sleep(100);
+      return bookNo;
+    };
 
     const ann = await member();
     runs['signup-completed'] = `signup-${ann.signup.id}`;
@@ -118,6 +125,15 @@ async function main() {
     if (refused.status !== 'COMPENSATED') throw new Error(`expected Bob's clearing to be refused, got ${refused.status}`);
     runs['clear-overdue-compensated'] = `clear-overdue-${refused.id}`;
 
+    // Bob's fee (five fee days, 50) exceeds his 20 points: an admin settles it. Offering 30 of his
+    // points is refused by the ledger (INSUFFICIENT_POINTS, compensated); 20 points plus the desk settles it.
+    const bobId = (await call('/members/me', { token: bob.token })).body.memberId as string;
+    const settle = (points: number) => saga(`/members/${bobId}/fees/settle`, admin, { reason: 'paid at the desk', points });
+    const overdrawn = await settle(30);
+    if (overdrawn.status !== 'COMPENSATED') throw new Error(`expected the overdrawn settlement to be refused, got ${overdrawn.status}`);
+    runs['settle-fee-compensated'] = `settle-fee-${overdrawn.id}`;
+    runs['settle-fee-completed'] = `settle-fee-${(await settle(20)).id}`;
+
     // Erasure: refused while a book is out, completed once nothing is.
     const holder = await member();
     await saga('/rentals', holder.token, { bookNo: await book() });
@@ -130,6 +146,7 @@ async function main() {
       writeFileSync(resolve(OUT, `${name}.json`), json);
       console.log(`recorded ${name}.json (${workflowId})`);
     }
+    await db.end();
   } finally {
     await processes.stop();
     await infra.stop();
