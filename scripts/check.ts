@@ -9,6 +9,7 @@ import pg from 'pg';
 import { isMain } from '../processes/runtime.ts';
 import { OUTBOX_SCHEMAS } from '../services/platform/outbox.ts';
 import { POINTS } from '../workflows/contracts.ts';
+import { LIFE_CYCLE_RULES } from './check-life-cycle.ts';
 
 export interface Violation {
   rule: string;
@@ -46,7 +47,8 @@ const RULES: Record<string, (query: Query, graceSeconds: number) => Promise<Viol
       SELECT p.member_id, p.points,
              (SELECT count(*) FROM rental.rental_item i WHERE i.member_id = p.member_id AND i.status IN ('RENTED', 'RETURNED'))::int AS rents,
              (SELECT count(*) FROM rental.rental_item i WHERE i.member_id = p.member_id AND i.status = 'RETURNED')::int AS returns,
-             (SELECT coalesce(sum(amount), 0) FROM rental.clearance c WHERE c.member_id = p.member_id)::int AS fees_paid,
+             ((SELECT coalesce(sum(amount), 0) FROM rental.clearance c WHERE c.member_id = p.member_id)
+              + (SELECT coalesce(sum(points_paid), 0) FROM rental.fee_settlement s WHERE s.member_id = p.member_id))::int AS fees_paid,
              (SELECT coalesce(sum(delta), 0) FROM member.point_entry e WHERE e.member_id = p.member_id)::int AS ledger
       FROM member.profile p
       WHERE p.active AND NOT EXISTS (SELECT 1 FROM rental.rental_item i WHERE i.member_id = p.member_id AND i.status = 'PENDING')`);
@@ -155,6 +157,8 @@ const RULES: Record<string, (query: Query, graceSeconds: number) => Promise<Viol
     }
     return violations;
   },
+
+  ...LIFE_CYCLE_RULES,
 };
 
 /** Every violation, or (with a scope) those about these members and books plus the system-wide ones. */

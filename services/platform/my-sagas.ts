@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
-import { temporal as proto } from '@temporalio/proto';
+import proto from '@temporalio/proto'; // CommonJS: no named ESM exports
 import { SEARCH, type SagaProgress } from '../../workflows/contracts.ts';
 import { toApiStatus, type ApiSagaStatus } from './sagas.ts';
 
@@ -52,7 +52,7 @@ export function mySagasQuery(query: Pick<MySagaQuery, 'memberId' | 'type' | 'sta
   ].join(' AND ');
 }
 
-const { WorkflowExecutionStatus } = proto.api.enums.v1;
+const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
 
 /** The id a status resource is read by: the workflow id without its saga prefix. */
 function sagaIdOf(workflowId: string, type: string): string {
