@@ -89,7 +89,8 @@ async function main() {
   try {
     await waitForHealthy(API, 120_000);
     const admin = (await call('/auth/login', { method: 'POST', json: { email: 'admin@library.local', password: 'admin-password' } })).body.token;
-    const db = new pg.Pool({ connectionString: infra.env.DATABASE_URL, max: 1 });
+    const db = new pg.Pool({ connectionString: infra.env.DATABASE_URL, max: 1, allowExitOnIdle: true });
+    db.on('error', () => {}); // an idle connection cut when the servers stop
     // A new book, once rental's copy of the catalog knows it (an unknown book is refused before any saga).
     const book = async () => {
       const bookNo = (await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })).body.bookNo as number;
@@ -133,6 +134,7 @@ async function main() {
     if (overdrawn.status !== 'COMPENSATED') throw new Error(`expected the overdrawn settlement to be refused, got ${overdrawn.status}`);
     runs['settle-fee-compensated'] = `settle-fee-${overdrawn.id}`;
     runs['settle-fee-completed'] = `settle-fee-${(await settle(20)).id}`;
+    await db.end();
 
     // Erasure: refused while a book is out, completed once nothing is.
     const holder = await member();
@@ -146,7 +148,6 @@ async function main() {
       writeFileSync(resolve(OUT, `${name}.json`), json);
       console.log(`recorded ${name}.json (${workflowId})`);
     }
-    await db.end();
   } finally {
     await processes.stop();
     await infra.stop();
