@@ -134,13 +134,13 @@ async function main() {
     if (overdrawn.status !== 'COMPENSATED') throw new Error(`expected the overdrawn settlement to be refused, got ${overdrawn.status}`);
     runs['settle-fee-compensated'] = `settle-fee-${overdrawn.id}`;
     runs['settle-fee-completed'] = `settle-fee-${(await settle(20)).id}`;
-    await db.end();
 
     // Erasure: refused while a book is out, completed once nothing is.
     const holder = await member();
     await saga('/rentals', holder.token, { bookNo: await book() });
     runs['erasure-compensated'] = `erase-${(await erase(holder.token)).id}`;
     runs['erasure-completed'] = `erase-${(await erase(ann.token)).id}`;
+    await db.end();
 
     for (const [name, workflowId] of Object.entries(runs)) {
       execFileSync(TEMPORAL_BINARY, ['workflow', 'result', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId], { stdio: 'ignore' });
