@@ -7,6 +7,9 @@
  * test/histories/<saga>-<end>.json with the `temporal` CLI (the JSON format the
  * Temporal UI downloads). The CLI reads them raw: payloads stay encrypted, with
  * the development key (public), so the replay test can decrypt them.
+ *   npm run histories:record -- --only settle-fee
+ * writes only the histories whose names start with a prefix, keeping the committed
+ * others (the histories of older workflow code are what the replay test guards).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +27,8 @@ const PROFILE: Profile = (() => {
   return profile;
 })();
 /** Beside the profile's test API port (3100 + 10*N), never on it. */
+const onlyIndex = process.argv.indexOf('--only');
+const ONLY = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
 const PORT = 3199 + 10 * Number(/\d+$/.exec(PROFILE)?.[0] ?? 0);
 const API = `http://127.0.0.1:${PORT}`;
 const OUT = resolve(import.meta.dirname, '../test/histories');
@@ -142,7 +147,7 @@ async function main() {
     runs['erasure-completed'] = `erase-${(await erase(ann.token)).id}`;
     await db.end();
 
-    for (const [name, workflowId] of Object.entries(runs)) {
+    for (const [name, workflowId] of Object.entries(runs).filter(([name]) => !ONLY || name.startsWith(ONLY))) {
       execFileSync(TEMPORAL_BINARY, ['workflow', 'result', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId], { stdio: 'ignore' });
       const json = execFileSync(TEMPORAL_BINARY, ['workflow', 'show', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId, '--output', 'json']);
       writeFileSync(resolve(OUT, `${name}.json`), json);
