@@ -87,7 +87,8 @@ describe('settling a late fee larger than the points', () => {
     expect(await card(member.token)).toMatchObject({ rentStatus: 'AVAILABLE', lateFee: 0 });
     const ledger = await db.query(`SELECT delta, reason FROM member.point_entry WHERE member_id = $1 AND key LIKE 'settle-fee-%' ORDER BY created_at`, [member.memberId]);
     expect(ledger.rows).toEqual([
-      { delta: 0, reason: expect.stringMatching(/^reversed: late fee settled/) },
+      // The refused step wrote nothing; its undo left a tombstone so a late attempt of it finds its key taken.
+      { delta: 0, reason: 'reversed before it was applied' },
       { delta: 0, reason: expect.stringContaining('waived: first offence') },
     ]);
     await expectInvariantsToHold({ memberIds: [member.memberId], bookNos: [member.bookNo] });

@@ -71,6 +71,13 @@ describe('my sagas', () => {
     } while (cursor && pages < 10);
     expect(walked.sort()).toEqual(all.body.items.map((item) => item.id).sort());
 
+    // A cursor is good only for the list that gave it out: another filter (or member) gets a 400.
+    const first = await sagasOf(member.token, '?limit=1');
+    expect(first.body.nextCursor).not.toBeNull();
+    const elsewhere = await sagasOf(member.token, `?limit=1&type=rent&cursor=${first.body.nextCursor}`);
+    expect(elsewhere.status).toBe(400);
+    expect((await sagasOf(holder.token, `?limit=1&cursor=${first.body.nextCursor}`)).status).toBe(400);
+
     // Another member sees none of them.
     const theirs = (await sagasOf(holder.token, '?limit=100')).body.items.map((item) => item.id);
     for (const id of [rented.id, refused.id, returned.id]) expect(theirs).not.toContain(id);
@@ -84,6 +91,7 @@ describe('my sagas', () => {
       ['?limit=101', 'limit'],
       ['?cursor=%%%', 'cursor'],
       [`?cursor=${Buffer.from('{"token":"bm90IGEgdG9rZW4"}').toString('base64url')}`, 'cursor'],
+      [`?cursor=${Buffer.from('{"token":"bm90IGEgdG9rZW4","sig":"forged"}').toString('base64url')}`, 'cursor'],
     ]) {
       const answer = await api(`/members/me/sagas${query}`, { token: member.token });
       expect(answer.status, query).toBe(400);

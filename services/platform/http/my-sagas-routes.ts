@@ -1,6 +1,7 @@
 /** GET /members/me/sagas: every saga of the signed-in member, refused ones too, from Temporal's visibility store. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { ServiceError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { MEMBER_SAGA_TYPES, listMySagas } from '../my-sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
@@ -9,8 +10,23 @@ import { ZCursor, encodeCursor } from './cursor.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
 import { errorResponses } from './problem.ts';
 
-/** gRPC's status code INVALID_ARGUMENT. */
-const GRPC_INVALID_ARGUMENT = 3;
+/**
+ * The cursor carries Temporal's page token signed for this member and these filters:
+ * a token Temporal did not hand out (or another member's, or another query's) is
+ * refused here with a 400, before Temporal sees it (it answers such tokens UNKNOWN).
+ */
+function signToken(secret: string, scope: string, token: string): string {
+  return createHmac('sha256', secret).update(`my-sagas\n${scope}\n${token}`).digest('base64url');
+}
+
+function verifiedToken(secret: string, scope: string, cursor: { token: string; sig: string }): Uint8Array {
+  const expected = Buffer.from(signToken(secret, scope, cursor.token));
+  const given = Buffer.from(cursor.sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw new AppError('VALIDATION_FAILED', 'the cursor is not one this list gave out', [{ path: 'cursor', message: 'not a cursor this list gave out' }]);
+  }
+  return Buffer.from(cursor.token, 'base64url');
+}
 
 const ZStatus = z.enum(['RUNNING', 'COMPLETED', 'COMPENSATED', 'FAILED']);
 const ZMySaga = z
@@ -34,7 +50,7 @@ const mySagasRoute = createRoute({
       type: z.enum(MEMBER_SAGA_TYPES).optional(),
       status: ZStatus.optional(),
       limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ type: 'integer', minimum: 1, maximum: 100, default: 20 }),
-      cursor: ZCursor(z.object({ token: z.string().min(1).max(1500) })).optional(),
+      cursor: ZCursor(z.object({ token: z.string().min(1).max(1500), sig: z.string().max(100) })).optional(),
     }),
   },
   responses: {
@@ -51,22 +67,17 @@ export function mySagasRoutes(deps: { temporal: Client; tokens: TokenOptions }) 
   router.use('/members/me/sagas', requireMember(deps.tokens));
   return router.openapi(mySagasRoute, async (c) => {
     const { type, status, limit, cursor } = c.req.valid('query');
-    try {
-      const page = await listMySagas(deps.temporal, {
-        memberId: principalOf(c).memberId,
-        limit,
-        ...(type ? { type } : {}),
-        ...(status ? { status } : {}),
-        ...(cursor ? { pageToken: Buffer.from(cursor.token, 'base64url') } : {}),
-      });
-      const nextCursor = page.nextPageToken ? encodeCursor({ token: Buffer.from(page.nextPageToken).toString('base64url') }) : null;
-      return c.json({ items: page.items, nextCursor }, 200);
-    } catch (error) {
-      // A cursor that decodes but that Temporal does not accept as its page token.
-      if (error instanceof ServiceError && (error.cause as { code?: number } | undefined)?.code === GRPC_INVALID_ARGUMENT) {
-        throw new AppError('VALIDATION_FAILED', 'the cursor is not one this list gave out', [{ path: 'cursor', message: 'not a cursor this list gave out' }]);
-      }
-      throw error;
-    }
+    const { memberId } = principalOf(c);
+    const scope = JSON.stringify([memberId, type ?? null, status ?? null]);
+    const page = await listMySagas(deps.temporal, {
+      memberId,
+      limit,
+      ...(type ? { type } : {}),
+      ...(status ? { status } : {}),
+      ...(cursor ? { pageToken: verifiedToken(deps.tokens.secret, scope, cursor) } : {}),
+    });
+    const token = page.nextPageToken ? Buffer.from(page.nextPageToken).toString('base64url') : undefined;
+    const nextCursor = token ? encodeCursor({ token, sig: signToken(deps.tokens.secret, scope, token) }) : null;
+    return c.json({ items: page.items, nextCursor }, 200);
   });
 }
