@@ -32,6 +32,7 @@ export function errorResponses(...statuses: number[]) {
     403: 'FORBIDDEN',
     404: 'NOT_FOUND',
     409: 'a conflict; see the code',
+    422: 'understood but refused; see the code',
     413: 'PAYLOAD_TOO_LARGE',
     429: 'RATE_LIMITED',
   };
