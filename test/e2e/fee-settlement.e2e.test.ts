@@ -40,6 +40,9 @@ async function memberInDebt() {
   return { ...member, fee: returned.returned.lateFee as number, bookNo };
 }
 
+// Each test waits for a real overdue (8 s loan, fee days of 2 s): more than the default 60 s on a loaded machine.
+const SLOW_MS = 150_000;
+
 describe('settling a late fee larger than the points', () => {
   it('takes the points offered, settles the rest at the desk, keeps the reason in the ledger and publishes it; the card is AVAILABLE again', async () => {
     const member = await memberInDebt();
@@ -69,7 +72,7 @@ describe('settling a late fee larger than the points', () => {
     expect(twice.body.error.code).toBe('NOTHING_TO_CLEAR');
     expect((await db.query(`SELECT count(*)::int AS n FROM rental.fee_settlement WHERE member_id = $1`, [member.memberId])).rows[0].n).toBe(1);
     await expectInvariantsToHold({ memberIds: [member.memberId], bookNos: [bookNo, member.bookNo] });
-  });
+  }, SLOW_MS);
 
   it('waives a fee without points, and undoes the points when the balance does not cover what was offered', async () => {
     const member = await memberInDebt();
@@ -92,7 +95,7 @@ describe('settling a late fee larger than the points', () => {
       { delta: 0, reason: expect.stringContaining('waived: first offence') },
     ]);
     await expectInvariantsToHold({ memberIds: [member.memberId], bookNos: [member.bookNo] });
-  });
+  }, SLOW_MS);
 
   it('refuses bad settlements at once with a clear code, and only an admin may settle', async () => {
     const member = await newMember();
@@ -125,7 +128,7 @@ describe('settling a late fee larger than the points', () => {
     expect(answer.status).toBe(422);
     expect(answer.body.error).toMatchObject({ code: 'POINTS_EXCEED_FEE', details: [{ path: 'points' }] });
     expect((await card(member.token)).lateFee).toBe(member.fee);
-  });
+  }, SLOW_MS);
 });
 
 describe("returning a book on a member's behalf", () => {
