@@ -4,6 +4,7 @@ import { assessLateFee, liftSuspension } from '../services/rental/clearance.ts';
 import { checkErasable, closeCardForErasure } from '../services/rental/erasure.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
 import { addRentalItem, cancelRentalItem, confirmRentalItem, markItemReturned, markOverdue } from '../services/rental/loans.ts';
+import { assessFeeToSettle, settleFee, type Settlement } from '../services/rental/settlements.ts';
 
 /** rental's activities, on the `rental` task queue. */
 export function createRentalActivities({ db, rules }: { db: Db; rules: LoanRules }) {
@@ -20,6 +21,8 @@ export function createRentalActivities({ db, rules }: { db: Db; rules: LoanRules
     /** Kept for erasures started before closeCardForErasure existed (still replaying). */
     checkErasable: (input: { memberId: string }) => checkErasable(db, input),
     closeCardForErasure: (input: { memberId: string }) => closeCardForErasure(db, input),
+    assessFeeToSettle: (input: { memberId: string; points: number }) => assessFeeToSettle(db, input),
+    settleFee: (input: Settlement) => settleFee(db, input),
     liftSuspension: (input: { clearanceId: string; memberId: string; amount: number }) => liftSuspension(db, input),
   };
 }

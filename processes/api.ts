@@ -17,6 +17,7 @@ import { createApp } from '../services/platform/http/app.ts';
 import { healthRoutes } from '../services/platform/http/health.ts';
 import { createKafka } from '../services/platform/kafka.ts';
 import { connectTemporal } from '../services/platform/temporal.ts';
+import { mySagasRoutes } from '../services/platform/http/my-sagas-routes.ts';
 import { codecRoutes } from '../services/platform/http/codec-routes.ts';
 import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
 import { LoginThrottle } from '../services/auth/login-throttle.ts';
@@ -52,6 +53,8 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       sessionRoutes({ db, tokens }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
+      // /members/me/sagas before erasure's /members/{memberId} routes.
+      mySagasRoutes({ temporal, tokens }),
       ...erasureRoutes({ temporal, tokens }),
       // /books/best before /books/{bookNo}: the first match wins.
       bestBookRoutes({ db }),

@@ -7,11 +7,15 @@
  * test/histories/<saga>-<end>.json with the `temporal` CLI (the JSON format the
  * Temporal UI downloads). The CLI reads them raw: payloads stay encrypted, with
  * the development key (public), so the replay test can decrypt them.
+ *   npm run histories:record -- --only settle-fee
+ * writes only the histories whose names start with a prefix, keeping the committed
+ * others (the histories of older workflow code are what the replay test guards).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import pg from 'pg';
 import { DEVELOPMENT_CODEC_KEYS } from '../services/platform/config.ts';
 import { applyMigrations } from './db/schema-engine.ts';
 import { TEMPORAL_BINARY, codecEndpointOf, isProfile, startInfrastructure, type Profile } from './infra/infra.ts';
@@ -23,6 +27,8 @@ const PROFILE: Profile = (() => {
   return profile;
 })();
 /** Beside the profile's test API port (3100 + 10*N), never on it. */
+const onlyIndex = process.argv.indexOf('--only');
+const ONLY = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
 const PORT = 3199 + 10 * Number(/\d+$/.exec(PROFILE)?.[0] ?? 0);
 const API = `http://127.0.0.1:${PORT}`;
 const OUT = resolve(import.meta.dirname, '../test/histories');
@@ -90,7 +96,14 @@ async function main() {
   try {
     await waitForHealthy(API, 120_000);
     const admin = (await call('/auth/login', { method: 'POST', json: { email: 'admin@library.local', password: 'admin-password' } })).body.token;
-    const book = async () => (await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })).body.bookNo as number;
+    const db = new pg.Pool({ connectionString: infra.env.DATABASE_URL, max: 1, allowExitOnIdle: true });
+    db.on('error', () => {}); // an idle connection cut when the servers stop
+    // A new book, once rental's copy of the catalog knows it (an unknown book is refused before any saga).
+    const book = async () => {
+      const bookNo = (await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })).body.bookNo as number;
+      while (!(await db.query('SELECT 1 FROM rental.book_title WHERE book_no = $1', [bookNo])).rowCount) await sleep(100);
+      return bookNo;
+    };
 
     const ann = await member();
     runs['signup-completed'] = `signup-${ann.signup.id}`;
@@ -120,13 +133,23 @@ async function main() {
     if (refused.status !== 'COMPENSATED') throw new Error(`expected Bob's clearing to be refused, got ${refused.status}`);
     runs['clear-overdue-compensated'] = `clear-overdue-${refused.id}`;
 
+    // Bob's fee (five fee days, 50) exceeds his 20 points: an admin settles it. Offering 30 of his
+    // points is refused by the ledger (INSUFFICIENT_POINTS, compensated); 20 points plus the desk settles it.
+    const bobId = (await call('/members/me', { token: bob.token })).body.memberId as string;
+    const settle = (points: number) => saga(`/members/${bobId}/fees/settle`, admin, { reason: 'paid at the desk', points });
+    const overdrawn = await settle(30);
+    if (overdrawn.status !== 'COMPENSATED') throw new Error(`expected the overdrawn settlement to be refused, got ${overdrawn.status}`);
+    runs['settle-fee-compensated'] = `settle-fee-${overdrawn.id}`;
+    runs['settle-fee-completed'] = `settle-fee-${(await settle(20)).id}`;
+
     // Erasure: refused while a book is out, completed once nothing is.
     const holder = await member();
     await saga('/rentals', holder.token, { bookNo: await book() });
     runs['erasure-compensated'] = `erase-${(await erase(holder.token, admin)).id}`;
     runs['erasure-completed'] = `erase-${(await erase(ann.token, admin)).id}`;
+    await db.end();
 
-    for (const [name, workflowId] of Object.entries(runs)) {
+    for (const [name, workflowId] of Object.entries(runs).filter(([name]) => !ONLY || name.startsWith(ONLY))) {
       execFileSync(TEMPORAL_BINARY, ['workflow', 'result', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId], { stdio: 'ignore' });
       const json = execFileSync(TEMPORAL_BINARY, ['workflow', 'show', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId, '--output', 'json']);
       writeFileSync(resolve(OUT, `${name}.json`), json);

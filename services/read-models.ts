@@ -18,6 +18,7 @@ import {
   resetPartnerCounters,
 } from './partner/summaries.ts';
 import { countBookTitleRows, recordBookTitle, recordBookTitles, resetBookTitles } from './rental/titles.ts';
+import { upcastBookChanged } from './contracts/book-changed.ts';
 import { subscribe, type Subscription } from './platform/consumer.ts';
 import type { Db } from './platform/db.ts';
 
@@ -64,7 +65,13 @@ export function readModels(db: Db): ReadModel[] {
       phases: [
         [
           subscribe('rental.item-rented.v1', (event) => countBookRented(db, event), (events) => countBooksRented(db, events)),
-          subscribe('book.book-changed.v1', (event) => recordBestBookTitle(db, event), (events) => recordBestBookTitles(db, events)),
+          // Both versions: v1 holds the changes made before v2 existed (README "Event versions").
+          subscribe(
+            'book.book-changed.v1',
+            (event) => recordBestBookTitle(db, upcastBookChanged(event)),
+            (events) => recordBestBookTitles(db, events.map(upcastBookChanged)),
+          ),
+          subscribe('book.book-changed.v2', (event) => recordBestBookTitle(db, event), (events) => recordBestBookTitles(db, events)),
         ],
       ],
       reset: () => resetRentCounts(db),
@@ -83,7 +90,12 @@ export function readModels(db: Db): ReadModel[] {
     },
     {
       groupId: READ_MODEL_GROUPS.rentalBookTitles,
-      phases: [[subscribe('book.book-changed.v1', (event) => recordBookTitle(db, event), (events) => recordBookTitles(db, events))]],
+      phases: [
+        [
+          subscribe('book.book-changed.v1', (event) => recordBookTitle(db, upcastBookChanged(event)), (events) => recordBookTitles(db, events.map(upcastBookChanged))),
+          subscribe('book.book-changed.v2', (event) => recordBookTitle(db, event), (events) => recordBookTitles(db, events)),
+        ],
+      ],
       reset: () => resetBookTitles(db),
       countRows: () => countBookTitleRows(db),
     },

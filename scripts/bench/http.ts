@@ -17,13 +17,18 @@ const TOKEN_MAX_AGE_MS = 10 * 60_000; // tokens live 15 minutes (JWT_TTL_SECONDS
 export class Api {
   constructor(readonly baseUrl: string) {}
 
-  async post(path: string, json: unknown, token?: string) {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+  async post(path: string, json: unknown, token?: string, extraHeaders: Record<string, string> = {}) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
     if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch(this.baseUrl + path, { method: 'POST', headers, body: JSON.stringify(json) });
     const acceptedAt = now();
     const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     return { status: response.status, body, acceptedAt };
+  }
+
+  async get(path: string, token?: string) {
+    const response = await fetch(this.baseUrl + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined };
   }
 
   async logIn(email: string, password: string): Promise<string> {
@@ -101,8 +106,8 @@ async function newMember(api: Api, client: Client): Promise<Member> {
   return { ...body, memberId: memberId!, token: await api.logIn(body.email, body.password), loggedInAt: Date.now() };
 }
 
-/** Members with free books for every slot, and two books held by another member. */
-export async function setUpLibrary(api: Api, client: Client, slotCount: number): Promise<Library> {
+/** Members with free books for every slot, and two books held by another member. `rentalKnows` waits until rental's catalog copy has the books (an unknown book is refused at once). */
+export async function setUpLibrary(api: Api, client: Client, slotCount: number, rentalKnows: (bookNos: number[]) => Promise<void>): Promise<Library> {
   const admin = await api.logIn(process.env.ADMIN_EMAIL ?? 'admin@library.local', process.env.ADMIN_PASSWORD ?? 'admin-password');
   const members = await mapLimit(Array.from({ length: Math.ceil(slotCount / BOOKS_PER_MEMBER) + 1 }), 8, () => newMember(api, client));
   const books = await mapLimit(Array.from({ length: slotCount + 2 }), 8, async () => {
@@ -110,6 +115,7 @@ export async function setUpLibrary(api: Api, client: Client, slotCount: number):
     if (status !== 201) throw new Error(`POST /books answered ${status}: ${JSON.stringify(body)}`);
     return body!.bookNo as number;
   });
+  await rentalKnows(books);
   const holder = members.pop()!;
   const rentedBooks = books.splice(0, 2);
   for (const bookNo of rentedBooks) {

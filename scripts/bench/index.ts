@@ -23,6 +23,7 @@ import { eventLag, waitForEventsSettled } from './events.ts';
 import { Api, refreshTokens, rentReturnScenario, setUpLibrary, signupScenario, type Library } from './http.ts';
 import { drive, type Load, type Phases, type Scenario } from './load.ts';
 import { COMPLETION_METHOD, cpuMsPerSaga, formatReport, writeReport, type BenchReport, type RunReport } from './report.ts';
+import { formatPreferWait, measurePreferWait } from './prefer-wait.ts';
 import { Sampler, stackGroups } from './sampler.ts';
 import { scrapeSessionChecks, sessionCheckCost, type HistogramReading } from './session-check.ts';
 import { MemoryTimeline, SOAK_SAMPLE_MS, formatSoakMemory, type SoakMemory } from './soak.ts';
@@ -30,8 +31,11 @@ import { sleep } from './stats.ts';
 import { benchRebuild } from './rebuild.ts';
 import { operatorTarget } from '../operator-target.ts';
 
-const SCENARIOS = ['bound-1', 'bound-saga', 'signup', 'rent-return'] as const;
+const SCENARIOS = ['bound-1', 'bound-saga', 'signup', 'rent-return', 'prefer-wait'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
+/** prefer-wait is a latency comparison, not a load: run it by name (`--scenarios prefer-wait`). */
+const DEFAULT_SCENARIOS: ScenarioName[] = ['bound-1', 'bound-saga', 'signup', 'rent-return'];
+const PREFER_WAIT_ROUNDS = 40;
 const DEFAULT_CONCURRENCY = 32;
 const DEFAULT_DURATION_S = 20;
 const DEFAULT_WARMUP_S = 5;
@@ -61,7 +65,7 @@ const phases: Phases =
   soakS === undefined
     ? { warmupS: Number(args.warmup ?? DEFAULT_WARMUP_S), durationS: Number(args.duration ?? DEFAULT_DURATION_S), drainS: DRAIN_S }
     : { warmupS: Number(args.warmup ?? SOAK_WARMUP_S), durationS: soakS, drainS: DRAIN_S };
-const scenarios = (args.scenarios ?? (soakS === undefined ? SCENARIOS.join(',') : 'rent-return')).split(',').map((name) => name.trim()) as ScenarioName[];
+const scenarios = (args.scenarios ?? (soakS === undefined ? DEFAULT_SCENARIOS.join(',') : 'rent-return')).split(',').map((name) => name.trim()) as ScenarioName[];
 const unknown = scenarios.filter((name) => !SCENARIOS.includes(name));
 const soakRate = Number(args.rate ?? SOAK_RATE);
 const badSoak = soakS !== undefined && (scenarios.length !== 1 || args.concurrency !== undefined || !(soakRate > 0) || !(soakS >= 120));
@@ -112,7 +116,16 @@ let boundWorker: BoundWorker | undefined;
 let library: Library | undefined;
 const concurrency = Number(args.concurrency ?? DEFAULT_CONCURRENCY);
 
-async function scenarioFor(name: ScenarioName): Promise<Scenario> {
+/** Waits until rental's copy of the catalog knows every one of these books. */
+async function rentalKnows(bookNos: number[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await db.query('SELECT count(*)::int AS n FROM rental.book_title WHERE book_no = ANY($1)', [bookNos])).rows[0].n < bookNos.length) {
+    if (Date.now() > deadline) throw new Error("rental's catalog copy did not learn the bench's books within 60 s");
+    await sleep(200);
+  }
+}
+
+async function scenarioFor(name: Exclude<ScenarioName, 'prefer-wait'>): Promise<Scenario> {
   if (name === 'bound-1' || name === 'bound-saga') {
     boundWorker ??= await startBoundWorker(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
     return boundScenario(plainClient, name);
@@ -120,7 +133,7 @@ async function scenarioFor(name: ScenarioName): Promise<Scenario> {
   await boundWorker?.stop();
   boundWorker = undefined;
   // Enough (member, book) slots that an open-model run rarely finds none free.
-  library ??= await setUpLibrary(api, client, Math.max(64, 2 * concurrency));
+  library ??= await setUpLibrary(api, client, Math.max(64, 2 * concurrency), rentalKnows);
   await refreshTokens(api, library);
   return name === 'signup' ? signupScenario(api, client, library) : rentReturnScenario(api, client, library);
 }
@@ -168,6 +181,14 @@ await sleep(IDLE_SAMPLE_MS);
 const idle = sampler.end();
 try {
   for (const name of scenarios) {
+    if (name === 'prefer-wait') {
+      await boundWorker?.stop();
+      boundWorker = undefined;
+      library ??= await setUpLibrary(api, client, Math.max(64, 2 * concurrency), rentalKnows);
+      await refreshTokens(api, library);
+      console.log(formatPreferWait(await measurePreferWait(api, library, PREFER_WAIT_ROUNDS)));
+      continue;
+    }
     const scenario = await scenarioFor(name);
     if (soakS !== undefined) {
       console.log(`soak: ${name} at ${soakRate} sagas/s for ${soakS} s after ${phases.warmupS} s of warm-up; memory sampled every ${SOAK_SAMPLE_MS / 1000} s`);

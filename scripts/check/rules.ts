@@ -9,6 +9,7 @@ import { deadLettersHandled } from './rules/dead-letters.ts';
 import { erasedMembersHoldNothing } from './rules/erased-hold-nothing.ts';
 import { erasureComplete } from './rules/erasure.ts';
 import { feesMatchLedger } from './rules/fees.ts';
+import { lifeCycleRules } from './rules/life-cycle.ts';
 import { kafkaHoldsPublishedEvents } from './rules/kafka-has-outbox-events.ts';
 import { oneEventPerChange } from './rules/one-event-per-change.ts';
 import { outboxDrained } from './rules/outbox-drained.ts';
@@ -39,4 +40,5 @@ export const RULES: Rule[] = [
   kafkaHoldsPublishedEvents,
   consumerLagZero,
   deadLettersHandled,
+  ...lifeCycleRules,
 ];

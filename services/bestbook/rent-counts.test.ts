@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { upcastBookChanged } from '../contracts/book-changed.ts';
 import { envelope, uniqueBookNo } from '../../test/support/events.ts';
 import { createDb, type Db } from '../platform/db.ts';
 import { createApp } from '../platform/http/app.ts';
@@ -31,7 +32,10 @@ const rented = (bookNo: number, title: string, occurredAt = new Date()) =>
     { rentalId: randomUUID(), memberId: randomUUID(), bookNo, title, rentedAt: occurredAt.toISOString(), dueAt: occurredAt.toISOString() },
     { occurredAt },
   );
-const changed = (bookNo: number, title: string, occurredAt: string) => envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt });
+const changed = (bookNo: number, title: string, occurredAt: string) =>
+  upcastBookChanged(envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt }));
+const changedV2 = (bookNo: number, title: string, occurredAt: string, change: 'CREATED' | 'UPDATED' | 'WITHDRAWN') =>
+  envelope('book.book-changed.v2', { bookNo, title, author: 'A. Author', change, status: change === 'WITHDRAWN' ? 'WITHDRAWN' : 'AVAILABLE' }, { occurredAt });
 const row = (bookNo: number) => db.bookRentCount.findUnique({ where: { bookNo }, select: { title: true, rentCount: true } });
 
 describe('best-book handlers', () => {
@@ -111,5 +115,16 @@ describe('GET /books/best', () => {
     const body = (await response.json()) as { error: { code: string; details: { path: string }[] } };
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.details[0]?.path).toBe('limit');
+  });
+
+  it('leaves a withdrawn book out, whichever version of the change comes first', async () => {
+    const [a, b] = [newBook(), newBook()];
+    for (const bookNo of [a, b]) await countBookRented(db, rented(bookNo, `Book ${bookNo}`));
+    await recordBookTitle(db, changed(a, 'Withdrawn A', '2026-01-01T00:00:00.000Z'));
+    await recordBookTitle(db, changedV2(a, 'Withdrawn A', '2026-01-01T00:00:00.000Z', 'WITHDRAWN'));
+    await recordBookTitle(db, changedV2(b, 'Kept B', '2026-01-01T00:00:00.000Z', 'UPDATED'));
+    const best = (await findBestBooks(db, 100)).map((entry) => entry.bookNo);
+    expect(best).toContain(b);
+    expect(best).not.toContain(a);
   });
 });

@@ -13,6 +13,7 @@ export async function markBookRented(db: Db, input: { bookNo: number; rentalId: 
   if (!book) throw new AppError('BOOK_NOT_FOUND', `no book ${input.bookNo}`);
   // Ours now, or already ours from an earlier attempt of this step.
   if (book.rentalId === input.rentalId) return { title: book.title };
+  if (book.status === 'WITHDRAWN') throw new AppError('BOOK_WITHDRAWN', `book ${input.bookNo} was withdrawn from the catalog`);
   throw new AppError('BOOK_NOT_AVAILABLE', `book ${input.bookNo} is ${book.status.toLowerCase()}`);
 }
 

@@ -17,11 +17,22 @@ export const TOPICS = {
     memberId: z.uuid(),
     registeredAt: z.iso.datetime(),
   }),
-  /** A book was added to the catalog or edited. Key: bookNo. */
+  /**
+   * A book was added, edited or withdrawn. Key: bookNo. Superseded by .v2 and still
+   * published beside it (dual publishing, README "Event versions") for consumers that read v1.
+   */
   'book.book-changed.v1': z.object({
     bookNo: z.number().int().positive(),
     title: z.string(),
     author: z.string(),
+  }),
+  /** v1 plus what changed and the status after the change. Key: bookNo. */
+  'book.book-changed.v2': z.object({
+    bookNo: z.number().int().positive(),
+    title: z.string(),
+    author: z.string(),
+    change: z.enum(['CREATED', 'UPDATED', 'WITHDRAWN']),
+    status: z.enum(['AVAILABLE', 'RENTED', 'WITHDRAWN']),
   }),
   /** A loan began (after the rent saga's pivot). Key: memberId, so one member's loans stay ordered. */
   'rental.item-rented.v1': z.object({
@@ -55,6 +66,17 @@ export const TOPICS = {
     clearanceId: z.uuid(),
     memberId: z.uuid(),
     amount: z.number().int().nonnegative(),
+  }),
+  /**
+   * An admin settled a member's late fee: `pointsPaid` of `amount` came from the points, the
+   * rest was paid at the desk or waived, as `reason` says. Key: memberId.
+   */
+  'rental.fee-settled.v1': z.object({
+    settlementId: z.uuid(),
+    memberId: z.uuid(),
+    amount: z.number().int().positive(),
+    pointsPaid: z.number().int().nonnegative(),
+    reason: z.string(),
   }),
 } as const;
 

@@ -82,6 +82,7 @@ export const rentWorkflowId = (rentalId: string): string => `rent-${rentalId}`;
 export const loanWorkflowId = (rentalId: string): string => `loan-${rentalId}`;
 export const returnWorkflowId = (returnId: string): string => `return-${returnId}`;
 export const clearOverdueWorkflowId = (clearanceId: string): string => `clear-overdue-${clearanceId}`;
+export const settleFeeWorkflowId = (settlementId: string): string => `settle-fee-${settlementId}`;
 /** One erasure per member: starting it twice finds the same saga. */
 export const erasureWorkflowId = (memberId: string): string => `erase-${memberId}`;
 
@@ -138,6 +139,20 @@ export interface ClearOverdueInput {
 
 export interface ClearOverdueResult {
   amount: number;
+}
+
+/** An admin settles a member's late fee: `points` of it from the member's points, the rest paid at the desk or waived. */
+export interface SettleFeeInput {
+  settlementId: string;
+  memberId: string;
+  points: number;
+  /** Why, in the admin's words ("paid at the desk", "waived: ..."): kept in the ledger and published. */
+  reason: string;
+}
+
+export interface SettleFeeResult {
+  amount: number;
+  pointsPaid: number;
 }
 
 /** Points the domain awards (shared/API.md). */

@@ -26,8 +26,12 @@ export const ERROR_CODES = {
   SIGNUP_EXPIRED: 410,
   /** Rent: no book has this number. */
   BOOK_NOT_FOUND: 404,
-  /** Rent: the book is RENTED or UNAVAILABLE. */
+  /** Rent: the book is RENTED by someone else. */
   BOOK_NOT_AVAILABLE: 409,
+  /** Rent, edit, withdraw: the book was withdrawn from the catalog (for good). */
+  BOOK_WITHDRAWN: 409,
+  /** Withdraw: the book is out on loan; it must come back first. */
+  BOOK_RENTED: 409,
   /** Rent: the member already holds this book. */
   ALREADY_HOLDING_BOOK: 409,
   /** Rent: the member holds the maximum number of books (5). */
@@ -48,6 +52,8 @@ export const ERROR_CODES = {
   NOTHING_TO_CLEAR: 409,
   /** Clear overdue: the member's points do not cover the late fee. */
   INSUFFICIENT_POINTS: 409,
+  /** Fee settlement: the points offered exceed the fee owed. */
+  POINTS_EXCEED_FEE: 422,
   /** Erasure: the member still holds books; they must come back first. */
   MEMBER_HOLDS_BOOKS: 409,
   /** An Idempotency-Key the caller already used with a different body. */

@@ -32,6 +32,10 @@ const API_STATUS: Record<SagaStatus, ApiSagaStatus> = {
   FAILED: 'FAILED',
 };
 
+export function toApiStatus(status: SagaStatus): ApiSagaStatus {
+  return API_STATUS[status] ?? 'FAILED';
+}
+
 function asApiStatus<R>(progress: SagaProgress<R>): SagaView<R> {
   return { ...progress, status: API_STATUS[progress.status] };
 }
@@ -96,6 +100,17 @@ export async function startSaga<K extends SagaWorkflowType>(client: Client, saga
 export function assertSameRequest(saga: { requestHash?: string }, requestHash: string): void {
   if (saga.requestHash !== undefined && saga.requestHash !== requestHash) {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request; use a new key for a new request');
+  }
+}
+
+/** Whether a saga with this workflow id was started (running or closed). */
+export async function sagaExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
   }
 }
 

@@ -1,25 +1,44 @@
 /**
- * rental's copy of book titles, built from book.book-changed.v1, so a rent can
- * name the book without calling the book service.
+ * rental's copy of book titles, built from book.book-changed (v2, and v1 upcast),
+ * so a rent can name the book, and refuse one it never heard of or that was
+ * withdrawn, without calling the book service.
  */
-import type { TEnvelope } from '../contracts/events.ts';
+import type { BookChangedView } from '../contracts/book-changed.ts';
+import { AppError } from '../platform/errors.ts';
 import { BATCH_TRANSACTION, type Db, type Tx } from '../platform/db.ts';
 import { titlesRepo } from './db/titles.ts';
 
-/** Consumer of book.book-changed.v1: keeps the newest title whatever order events arrive in, once per event. */
-export async function recordBookTitle(db: Db, event: TEnvelope<'book.book-changed.v1'>): Promise<void> {
+/**
+ * Consumer of book.book-changed (either version): keeps the newest title whatever
+ * order events arrive in, and remembers a withdrawal for good; once per event.
+ */
+export async function recordBookTitle(db: Db, event: BookChangedView): Promise<void> {
   await db.$transaction(async (tx) => {
     if (!(await titlesRepo.markProcessed(tx, event.eventId))) return;
-    await titlesRepo.apply(tx, event.payload.bookNo, event.payload.title, new Date(event.occurredAt));
+    const { bookNo, title, change } = event.payload;
+    await titlesRepo.apply(tx, bookNo, title, new Date(event.occurredAt));
+    if (change === 'WITHDRAWN') await titlesRepo.markWithdrawn(tx, bookNo);
   });
 }
 
 /** recordBookTitle for a batch of one partition, in one transaction (the rebuild's pace). */
-export async function recordBookTitles(db: Db, events: TEnvelope<'book.book-changed.v1'>[]): Promise<void> {
-  await db.$transaction(
-    (tx) => titlesRepo.applyMany(tx, events.map((event) => ({ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) }))),
-    BATCH_TRANSACTION,
-  );
+export async function recordBookTitles(db: Db, events: BookChangedView[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await titlesRepo.applyMany(tx, events.map((event) => ({ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) })));
+    // A withdrawal is only ever set, never unset: marking it again is harmless.
+    for (const event of events) if (event.payload.change === 'WITHDRAWN') await titlesRepo.markWithdrawn(tx, event.payload.bookNo);
+  }, BATCH_TRANSACTION);
+}
+
+/**
+ * What rental can refuse before a rent saga starts, from its own copy of the
+ * catalog: a book it never heard of (BOOK_NOT_FOUND) or one withdrawn (BOOK_WITHDRAWN).
+ * The book service still decides in the saga (markBookRented) for everything else.
+ */
+export async function refuseUnrentableBook(db: Db, bookNo: number): Promise<void> {
+  const row = await titlesRepo.find(db, bookNo);
+  if (!row) throw new AppError('BOOK_NOT_FOUND', `no book ${bookNo}`);
+  if (row.withdrawn) throw new AppError('BOOK_WITHDRAWN', `book ${bookNo} was withdrawn from the catalog`);
 }
 
 /** Titles of the given books; a book whose book-changed event has not arrived yet is absent from the map. */

@@ -26,7 +26,7 @@ const sinks = workerSinks();
 
 describe('replay of committed histories', () => {
   it('has a completed and a compensated history of every saga, and both ends of a loan', () => {
-    const sagas = ['signup', 'rent', 'return', 'clear-overdue', 'erasure'].flatMap((saga) => [`${saga}-completed.json`, `${saga}-compensated.json`]);
+    const sagas = ['signup', 'rent', 'return', 'clear-overdue', 'settle-fee', 'erasure'].flatMap((saga) => [`${saga}-completed.json`, `${saga}-compensated.json`]);
     expect(files).toEqual(expect.arrayContaining([...sagas, 'loan-returned.json', 'loan-overdue.json']));
   });
 

@@ -1,6 +1,7 @@
 /** Shortcuts for suites that rent and return: an admin, fresh members, books, sagas. */
 import { randomUUID } from 'node:crypto';
-import { api, logIn, settledSaga, signUp } from './api.ts';
+import pg from 'pg';
+import { api, eventually, logIn, settledSaga, signUp, stack } from './api.ts';
 
 let adminToken: Promise<string> | undefined;
 export function asAdmin(): Promise<string> {
@@ -14,9 +15,27 @@ export async function newMember(overrides: Record<string, unknown> = {}) {
   return { token: await logIn(body.email, body.password), memberId: saga.memberId as string };
 }
 
+let pool: pg.Pool | undefined;
+/** The test stack's database, for waiting on read models (one small pool per test file, closed when idle). */
+function database(): pg.Pool {
+  pool ??= new pg.Pool({ connectionString: stack().databaseUrl, max: 2, allowExitOnIdle: true });
+  return pool;
+}
+
+/**
+ * Waits until rental's copy of the catalog knows the book: a rent of a book rental
+ * has never heard of is refused at once (404 BOOK_NOT_FOUND), and book-changed
+ * travels through Kafka first.
+ */
+export async function rentalKnowsBook(bookNo: number, timeoutMs = 15_000): Promise<void> {
+  await eventually(async () => ((await database().query('SELECT 1 FROM rental.book_title WHERE book_no = $1', [bookNo])).rowCount ? true : undefined), timeoutMs);
+}
+
+/** A new book in the catalog, known to rental (so it can be rented at once). */
 export async function newBook(title = `Book ${randomUUID().slice(0, 8)}`): Promise<{ bookNo: number; title: string }> {
   const { status, body } = await api('/books', { method: 'POST', token: await asAdmin(), json: { title, author: 'A. Author' } });
   if (status !== 201) throw new Error(`POST /books answered ${status}: ${JSON.stringify(body)}`);
+  await rentalKnowsBook(body.bookNo);
   return body;
 }
 

@@ -10,7 +10,8 @@ export const pointsAddUp: Rule = {
       `SELECT p.member_id, p.points,
               (SELECT count(*) FROM rental.rental_item i WHERE i.member_id = p.member_id AND i.status IN ('RENTED', 'RETURNED'))::int AS rents,
               (SELECT count(*) FROM rental.rental_item i WHERE i.member_id = p.member_id AND i.status = 'RETURNED')::int AS returns,
-              (SELECT coalesce(sum(amount), 0) FROM rental.clearance c WHERE c.member_id = p.member_id)::int AS fees_paid,
+              ((SELECT coalesce(sum(amount), 0) FROM rental.clearance c WHERE c.member_id = p.member_id)
+               + (SELECT coalesce(sum(points_paid), 0) FROM rental.fee_settlement s WHERE s.member_id = p.member_id))::int AS fees_paid,
               (SELECT coalesce(sum(delta), 0) FROM member.point_entry e WHERE e.member_id = p.member_id)::int AS ledger
        FROM member.profile p
        WHERE p.active AND NOT EXISTS (SELECT 1 FROM rental.rental_item i WHERE i.member_id = p.member_id AND i.status = 'PENDING' AND i.rented_at >= now() - make_interval(secs => $1))`,

@@ -15,7 +15,7 @@ import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
 import { ZGrant } from './session-routes.ts';
 import { ZCalendarDate, ZEmail, ZId, passwordString, sizedString, text } from '../../platform/http/fields.ts';
-import { ZSagaAccepted, ZSagaStatus, sagaAccepted } from '../../platform/http/saga-schemas.ts';
+import { ZSagaStatus, answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 
 const NICKNAME_PATTERN = '^[\\p{L}\\p{N}_.\\-]+$';
 
@@ -40,10 +40,7 @@ const signupRoute = createRoute({
   path: '/signups',
   summary: `Start a signup saga (at most ${SIGNUP_LIMITS.perAddress} per client address in ${SIGNUP_LIMITS.windowMs / 60_000} minutes by default: SIGNUP_LIMIT_PER_ADDRESS)`,
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSignupBody } }, required: true } },
-  responses: {
-    202: { description: 'saga started (or, for a repeated Idempotency-Key, found)', content: { 'application/json': { schema: ZSagaAccepted } } },
-    ...errorResponses(400, 413, 415, 422, 429, 503),
-  },
+  responses: { ...sagaStartResponses('saga started (or, for a repeated Idempotency-Key, found)'), ...errorResponses(400, 413, 415, 422, 429, 503) },
 });
 
 const signupStatusRoute = createRoute({
@@ -95,7 +92,7 @@ export function authRoutes(deps: {
         const existing = await readSaga(deps.temporal, signupWorkflowId(signupId));
         if (existing) {
           assertSameRequest(existing, hash);
-          return sagaAccepted(c, `/signups/${signupId}`, signupId, existing.view.status);
+          return answerSagaStart(c, { temporal: deps.temporal, workflowId: signupWorkflowId(signupId), location: `/signups/${signupId}`, id: signupId, status: existing.view.status });
         }
       }
       const { password, nickname, favoriteStyles, role, ...contact } = body;
@@ -114,7 +111,14 @@ export function authRoutes(deps: {
         memberId,
         ...(hash ? { requestHash: hash } : {}),
       });
-      return sagaAccepted(c, `/signups/${signupId}`, signupId, status);
+      return answerSagaStart(c, {
+        temporal: deps.temporal,
+        workflowId: signupWorkflowId(signupId),
+        location: `/signups/${signupId}`,
+        id: signupId,
+        status,
+        decorate: (view) => (view.status === 'COMPLETED' && view.result ? { memberId: (view.result as SignupResult).memberId } : {}),
+      });
     })
     .openapi(signupStatusRoute, async (c) => {
       const { id } = c.req.valid('param');

@@ -55,9 +55,10 @@ export const rentCountsRepo = {
       titles.map((t) => t.title),
       titles.map((t) => t.at.toISOString()),
     ),
+  markWithdrawn: (tx: Tx, bookNo: number) => tx.bookRentCount.updateMany({ where: { bookNo }, data: { withdrawn: true } }),
   findMostRented: (db: Db, limit: number) =>
     db.bookRentCount.findMany({
-      where: { rentCount: { gt: 0 } },
+      where: { rentCount: { gt: 0 }, withdrawn: false },
       orderBy: [{ rentCount: 'desc' }, { bookNo: 'asc' }],
       take: limit,
       select: { bookNo: true, title: true, rentCount: true },

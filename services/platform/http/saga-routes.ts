@@ -10,12 +10,15 @@ import { createRouter } from './app.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
 import { ZId, headerToken } from './fields.ts';
 import { errorResponses } from './problem.ts';
-import { ZSagaStatus } from './saga-schemas.ts';
+import { ZSagaStatus, sagaStatusBody } from './saga-schemas.ts';
 
 export const ZIdempotencyHeaders = z.object({
   'idempotency-key': headerToken({ max: 200 })
     .optional()
     .openapi({ description: "the same key with the same body returns the same saga and its current status; with another body 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own" }),
+  prefer: headerToken({ max: 200 })
+    .optional()
+    .openapi({ description: '`wait=N` (seconds, at most 10): answer 200 with the final status resource if the saga ends within N s, else 202 as without it' }),
 });
 
 /** The saga id: derived from the Idempotency-Key (per caller and saga kind) when one is sent. */
@@ -81,7 +84,6 @@ export function memberSagaStatusRoute(options: {
     const principal = principalOf(c);
     const saga = await readSaga(options.temporal, options.workflowId(id));
     if (!saga || (saga.memberId !== principal.memberId && principal.role !== 'ADMIN')) throw new AppError('NOT_FOUND', `no ${options.basePath.slice(1)} ${id}`);
-    const { result, ...progress } = saga.view;
-    return c.json({ id, ...progress, ...(result !== undefined && options.extend ? options.extend(result) : {}) }, 200);
+    return c.json(sagaStatusBody(id, saga.view, options.extend), 200);
   });
 }

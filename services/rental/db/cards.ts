@@ -47,3 +47,9 @@ export const clearancesRepo = {
   find: (tx: Tx, clearanceId: string) => tx.clearance.findUnique({ where: { clearanceId } }),
   insert: (tx: Tx, clearance: { clearanceId: string; memberId: string; amount: number }) => tx.clearance.create({ data: clearance }),
 };
+
+export const settlementsRepo = {
+  find: (tx: Tx, settlementId: string) => tx.feeSettlement.findUnique({ where: { settlementId } }),
+  insert: (tx: Tx, settlement: { settlementId: string; memberId: string; amount: number; pointsPaid: number; reason: string }) =>
+    tx.feeSettlement.create({ data: settlement }),
+};

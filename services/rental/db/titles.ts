@@ -26,6 +26,8 @@ export const titlesRepo = {
       titles.map((t) => t.title),
       titles.map((t) => t.at.toISOString()),
     ),
+  markWithdrawn: (tx: Tx, bookNo: number) => tx.bookTitle.updateMany({ where: { bookNo }, data: { withdrawn: true } }),
+  find: (db: Db | Tx, bookNo: number) => db.bookTitle.findUnique({ where: { bookNo }, select: { withdrawn: true } }),
   findMany: (db: Db | Tx, bookNos: number[]) =>
     db.bookTitle.findMany({ where: { bookNo: { in: bookNos } }, select: { bookNo: true, title: true } }),
   /** Empties the cache and its processed ids; processed_event first, as every handler writes it first. */

@@ -5,15 +5,16 @@ import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { ZIdempotencyHeaders, keyedSaga, memberSagaStatusRoute } from '../../platform/http/saga-routes.ts';
-import { ZSagaAccepted, sagaAccepted } from '../../platform/http/saga-schemas.ts';
+import { answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 import { startSaga } from '../../platform/sagas.ts';
 import type { TokenOptions } from '../../auth/login.ts';
 import { clearOverdueWorkflowId, rentWorkflowId, returnWorkflowId } from '../../contracts/temporal.ts';
 import { viewRentalCard } from '../card-view.ts';
 import type { LoanRules } from '../domain/rules.ts';
+import { refuseUnrentableBook } from '../titles.ts';
+import { adminRentalRoutes } from './admin-routes.ts';
 
 const ZBookRequest = z.strictObject({ bookNo: z.number().int().positive().max(2_147_483_647) }).openapi('BookRequest');
-const accepted = { 202: { description: 'saga started; poll the Location', content: { 'application/json': { schema: ZSagaAccepted } } } };
 
 const ZRentalCard = z
   .object({
@@ -34,15 +35,23 @@ const rentalCardRoute = createRoute({
   responses: { 200: { description: 'the card', content: { 'application/json': { schema: ZRentalCard } } }, ...errorResponses(401, 404) },
 });
 
-const bookSagaRoute = (path: string, summary: string) =>
-  createRoute({
-    method: 'post',
-    path,
-    summary,
-    security: bearerSecurity,
-    request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZBookRequest } }, required: true } },
-    responses: { ...accepted, ...errorResponses(400, 401, 422) },
-  });
+const rentRoute = createRoute({
+  method: 'post',
+  path: '/rentals',
+  summary: 'Rent a book (saga); a book rental has never heard of is refused at once (404 BOOK_NOT_FOUND), a withdrawn one too (409 BOOK_WITHDRAWN)',
+  security: bearerSecurity,
+  request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZBookRequest } }, required: true } },
+  responses: { ...sagaStartResponses(), ...errorResponses(400, 401, 404, 409, 422) },
+});
+
+const returnRoute = createRoute({
+  method: 'post',
+  path: '/returns',
+  summary: 'Return a book (saga)',
+  security: bearerSecurity,
+  request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZBookRequest } }, required: true } },
+  responses: { ...sagaStartResponses(), ...errorResponses(400, 401, 422) },
+});
 
 const clearOverdueRoute = createRoute({
   method: 'post',
@@ -50,7 +59,7 @@ const clearOverdueRoute = createRoute({
   summary: 'Pay the late fee with points and lift the suspension (saga)',
   security: bearerSecurity,
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: z.strictObject({}) } }, required: false } },
-  responses: { ...accepted, ...errorResponses(400, 401) },
+  responses: { ...sagaStartResponses(), ...errorResponses(400, 401) },
 });
 
 export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions; rules: LoanRules }) {
@@ -62,30 +71,36 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOpti
   router.on('POST', ['/rentals', '/returns'], member);
   router
     .openapi(rentalCardRoute, async (c) => c.json(await viewRentalCard(deps.db, deps.rules, principalOf(c).memberId), 200))
-    .openapi(bookSagaRoute('/rentals', 'Rent a book (saga)'), async (c) => {
+    .openapi(rentRoute, async (c) => {
       const { memberId } = principalOf(c);
       const body = c.req.valid('json');
       const { bookNo } = body;
+      // rental's own copy of the catalog decides at once what needs no saga.
+      await refuseUnrentableBook(deps.db, bookNo);
       const { id: rentalId, requestHash } = keyedSaga(c, { kind: 'rent', memberId, body, secret: tokens.secret });
-      const status = await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId: rentWorkflowId(rentalId), args: [{ rentalId, memberId, bookNo }], sagaType: 'rent', memberId, bookNo, requestHash });
-      return sagaAccepted(c, `/rentals/${rentalId}`, rentalId, status);
+      const workflowId = rentWorkflowId(rentalId);
+      const status = await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId, args: [{ rentalId, memberId, bookNo }], sagaType: 'rent', memberId, bookNo, requestHash });
+      return answerSagaStart(c, { temporal, workflowId, location: `/rentals/${rentalId}`, id: rentalId, status, extend: (result) => ({ loan: result }) });
     })
-    .openapi(bookSagaRoute('/returns', 'Return a book (saga)'), async (c) => {
+    .openapi(returnRoute, async (c) => {
       const { memberId } = principalOf(c);
       const body = c.req.valid('json');
       const { bookNo } = body;
       const { id: returnId, requestHash } = keyedSaga(c, { kind: 'return', memberId, body, secret: tokens.secret });
-      const status = await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId: returnWorkflowId(returnId), args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo, requestHash });
-      return sagaAccepted(c, `/returns/${returnId}`, returnId, status);
+      const workflowId = returnWorkflowId(returnId);
+      const status = await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId, args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo, requestHash });
+      return answerSagaStart(c, { temporal, workflowId, location: `/returns/${returnId}`, id: returnId, status, extend: (result) => ({ returned: result }) });
     })
     .openapi(clearOverdueRoute, async (c) => {
       const { memberId } = principalOf(c);
       const { id: clearanceId, requestHash } = keyedSaga(c, { kind: 'clear-overdue', memberId, body: {}, secret: tokens.secret });
-      const status = await startSaga(temporal, { workflowType: 'clearOverdueWorkflow', workflowId: clearOverdueWorkflowId(clearanceId), args: [{ clearanceId, memberId }], sagaType: 'clear-overdue', memberId, requestHash });
-      return sagaAccepted(c, `/clear-overdue/${clearanceId}`, clearanceId, status);
+      const workflowId = clearOverdueWorkflowId(clearanceId);
+      const status = await startSaga(temporal, { workflowType: 'clearOverdueWorkflow', workflowId, args: [{ clearanceId, memberId }], sagaType: 'clear-overdue', memberId, requestHash });
+      return answerSagaStart(c, { temporal, workflowId, location: `/clear-overdue/${clearanceId}`, id: clearanceId, status, extend: (result) => ({ paid: result }) });
     });
   return [
     router,
+    ...adminRentalRoutes(deps),
     memberSagaStatusRoute({ basePath: '/rentals', summary: 'Rent saga status', workflowId: rentWorkflowId, temporal, tokens, extend: (result) => ({ loan: result }) }),
     memberSagaStatusRoute({ basePath: '/returns', summary: 'Return saga status', workflowId: returnWorkflowId, temporal, tokens, extend: (result) => ({ returned: result }) }),
     memberSagaStatusRoute({ basePath: '/clear-overdue', summary: 'Clear-overdue saga status', workflowId: clearOverdueWorkflowId, temporal, tokens, extend: (result) => ({ paid: result }) }),
