@@ -1,4 +1,5 @@
 import type { Db } from '../services/platform/db.ts';
+import type { Mailer } from '../services/platform/mailer.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
 import { TASK_QUEUES, type TaskQueue } from '../workflows/contracts.ts';
 import { createAuthActivities } from './auth.ts';
@@ -10,6 +11,10 @@ import { createRentalActivities } from './rental.ts';
 export interface ActivityDeps {
   db: Db;
   rules: LoanRules;
+  /** auth mails confirmation links through it. */
+  mailer: Mailer;
+  /** The base of links in mails (PUBLIC_BASE_URL). */
+  publicBaseUrl: string;
   /** Test-only fault injection (config refuses it in production). */
   faultsFile?: string | undefined;
 }

@@ -9,6 +9,7 @@ import { memberHistoryRoutes } from '../services/member/http/history-routes.ts';
 import { memberRoutes } from '../services/member/http/routes.ts';
 import { rentalRoutes } from '../services/rental/http/routes.ts';
 import { partnerRoutes } from '../services/partner/http/routes.ts';
+import { notificationRoutes } from '../services/notifications/http/routes.ts';
 import { createDb } from '../services/platform/db.ts';
 import { deterministicUuid } from '../services/platform/ids.ts';
 import { createApp } from '../services/platform/http/app.ts';
@@ -29,14 +30,15 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
   // In memory, per process: README "Security notes" says what several API processes need.
   const login = { throttle: new LoginThrottle(), trustedProxyHops: config.TRUST_PROXY_HOPS };
-  const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
+  const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 };
   await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
   const app = createApp({
     logger,
     routers: [
-      authRoutes({ db, temporal, tokens, ...login }),
+      authRoutes({ db, temporal, tokens, ...login, verificationSeconds: config.SIGNUP_VERIFICATION_SECONDS }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
+      notificationRoutes({ db, tokens }),
       ...erasureRoutes({ temporal, tokens }),
       // /books/best before /books/{bookNo}: the first match wins.
       bestBookRoutes({ db }),

@@ -44,6 +44,16 @@ export const ZConfig = z.object({
   /** Loan period and the length of one late-fee day; tests shorten both. */
   LOAN_PERIOD_SECONDS: z.coerce.number().positive().default(14 * 24 * 3600),
   FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
+  /** The SMTP server mail goes to (Mailpit under `npm start` and the tests). */
+  SMTP_URL: z.string().url().default('smtp://127.0.0.1:1025'),
+  /** The sender of every mail. */
+  MAIL_FROM: z.string().default('Book Rental <library@book-rental.local>'),
+  /** Where members reach the API: the base of the confirmation link in signup mails; unset = http://127.0.0.1:<PORT>. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** How long a signup waits for its address to be confirmed before it is undone. */
+  SIGNUP_VERIFICATION_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  /** The due-soon reminder goes out this long before a loan's due date (at once when the loan is shorter). */
+  REMINDER_BEFORE_DUE_SECONDS: z.coerce.number().int().nonnegative().default(2 * 24 * 3600),
   /** Test-only fault injection (test/support/faults.ts); refused in production. */
   FAULTS_FILE: z.string().optional(),
   /** Test-only: the relay exits after publishing a batch and before marking it (duplicate delivery test). */
@@ -69,6 +79,11 @@ export const ZConfig = z.object({
   OTEL_SDK_DISABLED: z.stringbool().default(false),
 });
 export type TConfig = z.infer<typeof ZConfig>;
+
+/** The base of links in mails. */
+export function publicBaseUrl(config: Pick<TConfig, 'PUBLIC_BASE_URL' | 'PORT'>): string {
+  return (config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   const parsed = ZConfig.safeParse(env);

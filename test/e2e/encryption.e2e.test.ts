@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, parseCodecKeys } from '../../services/platform/payload-codec.ts';
-import { api, logIn, settledSaga, signUp, signupBody, stack } from '../support/api.ts';
+import { api, logIn, settledSaga, signUp, signupBody, stack, postConfirmedSignup } from '../support/api.ts';
 import { asAdmin, newBook, rent } from '../support/library.ts';
 import { everyText } from '../support/temporal.ts';
 
@@ -74,8 +74,7 @@ describe('payload encryption against the real stack', () => {
   it('failure messages are encrypted too (a refused nickname names itself in its message)', async () => {
     const first = await signUp();
     const clash = signupBody({ nickname: first.body.nickname });
-    const accepted = await api('/signups', { method: 'POST', json: clash });
-    const saga = await settledSaga(accepted.headers.get('location')!);
+    const { accepted, saga } = await postConfirmedSignup(clash);
     expect(saga.failure).toMatchObject({ code: 'NICKNAME_TAKEN', message: `nickname ${clash.nickname} is taken` }); // decoded for the API
     const { history, text: stored } = await rawHistory(`signup-${accepted.body.id}`);
     expect(stored).not.toContain(clash.nickname);

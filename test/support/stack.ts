@@ -13,6 +13,8 @@ export interface TestStack {
   temporalUiUrl: string;
   kafkaBrokers: string;
   temporalBinary: string;
+  /** Mailpit's web UI and JSON API: every mail the stack sent. */
+  mailpitUrl: string;
 }
 
 declare module 'vitest' {
