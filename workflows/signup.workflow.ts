@@ -75,7 +75,8 @@ async function signupSteps(saga: Saga<SignupResult>, input: SignupInput): Promis
   });
   await saga.step('createProfile', {
     compensate: () => member.undo.deleteProfile({ signupId }),
-    run: () => member.step.createProfile(input),
+    // The profile choices only (not the whole input: it also says how long the confirmation waits).
+    run: () => member.step.createProfile({ signupId, memberId, role: input.role, nickname: input.nickname, favoriteStyles: input.favoriteStyles }),
   });
   await saga.step('openRentalCard', {
     compensate: () => rental.undo.closeRentalCard({ memberId }),

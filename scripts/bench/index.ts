@@ -71,6 +71,8 @@ const env = {
   TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://bookrental:bookrental@127.0.0.1:15432/bookrental',
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  /** Where signups' confirmation links are read (Mailpit's API). */
+  MAILPIT_URL: process.env.MAILPIT_URL ?? 'http://127.0.0.1:8025',
 };
 
 const health = await fetch(`${env.API_URL}/health`).catch(() => undefined);
@@ -87,7 +89,7 @@ const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataC
 const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 const admin = new Kafka({ clientId: 'bench', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
-const api = new Api(env.API_URL);
+const api = new Api(env.API_URL, env.MAILPIT_URL);
 const database = new URL(env.DATABASE_URL);
 const sampler = new Sampler(
   stackGroups({
