@@ -80,7 +80,7 @@ describe('signup over HTTP against the real stack', () => {
     const second = await api('/signups', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
     expect(first.status).toBe(202);
     expect(second.body.id).toBe(first.body.id);
-    await confirmSignup(body.email);
+    await confirmSignup(body.email, first.body.id);
     expect((await settledSaga(`/signups/${first.body.id}`)).status).toBe('COMPLETED');
     const third = await api('/signups', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
     expect(third.body.id).toBe(first.body.id);

@@ -85,8 +85,8 @@ export async function settledSaga(location: string, timeoutMs = 30_000, token?: 
  * Confirms a signup's address as its member would: reads the link from the mail
  * in Mailpit and follows it (GET). Returns the link's answer.
  */
-export async function confirmSignup(email: string) {
-  const link = await confirmationLink(email);
+export async function confirmSignup(email: string, signupId?: string) {
+  const link = await confirmationLink(email, signupId);
   const answer = await api(link.path);
   if (answer.status !== 200) throw new Error(`the confirmation link answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return { link, answer };
@@ -96,7 +96,7 @@ export async function confirmSignup(email: string) {
 export async function postConfirmedSignup(body: Record<string, unknown>) {
   const accepted = await api('/signups', { method: 'POST', json: body });
   if (accepted.status !== 202) throw new Error(`signup answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
-  await confirmSignup(String(body.email));
+  await confirmSignup(String(body.email), accepted.body.id);
   const saga = await settledSaga(accepted.headers.get('location')!);
   return { accepted, saga };
 }

@@ -90,6 +90,7 @@ async function startStack(): Promise<Running> {
       kafkaBrokers: infra.env.KAFKA_BROKERS,
       temporalBinary: TEMPORAL_BINARY,
       mailpitUrl: infra.env.MAILPIT_URL ?? '',
+      smtpUrl: infra.env.SMTP_URL,
     },
     async stop() {
       control.close();

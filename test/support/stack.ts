@@ -15,6 +15,8 @@ export interface TestStack {
   temporalBinary: string;
   /** Mailpit's web UI and JSON API: every mail the stack sent. */
   mailpitUrl: string;
+  /** Mailpit's SMTP server, for suites that run the app processes themselves. */
+  smtpUrl: string;
 }
 
 declare module 'vitest' {
