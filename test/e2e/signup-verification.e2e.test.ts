@@ -33,12 +33,14 @@ async function startSignup(overrides: Record<string, unknown> = {}) {
   return { body, id: accepted.body.id as string, location: accepted.headers.get('location')! };
 }
 
-/** The public status without its id: what anyone holding a signup id sees. */
+/** The public status without its id: what anyone holding a signup id sees (asked again while no worker answered the progress query in time). */
 async function publicView(id: string) {
-  const { status, body } = await api(`/signups/${id}`);
-  expect(status).toBe(200);
-  const { id: _id, ...view } = body;
-  return view;
+  return eventually(async () => {
+    const { status, body } = await api(`/signups/${id}`);
+    expect(status).toBe(200);
+    const { id: _id, ...view } = body;
+    return view.progressUnavailable ? undefined : view;
+  }, 30_000);
 }
 
 function logText(): string {
