@@ -26,13 +26,15 @@ afterAll(async () => {
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 
 /**
- * Every payload of a history except search attributes (indexed, hence plain; ids only) and headers
- * (the SDK passes them around its codecs; they carry the trace context only). Both are still
- * searched for personal data by `everyText`.
+ * Every payload of a history except search attributes (indexed, hence plain; ids only), headers
+ * (the SDK passes them around its codecs; they carry the trace context only) and `patched()`
+ * markers (the SDK's core writes them itself, plain: the patch id). All are still searched
+ * for personal data by `everyText`.
  */
 function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
   if (!value || typeof value !== 'object' || value instanceof Uint8Array) return found;
   const record = value as Record<string, unknown>;
+  if (record.markerName === 'core_patch') return found;
   if (record.metadata && typeof record.metadata === 'object' && 'data' in record) {
     found.push(record as Payload);
     return found;
