@@ -97,7 +97,8 @@ export async function postConfirmedSignup(body: Record<string, unknown>) {
   const accepted = await api('/signups', { method: 'POST', json: body });
   if (accepted.status !== 202) throw new Error(`signup answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
   await confirmSignup(String(body.email), accepted.body.id);
-  const saga = await settledSaga(accepted.headers.get('location')!);
+  // Longer than a signup used to need: the mail's round trip comes first, and suites start many at once.
+  const saga = await settledSaga(accepted.headers.get('location')!, 90_000);
   return { accepted, saga };
 }
 
