@@ -1,4 +1,5 @@
 import type { Db } from '../services/platform/db.ts';
+import type { Mailer } from '../services/platform/mailer.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
 import { TASK_QUEUES, type TaskQueue } from '../services/contracts/temporal.ts';
 import { createAuthActivities } from './auth.ts';
@@ -9,6 +10,10 @@ import { createRentalActivities } from './rental.ts';
 export interface ActivityDeps {
   db: Db;
   rules: LoanRules;
+  /** auth mails confirmation links through it. */
+  mailer: Mailer;
+  /** The base of links in mails (PUBLIC_BASE_URL). */
+  publicBaseUrl: string;
 }
 
 /** Each service's activities by the task queue that carries them. */

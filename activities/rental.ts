@@ -3,7 +3,7 @@ import { closeRentalCard, openRentalCard } from '../services/rental/cards.ts';
 import { assessLateFee, liftSuspension } from '../services/rental/clearance.ts';
 import { checkErasable, closeCardForErasure } from '../services/rental/erasure.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
-import { addRentalItem, cancelRentalItem, confirmRentalItem, markItemReturned, markOverdue } from '../services/rental/loans.ts';
+import { addRentalItem, cancelRentalItem, confirmRentalItem, markItemReturned, markOverdue, remindDueSoon } from '../services/rental/loans.ts';
 import { assessFeeToSettle, settleFee, type Settlement } from '../services/rental/settlements.ts';
 
 /** rental's activities, on the `rental` task queue. */
@@ -15,6 +15,7 @@ export function createRentalActivities({ db, rules }: { db: Db; rules: LoanRules
     cancelRentalItem: (input: { rentalId: string }) => cancelRentalItem(db, input),
     confirmRentalItem: (input: { rentalId: string; title: string }) => confirmRentalItem(db, input),
     markOverdue: (input: { rentalId: string }) => markOverdue(db, input),
+    remindDueSoon: (input: { rentalId: string }) => remindDueSoon(db, input),
     markItemReturned: (input: { returnId: string; memberId: string; bookNo: number }) =>
       markItemReturned(db, rules, input),
     assessLateFee: (input: { memberId: string }) => assessLateFee(db, input),

@@ -11,6 +11,7 @@ import { memberHistoryRoutes } from '../services/member/http/history-routes.ts';
 import { memberRoutes } from '../services/member/http/routes.ts';
 import { rentalRoutes } from '../services/rental/http/routes.ts';
 import { partnerRoutes } from '../services/partner/http/routes.ts';
+import { notificationRoutes } from '../services/notifications/http/routes.ts';
 import { createDb } from '../services/platform/db.ts';
 import { deterministicUuid } from '../services/platform/ids.ts';
 import { createApp } from '../services/platform/http/app.ts';
@@ -43,16 +44,24 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   sweeper.unref();
   const login = { throttle: new LoginThrottle(rates), trustedProxyHops: config.TRUST_PROXY_HOPS };
   passwordHashGate.limits = { concurrency: config.PASSWORD_HASH_CONCURRENCY, queue: config.PASSWORD_HASH_QUEUE };
-  const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 };
+  const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 };
   const admin = await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
   if (admin === 'created') logger.info('admin account created from ADMIN_EMAIL and ADMIN_PASSWORD');
   const app = createApp({
     logger,
     routers: [
-      authRoutes({ db, temporal, tokens, ...login, signups: new SignupThrottle(rates, { ...SIGNUP_LIMITS, perAddress: config.SIGNUP_LIMIT_PER_ADDRESS }) }),
+      authRoutes({
+        db,
+        temporal,
+        tokens,
+        ...login,
+        signups: new SignupThrottle(rates, { ...SIGNUP_LIMITS, perAddress: config.SIGNUP_LIMIT_PER_ADDRESS }),
+        verificationSeconds: config.SIGNUP_VERIFICATION_SECONDS,
+      }),
       sessionRoutes({ db, tokens }),
       memberRoutes({ db, tokens }),
       memberHistoryRoutes({ db, tokens }),
+      notificationRoutes({ db, tokens }),
       // /members/me/sagas before erasure's /members/{memberId} routes.
       mySagasRoutes({ temporal, tokens }),
       ...erasureRoutes({ temporal, tokens }),

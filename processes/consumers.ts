@@ -1,30 +1,34 @@
-/** The consumers process: Kafka consumer groups that build read models. Run several for more throughput. */
+/** The consumers process: Kafka consumer groups that build read models, and the notifications service's group. Run several for more throughput. */
 import type { Consumer } from 'kafkajs';
 import { READ_MODEL_GROUPS, readModels } from '../services/read-models.ts';
+import { NOTIFICATIONS_GROUP, notificationSubscriptions } from '../services/notifications/notices.ts';
+import { createMailer } from '../services/platform/mailer.ts';
 import { createDb } from '../services/platform/db.ts';
 import { startConsumerGroup } from '../services/platform/consumer.ts';
 import { startLagMonitor } from '../services/platform/consumer-lag.ts';
 import { connectKafkaProducer } from '../services/platform/kafka.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
-/** Every consumer group this process runs (one per read model). */
-export const CONSUMER_GROUPS = READ_MODEL_GROUPS;
+/** Every consumer group this process runs (one per read model, and the notifier's). */
+export const CONSUMER_GROUPS = { ...READ_MODEL_GROUPS, notifications: NOTIFICATIONS_GROUP };
 
 export async function startConsumers({ config, logger }: Runtime) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   // The producer is for dead letters.
   const { kafka, producer } = await connectKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumers`, logger });
   const models = readModels(db);
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+  // Not a read model: a rebuild must not mail anyone again, so the notifier is not in readModels().
+  const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db, mailer }) };
+  const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.phases.flat() })), notifier];
   const groups: Consumer[] = await Promise.all(
-    models.map((model) =>
-      startConsumerGroup({ kafka, producer, logger, groupId: model.groupId, subscriptions: model.phases.flat() }),
-    ),
+    consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),
   );
   // Consumer lag and dead-letter topic sizes for the metrics.
   const lag = await startLagMonitor({
     kafka,
     logger,
-    groups: models.map((model) => ({ groupId: model.groupId, topics: model.phases.flat().map((subscription) => subscription.topic) })),
+    groups: consumed.map(({ groupId, subscriptions }) => ({ groupId, topics: subscriptions.map((subscription) => subscription.topic) })),
   });
   return {
     lag,
@@ -32,6 +36,7 @@ export async function startConsumers({ config, logger }: Runtime) {
       await lag.stop();
       await Promise.all(groups.map((group) => group.disconnect()));
       await producer.disconnect();
+      mailer.close();
       await db.$disconnect();
     },
   };

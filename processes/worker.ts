@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { refusalsAsFailures } from '../activities/failures.ts';
 import { activitiesByQueue } from '../activities/index.ts';
 import { createDb } from '../services/platform/db.ts';
+import { publicBaseUrl } from '../services/platform/config.ts';
+import { createMailer } from '../services/platform/mailer.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { FAILURE_CONVERTER_PATH, workerDataConverter } from '../services/platform/temporal.ts';
 import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
@@ -63,9 +65,12 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   const observability = workerObservability(logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const activities = activitiesByQueue({
     db,
-    rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000 },
+    rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 },
+    mailer,
+    publicBaseUrl: publicBaseUrl(config),
   });
   // Every payload Temporal stores is encrypted (services/platform/payload-codec.ts).
   const dataConverter = workerDataConverter(config.TEMPORAL_CODEC_KEYS);
@@ -96,6 +101,7 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
       await Promise.all(workers.map((worker) => worker.run()));
     },
     async close() {
+      mailer.close();
       await db.$disconnect();
       await connection.close();
     },

@@ -56,6 +56,7 @@ console.log(`
   PostgreSQL     ${infra.env.DATABASE_URL}
   Temporal       ${infra.env.TEMPORAL_ADDRESS}
   Kafka          ${infra.env.KAFKA_BROKERS}
+  Mail (Mailpit) ${infra.env.MAILPIT_URL ?? infra.env.SMTP_URL}   (every mail the library sends; SMTP ${infra.env.SMTP_URL})
 
   Ctrl-C stops everything.
 `);

@@ -31,7 +31,8 @@ const onlyIndex = process.argv.indexOf('--only');
 const ONLY = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
 const PORT = 3199 + 10 * Number(/\d+$/.exec(PROFILE)?.[0] ?? 0);
 const API = `http://127.0.0.1:${PORT}`;
-const OUT = resolve(import.meta.dirname, '../test/histories');
+const OUT = resolve(process.env.HISTORIES_OUT ?? resolve(import.meta.dirname, '../test/histories'));
+let MAILPIT = '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function call(path: string, init: { method?: string; token?: string; json?: unknown } = {}) {
@@ -45,9 +46,24 @@ async function call(path: string, init: { method?: string; token?: string; json?
   return { body, location: response.headers.get('location') };
 }
 
+/** Follows the confirmation link mailed to `email` (read through Mailpit's API). */
+async function confirm(email: string): Promise<void> {
+  for (;;) {
+    const search = await (await fetch(`${MAILPIT}/api/v1/search?query=${encodeURIComponent(`to:"${email}"`)}`)).json();
+    const [message] = (search as { messages: { ID: string }[] }).messages;
+    if (message) {
+      const { Text } = (await (await fetch(`${MAILPIT}/api/v1/message/${message.ID}`)).json()) as { Text: string };
+      await call(/\/signups\/[0-9a-f-]{36}\/verify\?token=[\w-]+/.exec(Text)![0]);
+      return;
+    }
+    await sleep(100);
+  }
+}
+
 /** Starts a saga, waits for its end, returns its workflow id's suffix and end status. */
-async function saga(path: string, token: string | undefined, json: unknown): Promise<{ id: string; status: string; result?: any }> {
+async function saga(path: string, token: string | undefined, json: unknown, confirmEmail?: string): Promise<{ id: string; status: string; result?: any }> {
   const { body, location } = await call(path, { method: 'POST', token, json });
+  if (confirmEmail) await confirm(confirmEmail);
   for (;;) {
     const { body: view } = await call(location!, { token });
     if (view.status !== 'RUNNING') return { ...view, id: body.id };
@@ -65,12 +81,13 @@ async function erase(token: string, admin: string): Promise<{ id: string; status
   }
 }
 
-async function member(nickname = `rec_${randomUUID().slice(0, 8)}`) {
+/** A signup confirmed through the mail (`confirmed: false`: left to run out). */
+async function member(nickname = `rec_${randomUUID().slice(0, 8)}`, confirmed = true) {
   const password = `password-${randomUUID()}`;
-  const email = `${nickname}@example.com`;
+  const email = `${nickname}-${randomUUID().slice(0, 4)}@example.com`;
   const signup = await saga('/signups', undefined, {
     email, password, name: 'History Recorder', phone: '+1 555 0100', birthDate: '1980-01-01', gender: 'OTHER', role: 'PARTNER', nickname, favoriteStyles: ['poetry'],
-  });
+  }, confirmed ? email : undefined);
   const token = signup.status === 'COMPLETED' ? (await call('/auth/login', { method: 'POST', json: { email, password } })).body.token : undefined;
   return { signup, token: token as string, nickname };
 }
@@ -78,6 +95,7 @@ async function member(nickname = `rec_${randomUUID().slice(0, 8)}`) {
 async function main() {
   const infra = await startInfrastructure({ profile: PROFILE, codecEndpoint: codecEndpointOf(PORT), log: (line) => console.log(`[infra] ${line}`) });
   await applyMigrations(infra.env.DATABASE_URL);
+  MAILPIT = infra.env.MAILPIT_URL ?? 'http://127.0.0.1:8025';
   const processes = startProcesses({
     env: {
       ...infra.env,
@@ -87,6 +105,9 @@ async function main() {
       LOG_LEVEL: 'warn',
       LOAN_PERIOD_SECONDS: '3',
       FEE_DAY_SECONDS: '1',
+      // The due-soon reminder 1 s into a 3 s loan; an unconfirmed signup runs out after 3 s.
+      REMINDER_BEFORE_DUE_SECONDS: '2',
+      SIGNUP_VERIFICATION_SECONDS: '3',
       // Whatever key this shell may hold: committed histories are encrypted with the public development key.
       TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS,
     },
@@ -108,6 +129,7 @@ async function main() {
     const ann = await member();
     runs['signup-completed'] = `signup-${ann.signup.id}`;
     runs['signup-compensated'] = `signup-${(await member(ann.nickname)).signup.id}`;
+    runs['signup-expired'] = `signup-${(await member(undefined, false)).signup.id}`;
 
     const [first, second] = [await book(), await book()];
     const rented = await saga('/rentals', ann.token, { bookNo: first });

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SERVICES = ['auth', 'member', 'book', 'rental', 'partner', 'bestbook'] as const;
+const SERVICES = ['auth', 'member', 'book', 'rental', 'partner', 'bestbook', 'notifications'] as const;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })

@@ -1,4 +1,4 @@
-import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
 import { workflowNow } from './clock.ts';
@@ -6,18 +6,28 @@ import { SEARCH, TASK_QUEUES, bookReturnedSignal, type LoanInput } from '../serv
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
 
-/** Sent by the return saga when the book is back. */
+
+/** Loans started before the due-soon reminder existed replay without it (their histories have no marker). */
+export const DUE_SOON_REMINDER_PATCH = 'due-soon-reminder';
 
 /**
- * One loan's durable timer. If the book is not back by its due date, the card
- * is suspended (markOverdue) and the loan waits for the return. The late fee
- * is computed from the dates when the book comes back, so no daily timer is needed.
+ * One loan's durable timer. At the reminder time (REMINDER_BEFORE_DUE_SECONDS
+ * before the due date) a book still out gets its due-soon reminder (rental
+ * publishes item-due-soon, which notifications mails). If the book is not back
+ * by its due date, the card is suspended (markOverdue) and the loan waits for
+ * the return. The late fee is computed from the dates when the book comes back,
+ * so no daily timer is needed.
  */
 export async function loanWorkflow(input: LoanInput): Promise<{ overdue: boolean }> {
   let returned = false;
   setHandler(bookReturnedSignal, () => {
     returned = true;
   });
+  if (patched(DUE_SOON_REMINDER_PATCH) && input.remindAt) {
+    const untilReminder = Math.max(0, Date.parse(input.remindAt) - workflowNow());
+    if (await condition(() => returned, untilReminder)) return finish(false);
+    await rental.final.remindDueSoon({ rentalId: input.rentalId });
+  }
   const untilDue = Math.max(0, Date.parse(input.dueAt) - workflowNow());
   if (await condition(() => returned, untilDue)) return finish(false);
   // markOverdue checks the item itself: a return that raced the timer wins.

@@ -42,7 +42,7 @@ export async function rentWorkflow(input: RentInput) {
       run: () =>
         startChild(loanWorkflow, {
           workflowId: loanWorkflowId(rentalId),
-          args: [{ rentalId, memberId, bookNo, dueAt: accepted.dueAt }],
+          args: [{ rentalId, memberId, bookNo, dueAt: accepted.dueAt, ...(accepted.remindAt ? { remindAt: accepted.remindAt } : {}) }],
           // The loan outlives the rent saga: it ends when the book comes back.
           parentClosePolicy: ParentClosePolicy.ABANDON,
           typedSearchAttributes: [

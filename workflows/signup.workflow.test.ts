@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { workflowBundle } from '../processes/worker.ts';
 import { workerSinks } from '../services/platform/worker-observability.ts';
 import { SEARCH, TASK_QUEUES, type SignupInput } from '../services/contracts/temporal.ts';
-import { signupWorkflow } from './signup.workflow.ts';
+import { addressConfirmedSignal, signupWorkflow } from './signup.workflow.ts';
 
 let env: TestWorkflowEnvironment;
 
@@ -37,9 +37,10 @@ const flaky = (times: number): Mock => () => {
   };
 };
 
-type Step = 'createCredentials' | 'deleteCredentials' | 'activateCredentials' | 'createProfile' | 'deleteProfile' | 'activateProfile' | 'openRentalCard' | 'closeRentalCard';
+type Step = 'requestConfirmation' | 'createCredentials' | 'deleteCredentials' | 'activateCredentials' | 'createProfile' | 'deleteProfile' | 'activateProfile' | 'openRentalCard' | 'closeRentalCard';
 
-async function runSignup(overrides: Partial<Record<Step, Mock>> = {}) {
+/** `confirm: false` never confirms the address: the saga's short verification time runs out. */
+async function runSignup(overrides: Partial<Record<Step, Mock>> = {}, options: { confirm?: boolean; verificationSeconds?: number } = {}) {
   const calls: Calls = [];
   const activity = (name: Step) => {
     const impl = (overrides[name] ?? ok)(calls);
@@ -50,7 +51,7 @@ async function runSignup(overrides: Partial<Record<Step, Mock>> = {}) {
     };
   };
   const queues = {
-    [TASK_QUEUES.auth]: { createCredentials: activity('createCredentials'), deleteCredentials: activity('deleteCredentials'), activateCredentials: activity('activateCredentials') },
+    [TASK_QUEUES.auth]: { requestConfirmation: activity('requestConfirmation'), createCredentials: activity('createCredentials'), deleteCredentials: activity('deleteCredentials'), activateCredentials: activity('activateCredentials') },
     [TASK_QUEUES.member]: { createProfile: activity('createProfile'), deleteProfile: activity('deleteProfile'), activateProfile: activity('activateProfile') },
     [TASK_QUEUES.rental]: { openRentalCard: activity('openRentalCard'), closeRentalCard: activity('closeRentalCard') },
   };
@@ -60,7 +61,14 @@ async function runSignup(overrides: Partial<Record<Step, Mock>> = {}) {
     ...Object.entries(queues).map(([taskQueue, activities]) => Worker.create({ connection: env.nativeConnection, taskQueue, activities })),
   ]);
   const running = workers.map((worker) => worker.run());
-  const input: SignupInput = { signupId: randomUUID(), memberId: randomUUID(), role: 'USER', nickname: 'nick', favoriteStyles: ['crime'] };
+  const input: SignupInput = {
+    signupId: randomUUID(),
+    memberId: randomUUID(),
+    role: 'USER',
+    nickname: 'nick',
+    favoriteStyles: ['crime'],
+    verificationSeconds: options.verificationSeconds ?? 60,
+  };
   try {
     const handle = await env.client.workflow.start(signupWorkflow, {
       workflowId: `signup-${input.signupId}`,
@@ -68,6 +76,8 @@ async function runSignup(overrides: Partial<Record<Step, Mock>> = {}) {
       args: [input],
       typedSearchAttributes: [{ key: SEARCH.memberId, value: input.memberId }],
     });
+    // What the confirmation link's route does once the token checked out (the signal carries nothing).
+    if (options.confirm !== false) await handle.signal(addressConfirmedSignal);
     const result = await handle.result();
     const sagaStatus = (await handle.describe()).typedSearchAttributes.get(SEARCH.sagaStatus);
     return { result, calls, sagaStatus, input };
@@ -80,15 +90,26 @@ async function runSignup(overrides: Partial<Record<Step, Mock>> = {}) {
 describe('signup workflow', () => {
   it('runs every step in order and completes', async () => {
     const { result, calls, sagaStatus, input } = await runSignup();
-    expect(calls).toEqual(['createCredentials', 'createProfile', 'openRentalCard', 'activateProfile', 'activateCredentials']);
+    expect(calls).toEqual(['requestConfirmation', 'createCredentials', 'createProfile', 'openRentalCard', 'activateProfile', 'activateCredentials']);
     expect(result.status).toBe('COMPLETED');
     expect(result.result).toEqual({ memberId: input.memberId });
     expect(sagaStatus).toBe('COMPLETED');
   });
 
-  it('a refused first step undoes itself only (its effect may exist)', async () => {
+  it('waits for the confirmation, and is undone when its time runs out', async () => {
+    const started = Date.now();
+    const { result, calls, sagaStatus } = await runSignup({}, { confirm: false, verificationSeconds: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(calls).toEqual(['requestConfirmation', 'deleteCredentials']);
+    expect(result.status).toBe('COMPENSATED');
+    expect(result.failure).toEqual({ step: 'confirmAddress', code: 'VERIFICATION_EXPIRED', message: 'the address was not confirmed in time' });
+    expect(result.steps.map((step) => step.status)).toEqual(['FAILED', 'PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
+    expect(sagaStatus).toBe('COMPENSATED');
+  });
+
+  it('a refused credentials step (an address taken since) undoes itself and the confirmation', async () => {
     const { result, calls, sagaStatus } = await runSignup({ createCredentials: refuse('EMAIL_TAKEN') });
-    expect(calls).toEqual(['createCredentials', 'deleteCredentials']);
+    expect(calls).toEqual(['requestConfirmation', 'createCredentials', 'deleteCredentials', 'deleteCredentials']);
     expect(result.status).toBe('COMPENSATED');
     expect(result.failure).toEqual({ step: 'createCredentials', code: 'EMAIL_TAKEN', message: 'refused: EMAIL_TAKEN' });
     expect(sagaStatus).toBe('COMPENSATED');
@@ -96,8 +117,9 @@ describe('signup workflow', () => {
 
   it('a refused second step undoes both steps in reverse', async () => {
     const { result, calls } = await runSignup({ createProfile: refuse('NICKNAME_TAKEN') });
-    expect(calls).toEqual(['createCredentials', 'createProfile', 'deleteProfile', 'deleteCredentials']);
+    expect(calls).toEqual(['requestConfirmation', 'createCredentials', 'createProfile', 'deleteProfile', 'deleteCredentials', 'deleteCredentials']);
     expect(result.steps.map((step) => `${step.name}:${step.status}`)).toEqual([
+      'confirmAddress:COMPENSATED',
       'createCredentials:COMPENSATED',
       'createProfile:FAILED',
       'openRentalCard:PENDING',
@@ -108,13 +130,14 @@ describe('signup workflow', () => {
 
   it('a refused third step undoes all three in reverse', async () => {
     const { result, calls } = await runSignup({ openRentalCard: refuse('CARD_REFUSED') });
-    expect(calls).toEqual(['createCredentials', 'createProfile', 'openRentalCard', 'closeRentalCard', 'deleteProfile', 'deleteCredentials']);
+    expect(calls).toEqual(['requestConfirmation', 'createCredentials', 'createProfile', 'openRentalCard', 'closeRentalCard', 'deleteProfile', 'deleteCredentials', 'deleteCredentials']);
     expect(result.failure?.code).toBe('CARD_REFUSED');
   });
 
   it('retries a failing compensation until it succeeds', async () => {
     const { result, calls } = await runSignup({ createProfile: refuse('NICKNAME_TAKEN'), deleteCredentials: flaky(2) });
-    expect(calls.filter((call) => call === 'deleteCredentials')).toHaveLength(3);
+    // Three attempts for the credentials' undo, then one for the confirmation's.
+    expect(calls.filter((call) => call === 'deleteCredentials')).toHaveLength(4);
     expect(result.status).toBe('COMPENSATED');
   });
 

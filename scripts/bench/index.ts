@@ -81,7 +81,12 @@ if (unknown.length > 0 || !(phases.durationS > 0) || !(phases.warmupS >= 0) || b
 
 // The running dev profile (npm start), or --profile test; variables set by hand win (scripts/operator-target.ts).
 const { env: target } = operatorTarget(profileArgs);
-const env = { ...target, TEMPORAL_NAMESPACE: target.TEMPORAL_NAMESPACE };
+const env = {
+  ...target,
+  TEMPORAL_NAMESPACE: target.TEMPORAL_NAMESPACE,
+  /** Where signups' confirmation links are read (Mailpit's API). */
+  MAILPIT_URL: process.env.MAILPIT_URL ?? target.MAILPIT_URL ?? 'http://127.0.0.1:8025',
+};
 
 if (args.rebuild !== undefined) {
   // --rebuild <events>: the read-model rebuild's rate instead of the saga scenarios (scripts/bench/rebuild.ts).
@@ -102,7 +107,7 @@ const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataC
 const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 const admin = new Kafka({ clientId: 'bench', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
-const api = new Api(env.API_URL);
+const api = new Api(env.API_URL, env.MAILPIT_URL);
 const database = new URL(env.DATABASE_URL);
 const sampler = new Sampler(
   stackGroups({

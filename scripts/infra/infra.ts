@@ -1,10 +1,11 @@
 // Installs (when missing) and starts the project's infrastructure on this machine:
-// PostgreSQL 15, the Temporal dev server and a single-broker Kafka 3.9.1 (KRaft).
+// PostgreSQL 15, the Temporal dev server, a single-broker Kafka 3.9.1 (KRaft) and Mailpit (SMTP).
 // Used by `npm start` (profile dev), vitest's globalSetup (profile test) and cli.ts.
 // Each server's specifics live in postgres.ts, temporal.ts and kafka.ts; their common
 // life cycle in server.ts; this file starts, stops and reports on all three by name.
 import { databaseUrlOf, postgres } from './postgres.ts';
 import { kafka } from './kafka.ts';
+import { mailpit } from './mailpit.ts';
 import { portOpen, type Log } from './process-helpers.ts';
 import { portsOf, SERVERS, type Profile, type ServerName } from './profiles.ts';
 import * as lifecycle from './server.ts';
@@ -22,6 +23,9 @@ export interface InfraEnv {
   TEMPORAL_NAMESPACE: string;
   TEMPORAL_UI_URL?: string;
   KAFKA_BROKERS: string;
+  SMTP_URL: string;
+  /** Mailpit's web UI and JSON API (absent when SMTP_URL points elsewhere). */
+  MAILPIT_URL?: string;
 }
 export interface RunningInfra {
   env: InfraEnv;
@@ -29,7 +33,7 @@ export interface RunningInfra {
   stop(): Promise<void>;
 }
 
-const DEFINITIONS: Record<ServerName, ServerDefinition> = { postgres, temporal, kafka };
+const DEFINITIONS: Record<ServerName, ServerDefinition> = { postgres, temporal, kafka, mailpit };
 
 /**
  * Makes sure one server of the profile is installed, running and ready.
@@ -58,19 +62,21 @@ export function infraEnv(profile: Profile): InfraEnv {
     TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
     TEMPORAL_UI_URL: process.env.TEMPORAL_ADDRESS ? process.env.TEMPORAL_UI_URL : `http://127.0.0.1:${p.temporalUi}`,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${p.kafka}`,
+    SMTP_URL: process.env.SMTP_URL ?? `smtp://127.0.0.1:${p.mailpitSmtp}`,
+    MAILPIT_URL: process.env.SMTP_URL ? process.env.MAILPIT_URL : `http://127.0.0.1:${p.mailpit}`,
   };
 }
 
 /** Servers to manage: one whose address is given by the environment is someone else's. */
 function managedServers(): ServerName[] {
-  const override: Record<ServerName, string> = { postgres: 'DATABASE_URL', temporal: 'TEMPORAL_ADDRESS', kafka: 'KAFKA_BROKERS' };
+  const override: Record<ServerName, string> = { postgres: 'DATABASE_URL', temporal: 'TEMPORAL_ADDRESS', kafka: 'KAFKA_BROKERS', mailpit: 'SMTP_URL' };
   return SERVERS.filter((s) => !process.env[override[s]]);
 }
 
 export async function startInfrastructure(opts: StartOptions & { profile: Profile }): Promise<RunningInfra> {
   const { profile } = opts;
   const servers = managedServers();
-  // Install and start all three in parallel; the slow parts (builds, JVM, initdb) don't depend on each other.
+  // Install and start them in parallel; the slow parts (builds, JVM, initdb) don't depend on each other.
   const results = await Promise.allSettled(servers.map((s) => startServer(profile, s, opts)));
   const started = servers.filter((_, i) => {
     const r = results[i]!;

@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 /** `dev`, `test`, or `test<N>`: an extra test stack (ports + N*100) so parallel suites never share servers. */
 export type Profile = 'dev' | 'test' | `test${number}`;
-export type ServerName = 'postgres' | 'temporal' | 'kafka';
-export const SERVERS: ServerName[] = ['postgres', 'temporal', 'kafka'];
+export type ServerName = 'postgres' | 'temporal' | 'kafka' | 'mailpit';
+export const SERVERS: ServerName[] = ['postgres', 'temporal', 'kafka', 'mailpit'];
 
 const BASE_PORTS = {
-  dev: { postgres: 15432, temporal: 7233, temporalUi: 8233, kafka: 9092, kafkaController: 9093 },
-  test: { postgres: 15433, temporal: 7243, temporalUi: 8243, kafka: 9094, kafkaController: 9095 },
+  // mailpit: its web UI and JSON API; mailpitSmtp: its SMTP port.
+  dev: { postgres: 15432, temporal: 7233, temporalUi: 8233, kafka: 9092, kafkaController: 9093, mailpit: 8025, mailpitSmtp: 1025 },
+  test: { postgres: 15433, temporal: 7243, temporalUi: 8243, kafka: 9094, kafkaController: 9095, mailpit: 8026, mailpitSmtp: 1026 },
 } as const;
 export type Ports = Record<keyof (typeof BASE_PORTS)['dev'], number>;
 
@@ -28,6 +29,8 @@ export function portsOf(profile: Profile): Ports {
     temporalUi: base.temporalUi + offset,
     kafka: base.kafka + offset,
     kafkaController: base.kafkaController + offset,
+    mailpit: base.mailpit + offset,
+    mailpitSmtp: base.mailpitSmtp + offset,
   };
 }
 

@@ -57,6 +57,13 @@ export const TOPICS = {
     bookNo: z.number().int().positive(),
     dueAt: z.iso.datetime(),
   }),
+  /** A loan's due date is near (the loan timer's reminder) and the book is still out. Key: memberId. */
+  'rental.item-due-soon.v1': z.object({
+    rentalId: z.uuid(),
+    memberId: z.uuid(),
+    bookNo: z.number().int().positive(),
+    dueAt: z.iso.datetime(),
+  }),
   /** A member was erased: read models forget everything they hold about them. Key: memberId. */
   'member.member-erased.v1': z.object({
     memberId: z.uuid(),

@@ -64,6 +64,8 @@ export interface SagaProgress<Result = unknown> {
 }
 
 export const signupWorkflowId = (signupId: string): string => `signup-${signupId}`;
+/** The signal the confirmation link's route sends a waiting signup saga; it carries nothing. */
+export const ADDRESS_CONFIRMED_SIGNAL = 'addressConfirmed';
 
 /** The signup saga's input: ids and profile choices only. Contact data and the password hash stay in auth's staging table. */
 export interface SignupInput {
@@ -72,6 +74,8 @@ export interface SignupInput {
   role: 'USER' | 'PARTNER';
   nickname: string;
   favoriteStyles: string[];
+  /** How long the saga waits for the address to be confirmed (SIGNUP_VERIFICATION_SECONDS); absent in sagas started before confirmation existed. */
+  verificationSeconds?: number;
 }
 
 export interface SignupResult {
@@ -101,6 +105,8 @@ export interface RentalAccepted {
   title: string;
   rentedAt: string;
   dueAt: string;
+  /** When the due-soon reminder goes out (absent: none). */
+  remindAt?: string;
 }
 
 export interface RentResult {
@@ -114,6 +120,8 @@ export interface LoanInput {
   memberId: string;
   bookNo: number;
   dueAt: string;
+  /** When to remind the member (absent in loans started before reminders existed). */
+  remindAt?: string;
 }
 
 export interface ReturnInput {

@@ -73,6 +73,16 @@ export const ZConfig = z.object({
   OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
   /** How often the relay prunes the outboxes. */
   OUTBOX_PRUNE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** The SMTP server mail goes to (Mailpit under `npm start` and the tests). */
+  SMTP_URL: z.string().url().default('smtp://127.0.0.1:1025'),
+  /** The sender of every mail. */
+  MAIL_FROM: z.string().default('Book Rental <library@book-rental.local>'),
+  /** Where members reach the API: the base of the confirmation link in signup mails; unset = http://127.0.0.1:<PORT>. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** How long a signup waits for its address to be confirmed before it is undone. */
+  SIGNUP_VERIFICATION_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  /** The due-soon reminder goes out this long before a loan's due date (at once when the loan is shorter). */
+  REMINDER_BEFORE_DUE_SECONDS: z.coerce.number().int().nonnegative().default(2 * 24 * 3600),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
   /** Where the worker, relay and consumers serve GET /metrics; unset = their own defaults (services/platform/metrics.ts), 0 = off. The api serves it on PORT. */
@@ -96,6 +106,11 @@ export const ZConfig = z.object({
 /** The schema with every secret optional: loadConfig decides what an unset secret means. */
 const ZConfigInput = ZConfig.partial({ JWT_SECRET: true, TEMPORAL_CODEC_KEYS: true, ADMIN_PASSWORD: true });
 export type TConfig = Omit<z.infer<typeof ZConfig>, 'NODE_ENV'> & { NODE_ENV: 'development' | 'test' | 'production' };
+
+/** The base of links in mails. */
+export function publicBaseUrl(config: Pick<TConfig, 'PUBLIC_BASE_URL' | 'PORT'>): string {
+  return (config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+}
 
 export interface LoadConfigOptions {
   /** The secrets this process uses: only these must be set outside development (the relay needs none, say). Default: all. */

@@ -24,6 +24,12 @@ export const ERROR_CODES = {
   INVALID_ROLE: 422,
   /** Signup: the staged application was removed before credentials were made. */
   SIGNUP_EXPIRED: 410,
+  /** Signup confirmation: the link's token does not match (or names no signup). */
+  VERIFICATION_TOKEN_INVALID: 400,
+  /** Signup confirmation: the address was confirmed already. */
+  ALREADY_CONFIRMED: 409,
+  /** Signup confirmation: the link came too late; the signup was undone (also the saga's failure code). */
+  VERIFICATION_EXPIRED: 410,
   /** Rent: no book has this number. */
   BOOK_NOT_FOUND: 404,
   /** Rent: the book is RENTED by someone else. */

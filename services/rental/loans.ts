@@ -3,7 +3,7 @@ import { AppError } from '../platform/errors.ts';
 import type { Db, Tx } from '../platform/db.ts';
 import { appendToOutbox } from '../platform/outbox.ts';
 import { cardsRepo, itemsRepo, type RentalCard } from './db/cards.ts';
-import { dueDate, isOverdue, lateFee, refusalToRent, type LoanRules } from './domain/rules.ts';
+import { dueDate, isOverdue, lateFee, refusalToRent, reminderDate, type LoanRules } from './domain/rules.ts';
 
 async function lockedCard(tx: Tx, memberId: string): Promise<RentalCard> {
   const card = await cardsRepo.lock(tx, memberId);
@@ -24,11 +24,15 @@ export async function addRentalItem(
   rules: LoanRules,
   input: { rentalId: string; memberId: string; bookNo: number },
   now = new Date(),
-): Promise<{ rentedAt: string; dueAt: string }> {
+): Promise<{ rentedAt: string; dueAt: string; remindAt?: string }> {
+  const accepted = (item: { rentedAt: Date; dueAt: Date }) => {
+    const remindAt = reminderDate(item.rentedAt, item.dueAt, rules);
+    return { rentedAt: item.rentedAt.toISOString(), dueAt: item.dueAt.toISOString(), ...(remindAt ? { remindAt: remindAt.toISOString() } : {}) };
+  };
   return db.$transaction(async (tx) => {
     await itemsRepo.lockRental(tx, input.rentalId);
     const existing = await itemsRepo.find(tx, input.rentalId);
-    if (existing) return { rentedAt: existing.rentedAt.toISOString(), dueAt: existing.dueAt.toISOString() };
+    if (existing) return accepted(existing);
     if (await itemsRepo.isCancelled(tx, input.rentalId)) {
       throw new AppError('RENTAL_CANCELLED', `rental ${input.rentalId} was undone before this attempt landed`);
     }
@@ -36,7 +40,7 @@ export async function addRentalItem(
     const refusal = refusalToRent(card, await itemsRepo.open(tx, input.memberId), input.bookNo);
     if (refusal) throw new AppError(refusal, `member ${input.memberId} cannot rent book ${input.bookNo}`);
     const item = await itemsRepo.insert(tx, { ...input, rentedAt: now, dueAt: dueDate(now, rules) });
-    return { rentedAt: item.rentedAt.toISOString(), dueAt: item.dueAt.toISOString() };
+    return accepted(item);
   });
 }
 
@@ -96,6 +100,28 @@ export async function markOverdue(db: Db, input: { rentalId: string }): Promise<
       },
     ]);
     return { overdue: true };
+  });
+}
+
+/**
+ * The loan timer's reminder time came: while the book is still out (and not
+ * overdue yet), item-due-soon is published, once per loan (the rental lock and
+ * the outbox row make a retried attempt a no-op).
+ */
+export async function remindDueSoon(db: Db, input: { rentalId: string }): Promise<{ reminded: boolean }> {
+  return db.$transaction(async (tx) => {
+    await itemsRepo.lockRental(tx, input.rentalId);
+    const item = await itemsRepo.find(tx, input.rentalId);
+    if (!item || item.status !== 'RENTED' || item.overdue) return { reminded: false };
+    if (await itemsRepo.dueSoonPublished(tx, input.rentalId)) return { reminded: true };
+    await appendToOutbox(tx, 'rental', [
+      {
+        topic: 'rental.item-due-soon.v1',
+        aggregateId: item.memberId,
+        payload: { rentalId: item.rentalId, memberId: item.memberId, bookNo: item.bookNo, dueAt: item.dueAt.toISOString() },
+      },
+    ]);
+    return { reminded: true };
   });
 }
 

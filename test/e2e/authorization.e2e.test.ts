@@ -51,6 +51,8 @@ const ADMIN_ONLY = (status: number) => ({ nobody: 401, other: 403, owner: 403, a
 const ACCESS: Record<string, Access> = {
   'POST /signups': { open: true, body: () => signupBody(), expect: OPEN(202) },
   'GET /signups/{id}': { open: true, params: (f) => ({ id: f.owner.signupId }), expect: OPEN(200) }, // anyone holding the id (API.md)
+  // Anyone holding the mailed link; without its token (the walk has none) the answer is the same 400 for every caller.
+  'GET /signups/{id}/verify': { open: true, params: (f) => ({ id: f.owner.signupId }), expect: OPEN(400) },
   'POST /auth/login': { open: true, body: (f) => ({ email: f.owner.email, password: f.owner.password }), expect: OPEN(200) },
   // Anyone holding a refresh token: each call spends a fresh one.
   'POST /auth/refresh': { open: true, body: (f) => ({ refreshToken: f.refreshTokens.pop() }), expect: OPEN(200) },
@@ -78,6 +80,7 @@ const ACCESS: Record<string, Access> = {
   'GET /members/me': { expect: MEMBER_SELF(404) },
   'GET /members/me/rental-card': { expect: MEMBER_SELF(404) },
   'GET /members/me/history': { expect: MEMBER_SELF(200) },
+  'GET /members/me/notices': { expect: MEMBER_SELF(200) },
   // A book rental has never heard of is refused before any saga (404 BOOK_NOT_FOUND).
   'POST /rentals': { body: () => ({ bookNo: uniqueBookNo() }), expect: MEMBER_SELF(404, 404) },
   // Sagas on the caller's own card: a book the caller does not hold makes them start (202) and undo themselves.

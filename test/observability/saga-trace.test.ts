@@ -15,6 +15,7 @@ import { createLogger } from '../../services/platform/logger.ts';
 import { serveMetrics } from '../../services/platform/metrics.ts';
 import { buildApi } from '../../processes/api.ts';
 import { CONSUMER_GROUPS, startConsumers } from '../../processes/consumers.ts';
+import { confirmationLink } from '../support/mail.ts';
 import { startRelayProcess } from '../../processes/relay.ts';
 import { createWorkers, parseQueues } from '../../processes/worker.ts';
 import { eventually, signupBody } from '../support/api.ts';
@@ -46,6 +47,7 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
       DATABASE_URL: stack.databaseUrl,
       TEMPORAL_ADDRESS: stack.temporalAddress,
       KAFKA_BROKERS: stack.kafkaBrokers,
+      SMTP_URL: stack.smtpUrl,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       METRICS_PORT: String(await metricsPort),
     });
@@ -99,6 +101,14 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     }, 30_000);
   }
 
+  /** POST /signups, then the confirmation link from the mail (Mailpit), as a member would. */
+  async function signUpConfirmed(member: ReturnType<typeof signupBody>) {
+    const signup = await call('/signups', { method: 'POST', json: member });
+    expect(signup.status).toBe(202);
+    expect((await call((await confirmationLink(member.email, signup.body.id)).path)).status).toBe(200);
+    return signup;
+  }
+
   async function login(email: string, password: string): Promise<string> {
     const { status, body } = await call('/auth/login', { method: 'POST', json: { email, password } });
     expect(status).toBe(200);
@@ -119,8 +129,7 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
 
   it('a rent is one trace: HTTP -> StartWorkflow -> RunWorkflow -> activities -> outbox publish -> each consumer group', async () => {
     const member = signupBody({ role: 'PARTNER' });
-    const signup = await call('/signups', { method: 'POST', json: member });
-    expect(signup.status).toBe(202);
+    const signup = await signUpConfirmed(member);
     expect((await settled(signup.location!)).status).toBe('COMPLETED');
     const token = await login(member.email, member.password);
     const admin = await login('admin@library.local', 'admin-password');
@@ -156,7 +165,7 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     expect(publish.kind).toBe(SpanKind.PRODUCER);
     expectChild(publish, one(trace, 'RunActivity:confirmRentalItem'));
     expect(new Set(consumed.map((span) => span.attributes['messaging.kafka.consumer.group']))).toEqual(
-      new Set([CONSUMER_GROUPS.bestBook, CONSUMER_GROUPS.memberHistory, CONSUMER_GROUPS.partnerSummary]),
+      new Set([CONSUMER_GROUPS.bestBook, CONSUMER_GROUPS.memberHistory, CONSUMER_GROUPS.partnerSummary, CONSUMER_GROUPS.notifications]),
     );
     for (const span of consumed) {
       expect(span.kind).toBe(SpanKind.CONSUMER);
@@ -173,7 +182,7 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
 
   it('a signup is one trace, down to the partner summary consumer', async () => {
     const member = signupBody({ role: 'PARTNER' });
-    const signup = await call('/signups', { method: 'POST', json: member });
+    const signup = await signUpConfirmed(member);
     expect((await settled(signup.location!)).status).toBe('COMPLETED');
     const server = finished().filter((span) => span.name === 'POST /signups').at(-1)!;
     const traceId = server.spanContext().traceId;
@@ -198,7 +207,7 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
 
     // A member renting a book they already hold: refused at the first step, whose undo runs.
     const member = signupBody();
-    const signup = await call('/signups', { method: 'POST', json: member });
+    const signup = await signUpConfirmed(member);
     expect((await settled(signup.location!)).status).toBe('COMPLETED');
     const token = await login(member.email, member.password);
     const admin = await login('admin@library.local', 'admin-password');

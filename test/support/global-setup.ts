@@ -1,5 +1,5 @@
 /**
- * Brings up the real stack for the suite: PostgreSQL, Temporal and Kafka
+ * Brings up the real stack for the suite: PostgreSQL, Temporal, Kafka and Mailpit
  * (profile "test", installed when missing), migrations, then the api, worker,
  * relay and consumers processes exactly as `npm start` runs them. Fault
  * suites reach the processes and servers through a small control endpoint
@@ -19,6 +19,8 @@ import type { TestStack } from './stack.ts';
 /** TEST_PROFILE=test2 (say) runs the suite on a second, separate set of servers. */
 export const TEST_PROFILE = process.env.TEST_PROFILE ?? 'test';
 const API_PORT = Number(process.env.TEST_API_PORT ?? 3100 + 10 * Number(/\d+$/.exec(TEST_PROFILE)?.[0] ?? 0));
+/** How long the test stack's signups wait for confirmation (test/e2e/signup-verification.e2e.test.ts waits it out). */
+export const SIGNUP_VERIFICATION_SECONDS = 45;
 /** TEST_PROCESSES=0 starts only the servers (for suites that need no app process). */
 const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
 /** Each process's metrics port, beside the profile's API port (never the defaults, which `npm start` uses). */
@@ -54,6 +56,10 @@ async function startStack(): Promise<Running> {
     // Short loans so overdue suites finish in seconds: 8 s loan, 2 s fee day.
     LOAN_PERIOD_SECONDS: '8',
     FEE_DAY_SECONDS: '2',
+    // The due-soon reminder 4 s into the 8 s loan; a signup waits 45 s for its address to be confirmed
+    // (the helpers confirm through Mailpit within a second or two; the expiry suite waits it out).
+    REMINDER_BEFORE_DUE_SECONDS: '4',
+    SIGNUP_VERIFICATION_SECONDS: String(SIGNUP_VERIFICATION_SECONDS),
     FAULTS_FILE,
     // The suites sign up hundreds of members from 127.0.0.1; the abuse-limits suite runs a second api with the real limits.
     SIGNUP_LIMIT_PER_ADDRESS: '1000000',
@@ -115,6 +121,8 @@ async function startStack(): Promise<Running> {
       temporalUiUrl: infra.env.TEMPORAL_UI_URL ?? '',
       kafkaBrokers: infra.env.KAFKA_BROKERS,
       temporalBinary: TEMPORAL_BINARY,
+      mailpitUrl: infra.env.MAILPIT_URL ?? '',
+      smtpUrl: infra.env.SMTP_URL,
     },
     async stop() {
       control.close();
@@ -158,7 +166,7 @@ function controlServer(options: {
           options.launch(processName, input.env);
           if (processName === 'api') await waitForHealthy(options.apiUrl, 60_000);
         } else throw new Error(`unknown action ${action}`);
-      } else if (kind === 'servers' && ['postgres', 'kafka', 'temporal'].includes(name ?? '')) {
+      } else if (kind === 'servers' && ['postgres', 'kafka', 'temporal', 'mailpit'].includes(name ?? '')) {
         if (action === 'stop') await stopServer(TEST_PROFILE as never, name as ServerName);
         else if (action === 'crash') await crashServer(TEST_PROFILE as never, name as ServerName);
         else if (action === 'start') await startServer(TEST_PROFILE as never, name as ServerName, { detached: true });

@@ -15,6 +15,10 @@ export interface TestStack {
   temporalUiUrl: string;
   kafkaBrokers: string;
   temporalBinary: string;
+  /** Mailpit's web UI and JSON API: every mail the stack sent. */
+  mailpitUrl: string;
+  /** Mailpit's SMTP server, for suites that run the app processes themselves. */
+  smtpUrl: string;
 }
 
 declare module 'vitest' {

@@ -6,7 +6,9 @@ import { createRouter } from '../../platform/http/app.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { assertSameRequest, readSaga, startSaga } from '../../platform/sagas.ts';
 import { ZIdempotencyHeaders, anonymousScope, requestHash, sagaId } from '../../platform/http/saga-routes.ts';
-import { signupWorkflowId, type SignupResult } from '../../contracts/temporal.ts';
+import { ADDRESS_CONFIRMED_SIGNAL, signupWorkflowId, type SignupResult } from '../../contracts/temporal.ts';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { confirmAddress } from '../verification.ts';
 import { hashPassword } from '../domain/password.ts';
 import { throttledLogin, type TokenOptions } from '../login.ts';
 import { LOGIN_LIMITS, type LoginThrottle } from '../login-throttle.ts';
@@ -54,6 +56,23 @@ const signupStatusRoute = createRoute({
   },
 });
 
+const verifyRoute = createRoute({
+  method: 'get',
+  path: '/signups/{id}/verify',
+  summary: 'Confirm a signup address through the mailed link (anyone holding the link); the waiting signup saga goes on',
+  request: {
+    params: z.object({ id: z.uuid() }),
+    query: z.strictObject({ token: z.string().min(1).max(200) }),
+  },
+  responses: {
+    200: {
+      description: 'confirmed; the signup saga goes on (follow `Location` for its status)',
+      content: { 'application/json': { schema: z.object({ id: z.uuid(), status: z.literal('CONFIRMED') }).openapi('SignupConfirmed') } },
+    },
+    ...errorResponses(400, 409, 410),
+  },
+});
+
 const loginRoute = createRoute({
   method: 'post',
   path: '/auth/login',
@@ -74,6 +93,8 @@ export function authRoutes(deps: {
   throttle: LoginThrottle;
   signups: SignupThrottle;
   trustedProxyHops?: number;
+  /** How long a signup waits for its address to be confirmed (SIGNUP_VERIFICATION_SECONDS). */
+  verificationSeconds?: number;
 }) {
   const { throttle } = deps;
   return createRouter()
@@ -106,7 +127,7 @@ export function authRoutes(deps: {
       const status = await startSaga(deps.temporal, {
         workflowType: 'signupWorkflow',
         workflowId: signupWorkflowId(signupId),
-        args: [{ signupId, memberId, role, nickname, favoriteStyles }],
+        args: [{ signupId, memberId, role, nickname, favoriteStyles, verificationSeconds: deps.verificationSeconds ?? 24 * 3600 }],
         sagaType: 'signup',
         memberId,
         ...(hash ? { requestHash: hash } : {}),
@@ -126,6 +147,22 @@ export function authRoutes(deps: {
       if (!saga) throw new AppError('NOT_FOUND', `no signup ${id}`);
       const { result, ...progress } = saga.view;
       return c.json({ id, ...progress, ...(progress.status === 'COMPLETED' && result ? { memberId: result.memberId } : {}) }, 200);
+    })
+    .openapi(verifyRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const { token } = c.req.valid('query');
+      const { undo } = await confirmAddress(deps.db, { signupId: id, token });
+      try {
+        // The signal carries nothing: the token stays out of the workflow history.
+        await deps.temporal.workflow.getHandle(signupWorkflowId(id)).signal(ADDRESS_CONFIRMED_SIGNAL);
+      } catch (error) {
+        await undo();
+        // The saga ended (its time ran out) while the link was being followed.
+        if (error instanceof WorkflowNotFoundError) throw new AppError('VERIFICATION_EXPIRED', 'this confirmation link has expired; sign up again');
+        throw error;
+      }
+      c.header('Location', `/signups/${id}`);
+      return c.json({ id, status: 'CONFIRMED' as const }, 200);
     })
     .openapi(loginRoute, async (c) => {
       const { email, password } = c.req.valid('json');

@@ -18,6 +18,8 @@ export const cardsRepo = {
 };
 
 export const itemsRepo = {
+  dueSoonPublished: async (tx: Tx, rentalId: string) =>
+    (await tx.rentalOutbox.count({ where: { topic: 'rental.item-due-soon.v1', envelope: { path: ['payload', 'rentalId'], equals: rentalId } } })) > 0,
   find: (db: Db | Tx, rentalId: string) => db.rentalItem.findUnique({ where: { rentalId } }),
   findByReturn: (tx: Tx, returnId: string) => tx.rentalItem.findUnique({ where: { returnId } }),
   /** PENDING and RENTED items: what the member holds or is about to hold. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ITEMS, dueDate, isOverdue, lateFee, refusalToRent } from './rules.ts';
+import { MAX_ITEMS, dueDate, isOverdue, lateFee, refusalToRent, reminderDate } from './rules.ts';
 
 const DAY = 24 * 3600 * 1000;
 const rules = { loanPeriodMs: 14 * DAY, feeDayMs: DAY };
@@ -39,5 +39,15 @@ describe('rent rules', () => {
     expect(isOverdue(item, at('2026-01-31T23:59:59Z'))).toBe(false);
     expect(isOverdue(item, at('2026-02-01T00:00:01Z'))).toBe(true);
     expect(isOverdue({ ...item, overdue: true }, at('2026-01-01T00:00:00Z'))).toBe(true);
+  });
+});
+
+describe('reminderDate', () => {
+  it('is the configured time before the due date, never before the rent, and absent when not configured', () => {
+    const rentedAt = new Date('2026-01-01T00:00:00Z');
+    const dueAt = new Date(rentedAt.getTime() + 14 * DAY);
+    expect(reminderDate(rentedAt, dueAt, { ...rules, reminderBeforeDueMs: 2 * DAY })).toEqual(new Date(dueAt.getTime() - 2 * DAY));
+    expect(reminderDate(rentedAt, dueAt, { ...rules, reminderBeforeDueMs: 30 * DAY })).toEqual(rentedAt);
+    expect(reminderDate(rentedAt, dueAt, rules)).toBeUndefined();
   });
 });

@@ -8,6 +8,14 @@ export interface LoanRules {
   loanPeriodMs: number;
   /** Length of one late-fee day (a real day in production, seconds in tests). */
   feeDayMs: number;
+  /** The due-soon reminder goes out this long before the due date; unset = no reminder. */
+  reminderBeforeDueMs?: number;
+}
+
+/** When the loan's reminder is due: before the due date, never before the rent. */
+export function reminderDate(rentedAt: Date, dueAt: Date, rules: LoanRules): Date | undefined {
+  if (rules.reminderBeforeDueMs === undefined) return undefined;
+  return new Date(Math.max(rentedAt.getTime(), dueAt.getTime() - rules.reminderBeforeDueMs));
 }
 
 export function dueDate(rentedAt: Date, rules: LoanRules): Date {
