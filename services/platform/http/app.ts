@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { SpanKind, SpanStatusCode, context, propagation } from '@opentelemetry/api';
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -9,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
+import { apiDocsRoutes } from './api-docs.ts';
 import { errorResponse, issuesToDetails } from './problem.ts';
 
 export type ApiEnv = { Variables: { requestId: string; principal?: import('../../auth/login.ts').TPrincipal } };
@@ -63,7 +63,7 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
     info: { title: 'Book Rental Sagas API', version: '1.0.0', description: 'Sagas answer 202 with a status resource to poll.' },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/', apiDocsRoutes({ documentUrl: '/openapi.json' }));
   // Prometheus (README "Operations"); like /health, for the network the operators scrape from.
   app.get('/metrics', async (c) => {
     const { contentType, body } = await metricsText();
