@@ -3,8 +3,10 @@
  * missing) PostgreSQL, Temporal with its UI and Kafka, applies migrations,
  * runs api, worker, relay and consumers, and stops everything on Ctrl-C.
  */
+import { resolve } from 'node:path';
 import { applyMigrations } from './db/schema-engine.ts';
 import { codecEndpointOf, startInfrastructure } from './infra/infra.ts';
+import { REPO } from './infra/profiles.ts';
 import { startProcesses, waitForHealthy } from './processes.ts';
 
 const port = process.env.PORT ?? '3000';
@@ -16,7 +18,10 @@ log('applying migrations');
 const applied = await applyMigrations(infra.env.DATABASE_URL);
 log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
 
-const processes = startProcesses({ env: { ...infra.env, PORT: port, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' } });
+// Pretty lines in this terminal; JSON lines in .data/dev/logs/<process>.log as well (rotated).
+const processes = startProcesses({
+  env: { ...infra.env, PORT: port, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true', LOG_DIR: process.env.LOG_DIR ?? resolve(REPO, '.data/dev/logs') },
+});
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;

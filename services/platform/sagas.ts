@@ -10,6 +10,9 @@ import {
 import { progressQuery } from '../../workflows/saga.ts';
 import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../../workflows/contracts.ts';
 
+/** The sagas whose undo gave up and that wait for an operator (the README's saved query in the Temporal UI). */
+export const NEEDS_OPERATOR_QUERY = 'SagaStatus = "COMPENSATION_FAILED" AND ExecutionStatus = "Running"';
+
 /** The four statuses of shared/API.md. */
 export type ApiSagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'FAILED';
 export type SagaView<R> = Omit<SagaProgress<R>, 'status'> & {
