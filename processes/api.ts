@@ -19,13 +19,16 @@ import { codecRoutes } from '../services/platform/http/codec-routes.ts';
 import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
 import { LoginThrottle } from '../services/auth/login-throttle.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
+import { opsRoutes } from '../services/platform/http/ops/ops-routes.tsx';
+import { redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
-  const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
+  const kafkaAdmin = kafka.admin();
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
   // In memory, per process: README "Security notes" says what several API processes need.
   const login = { throttle: new LoginThrottle(), trustedProxyHops: config.TRUST_PROXY_HOPS };
@@ -62,6 +65,20 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       }),
     ],
   });
+  // The operations console (HTML for people, not in the OpenAPI document).
+  app.route(
+    '/',
+    opsRoutes({
+      db,
+      temporal,
+      kafka,
+      namespace: config.TEMPORAL_NAMESPACE,
+      ...(config.TEMPORAL_UI_URL ? { uiUrl: config.TEMPORAL_UI_URL } : {}),
+      tokens,
+      ...login,
+      redrive: (topic) => redriveDeadLetters(kafka, topic),
+    }),
+  );
   const close = async () => {
     await kafkaAdmin.disconnect().catch(() => {});
     await temporal.connection.close();

@@ -19,7 +19,7 @@ export const ERASURE_STEPS = ['checkErasable', 'eraseProfile', 'eraseCredentials
  */
 export async function erasureWorkflow(input: ErasureInput) {
   const { memberId } = input;
-  const saga = new Saga<{ memberId: string }>(ERASURE_STEPS);
+  const saga = new Saga<{ memberId: string }>(ERASURE_STEPS, 'erase member');
   return saga.run(async () => {
     await saga.step('checkErasable', { run: () => rental.step.checkErasable({ memberId }) });
     await saga.step('eraseProfile', { run: () => member.final.eraseProfile({ memberId }) });

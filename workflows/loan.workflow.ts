@@ -1,4 +1,4 @@
-import { condition, defineSignal, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, defineSignal, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
 import { workflowNow } from './clock.ts';
@@ -16,21 +16,27 @@ export const bookReturnedSignal = defineSignal('bookReturned');
  */
 export async function loanWorkflow(input: LoanInput): Promise<{ overdue: boolean }> {
   let returned = false;
+  // The Temporal UI's current details (no command): a loan, not a saga, and where it stands.
+  const details = (status: string) => setCurrentDetails(`loan of book ${input.bookNo} (due ${input.dueAt}) — ${status}`);
+  details('RUNNING');
   setHandler(bookReturnedSignal, () => {
     returned = true;
   });
   const untilDue = Math.max(0, Date.parse(input.dueAt) - workflowNow());
-  if (await condition(() => returned, untilDue)) return finish(false);
+  if (await condition(() => returned, untilDue)) return finish(false, details);
   // markOverdue checks the item itself: a return that raced the timer wins.
   const { overdue } = await rental.final.markOverdue({ rentalId: input.rentalId });
   if (overdue) {
     upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: 'OVERDUE' }]);
+    details('OVERDUE');
     await condition(() => returned);
   }
-  return finish(overdue);
+  return finish(overdue, details);
 }
 
-function finish(overdue: boolean): { overdue: boolean } {
-  upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: overdue ? 'RETURNED_LATE' : 'RETURNED' }]);
+function finish(overdue: boolean, details: (status: string) => void): { overdue: boolean } {
+  const status = overdue ? 'RETURNED_LATE' : 'RETURNED';
+  upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: status }]);
+  details(status);
   return { overdue };
 }

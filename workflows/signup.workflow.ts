@@ -25,7 +25,7 @@ export const SIGNUP_STEPS = [
  */
 export async function signupWorkflow(input: SignupInput) {
   const { signupId, memberId } = input;
-  const saga = new Saga<SignupResult>(SIGNUP_STEPS);
+  const saga = new Saga<SignupResult>(SIGNUP_STEPS, 'signup');
   return saga.run(async () => {
     await saga.step('createCredentials', {
       compensate: () => auth.undo.deleteCredentials({ signupId }),

@@ -46,6 +46,11 @@ export interface SagaStart {
   bookNo?: number;
 }
 
+/** What the Temporal UI lists for a saga: its type and book, e.g. "rent book 12"; never personal data. */
+export function sagaSummary(saga: Pick<SagaStart, 'sagaType' | 'bookNo'>): string {
+  return `${saga.sagaType}${saga.bookNo === undefined ? '' : ` book ${saga.bookNo}`}`;
+}
+
 /**
  * Starts a saga on the `sagas` queue with its search attributes. Starting the
  * same workflow id again (a repeated Idempotency-Key) finds the existing
@@ -59,6 +64,9 @@ export async function startSaga(client: Client, saga: SagaStart): Promise<void> 
       args: saga.args,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // The Temporal UI's summary (user metadata, encrypted by the payload codec like any payload): ids only.
+      staticSummary: sagaSummary(saga),
+      staticDetails: `${saga.workflowType} on task queue ${TASK_QUEUES.sagas}; live status in the current details and the SagaStatus search attribute`,
       typedSearchAttributes: [
         { key: SEARCH.sagaType, value: saga.sagaType },
         { key: SEARCH.memberId, value: saga.memberId },

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, stack } from '../support/api.ts';
+import { newBook, newMember, rent } from '../support/library.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results');
 let browser: Browser;
@@ -80,6 +81,48 @@ describe('Temporal web UI', () => {
     expect(decodes).toContain(200);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-decoded.png'), fullPage: false });
+    await context.close();
+  });
+
+  it('tells sagas apart: the summary in the list, and the outcome with its code in the current details', { timeout: 180_000 }, async () => {
+    const holder = await newMember();
+    const latecomer = await newMember();
+    const { bookNo } = await newBook();
+    expect((await rent(holder.token, bookNo)).status).toBe('COMPLETED');
+    const refused = await rent(latecomer.token, bookNo);
+    expect(refused.status).toBe('COMPENSATED');
+
+    const endpoint = `${stack().apiUrl}/codec`;
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const page = await context.newPage();
+    // The summaries are payloads, encrypted like the others: the UI shows them through the codec endpoint.
+    await page.goto(`${endpoint}/login`);
+    await page.getByLabel('Email').fill(process.env.ADMIN_EMAIL ?? 'admin@library.local');
+    await page.getByLabel('Password').fill(process.env.ADMIN_PASSWORD ?? 'admin-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: /Signed in/ }).waitFor();
+    await page.goto(`${stack().temporalUiUrl}/namespaces/default/workflows`);
+    await page.getByRole('button', { name: /Codec Server/ }).click();
+    await page.getByRole('button', { name: /^Use Cluster-level setting/ }).click();
+    await page.getByLabel(/Use my browser setting and ignore Cluster-level setting/).check({ force: true });
+    await page.getByLabel('Codec Server browser endpoint').fill(endpoint);
+    await page.getByRole('switch', { name: 'Include cross-origin credentials' }).focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('confirm-data-encoder-button').focus();
+    await page.keyboard.press('Enter');
+
+    const query = encodeURIComponent(`BookNo="${bookNo}"`);
+    await page.goto(`${stack().temporalUiUrl}/namespaces/default/workflows?query=${query}`);
+    await page.getByRole('link', { name: `rent-${refused.id}` }).waitFor({ timeout: 30_000 });
+    // Both rents and the loan of the first are listed; each rent shows its summary.
+    await page.getByText(`rent book ${bookNo}`).first().waitFor({ timeout: 30_000 });
+    expect(await page.getByText(`rent book ${bookNo}`).count()).toBeGreaterThanOrEqual(2);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-summaries.png'), fullPage: false });
+
+    await page.getByRole('link', { name: `rent-${refused.id}` }).click();
+    await page.getByText(`rent book ${bookNo} — COMPENSATED: BOOK_NOT_AVAILABLE`).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-saga-details.png'), fullPage: false });
     await context.close();
   });
 });
