@@ -26,13 +26,16 @@ import { SIGNUP_LIMITS, SignupThrottle } from '../services/auth/signup-throttle.
 import { rateAttemptStore, sweepRateAttempts } from '../services/auth/db/rate-attempts.ts';
 import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
+import { opsRoutes } from '../services/platform/http/ops/ops-routes.tsx';
+import { redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
-  const kafkaAdmin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger }).admin();
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
+  const kafkaAdmin = kafka.admin();
   // Every bearer token is checked against its session in auth's schema on every request (no cache: revocation is immediate in every process).
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS, refreshTtlSeconds: config.REFRESH_TTL_SECONDS, sessions: sessionCheck(db) };
   // Login and signup counts in auth's schema, shared by every API process; the hash cap is per process.
@@ -89,6 +92,20 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       }),
     ],
   });
+  // The operations console (HTML for people, not in the OpenAPI document).
+  app.route(
+    '/',
+    opsRoutes({
+      db,
+      temporal,
+      kafka,
+      namespace: config.TEMPORAL_NAMESPACE,
+      ...(config.TEMPORAL_UI_URL ? { uiUrl: config.TEMPORAL_UI_URL } : {}),
+      tokens,
+      ...login,
+      redrive: (topic) => redriveDeadLetters(kafka, topic),
+    }),
+  );
   const close = async () => {
     clearInterval(sweeper);
     await kafkaAdmin.disconnect().catch(() => {});

@@ -1,4 +1,5 @@
 /** What every process does first: read configuration once, make its logger and clients, stop cleanly. */
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type SecretName, type TConfig } from '../services/platform/config.ts';
 import { createLogger, type Logger } from '../services/platform/logger.ts';
@@ -20,7 +21,12 @@ export function startRuntime(name: string): Runtime {
   const config = loadConfig(process.env, { secrets: SECRETS_USED[name] ?? [] });
   // First, before any client exists: spans of everything that follows join the trace.
   setupTracing({ serviceName: `book-rental-${name}`, exporters: exportersFromConfig(config), disabled: config.OTEL_SDK_DISABLED });
-  const logger = createLogger({ name, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? false });
+  const logger = createLogger({
+    name,
+    level: config.LOG_LEVEL,
+    pretty: config.LOG_PRETTY ?? false,
+    ...(config.LOG_DIR ? { file: { path: join(config.LOG_DIR, `${name}.log`), maxBytes: config.LOG_FILE_MAX_BYTES, keep: config.LOG_FILE_KEEP } } : {}),
+  });
   return { config, logger };
 }
 

@@ -3,8 +3,10 @@
  * missing) PostgreSQL, Temporal with its UI and Kafka, applies migrations,
  * runs api, worker, relay and consumers, and stops everything on Ctrl-C.
  */
+import { resolve } from 'node:path';
 import { applyMigrations } from './db/schema-engine.ts';
 import { codecEndpointOf, startInfrastructure } from './infra/infra.ts';
+import { REPO } from './infra/profiles.ts';
 import { startProcesses, waitForHealthy } from './processes.ts';
 
 const port = process.env.PORT ?? '3000';
@@ -18,6 +20,7 @@ log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up 
 
 // Explicitly development: the public development secrets are accepted only then (services/platform/config.ts).
 // The benchmark (npm run bench) signs up thousands of members from this one address.
+// Pretty lines in this terminal; JSON lines in .data/dev/logs/<process>.log as well (rotated).
 const processes = startProcesses({
   env: {
     ...infra.env,
@@ -25,6 +28,7 @@ const processes = startProcesses({
     SIGNUP_LIMIT_PER_ADDRESS: process.env.SIGNUP_LIMIT_PER_ADDRESS ?? '1000000',
     PORT: port,
     LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
+    LOG_DIR: process.env.LOG_DIR ?? resolve(REPO, '.data/dev/logs'),
   },
 });
 let stopping = false;

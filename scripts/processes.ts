@@ -1,7 +1,9 @@
 /**
  * Starts the four application processes (api, worker, relay, consumers) as
  * children, each exactly as it runs alone (`node <NODE_FLAGS> --import tsx processes/<name>.ts`).
- * Output goes to the terminal with a name prefix, or to one log file each.
+ * Output goes to the terminal with a name prefix; with a log directory, each
+ * process writes its own rotated `<name>.log` there (LOG_DIR) and only what
+ * it prints outside its logger (a crash before the logger exists) goes to `<name>.stderr.log`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -38,14 +40,12 @@ export interface StartOptions {
 export function startProcess(name: ProcessName, options: StartOptions): ChildProcess {
   const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', options.entry ?? join('processes', `${name}.ts`)], {
     cwd: REPO,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, ...(options.logDir ? { LOG_DIR: resolve(REPO, options.logDir) } : {}) },
+    stdio: ['ignore', options.logDir ? 'ignore' : 'pipe', 'pipe'],
   });
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true });
-    const file = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
-    child.stdout!.pipe(file);
-    child.stderr!.pipe(file);
+    child.stderr!.pipe(createWriteStream(join(options.logDir, `${name}.stderr.log`), { flags: 'a' }));
   } else {
     const prefix = `\x1b[${COLORS[name]}m${name.padEnd(9)}\x1b[0m│ `;
     for (const stream of [child.stdout!, child.stderr!]) {

@@ -8,6 +8,7 @@
  */
 import { connectTemporal } from '../services/platform/temporal.ts';
 import { loadConfig } from '../services/platform/config.ts';
+import { NEEDS_OPERATOR_QUERY } from '../services/platform/sagas.ts';
 import { progressQuery, resolveCompensationUpdate } from '../services/contracts/temporal.ts';
 import { useOperatorTarget } from './operator-target.ts';
 
@@ -20,9 +21,12 @@ async function main() {
   const client = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   try {
     if (command === 'failed') {
-      for await (const execution of client.workflow.list({ query: `SagaStatus = "COMPENSATION_FAILED" AND ExecutionStatus = "Running"` })) {
+      let count = 0;
+      for await (const execution of client.workflow.list({ query: NEEDS_OPERATOR_QUERY })) {
         console.log(`${execution.workflowId}\t${execution.type}\tstarted ${execution.startTime.toISOString()}`);
+        count++;
       }
+      if (count === 0) console.log('none: no saga waits for an operator');
     } else if (command === 'show' && workflowId) {
       console.log(JSON.stringify(await client.workflow.getHandle(workflowId).query(progressQuery), null, 2));
     } else if ((command === 'retry' || command === 'resolve') && workflowId) {

@@ -4,9 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-if [ ! -x /usr/bin/chromium ]; then
-  echo "==> installing Debian's chromium for the browser test"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+# chromium for the browser tests, jq for the README walkthrough the suite runs.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian's ${missing[*]} for the browser and README tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 npx tsc -p .
 if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi

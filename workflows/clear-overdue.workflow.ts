@@ -18,7 +18,7 @@ export const CLEAR_OVERDUE_STEPS = ['assessLateFee', 'deductPoints', 'liftSuspen
 export async function clearOverdueWorkflow(input: ClearOverdueInput) {
   const { clearanceId, memberId } = input;
   const pointsKey = `${workflowInfo().workflowId}:deductPoints`;
-  const saga = new Saga(CLEAR_OVERDUE_STEPS);
+  const saga = new Saga(CLEAR_OVERDUE_STEPS, 'clear overdue');
   return saga.run(async (): Promise<ClearOverdueResult> => {
     const { amount } = await saga.step('assessLateFee', { run: () => rental.step.assessLateFee({ memberId }) });
     await saga.step('deductPoints', {

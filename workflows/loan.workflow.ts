@@ -1,4 +1,4 @@
-import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
 import { workflowNow } from './clock.ts';
@@ -20,26 +20,32 @@ export const DUE_SOON_REMINDER_PATCH = 'due-soon-reminder';
  */
 export async function loanWorkflow(input: LoanInput): Promise<{ overdue: boolean }> {
   let returned = false;
+  // The Temporal UI's current details (no command): a loan, not a saga, and where it stands.
+  const details = (status: string) => setCurrentDetails(`loan of book ${input.bookNo} (due ${input.dueAt}) — ${status}`);
+  details('RUNNING');
   setHandler(bookReturnedSignal, () => {
     returned = true;
   });
   if (patched(DUE_SOON_REMINDER_PATCH) && input.remindAt) {
     const untilReminder = Math.max(0, Date.parse(input.remindAt) - workflowNow());
-    if (await condition(() => returned, untilReminder)) return finish(false);
+    if (await condition(() => returned, untilReminder)) return finish(false, details);
     await rental.final.remindDueSoon({ rentalId: input.rentalId });
   }
   const untilDue = Math.max(0, Date.parse(input.dueAt) - workflowNow());
-  if (await condition(() => returned, untilDue)) return finish(false);
+  if (await condition(() => returned, untilDue)) return finish(false, details);
   // markOverdue checks the item itself: a return that raced the timer wins.
   const { overdue } = await rental.final.markOverdue({ rentalId: input.rentalId });
   if (overdue) {
     upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: 'OVERDUE' }]);
+    details('OVERDUE');
     await condition(() => returned);
   }
-  return finish(overdue);
+  return finish(overdue, details);
 }
 
-function finish(overdue: boolean): { overdue: boolean } {
-  upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: overdue ? 'RETURNED_LATE' : 'RETURNED' }]);
+function finish(overdue: boolean, details: (status: string) => void): { overdue: boolean } {
+  const status = overdue ? 'RETURNED_LATE' : 'RETURNED';
+  upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: status }]);
+  details(status);
   return { overdue };
 }

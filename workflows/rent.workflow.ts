@@ -22,7 +22,7 @@ export const RENT_STEPS = ['addRentalItem', 'markBookRented', 'awardPoints', 'co
 export async function rentWorkflow(input: RentInput) {
   const { rentalId, memberId, bookNo } = input;
   const pointsKey = `${workflowInfo().workflowId}:awardPoints`;
-  const saga = new Saga(RENT_STEPS);
+  const saga = new Saga(RENT_STEPS, `rent book ${bookNo}`);
   return saga.run(async (): Promise<RentResult> => {
     const accepted = await saga.step('addRentalItem', {
       compensate: () => rental.undo.cancelRentalItem({ rentalId }),

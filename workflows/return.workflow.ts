@@ -20,7 +20,7 @@ export const RETURN_STEPS = ['markItemReturned', 'markBookAvailable', 'awardPoin
 export async function returnWorkflow(input: ReturnInput) {
   const { memberId, bookNo } = input;
   const pointsKey = `${workflowInfo().workflowId}:awardPoints`;
-  const saga = new Saga(RETURN_STEPS);
+  const saga = new Saga(RETURN_STEPS, `return book ${input.bookNo}`);
   return saga.run(async (): Promise<ReturnResult> => {
     const { rentalId, lateFee } = await saga.step('markItemReturned', { run: () => rental.step.markItemReturned(input) });
     await saga.step('markBookAvailable', { run: () => book.final.markBookAvailable({ bookNo, rentalId }) });

@@ -12,7 +12,9 @@ import {
   condition,
   isCancellation,
   proxySinks,
+  setCurrentDetails,
   setHandler,
+  workflowInfo,
   upsertSearchAttributes,
   type Sinks,
 } from '@temporalio/workflow';
@@ -65,8 +67,15 @@ export class Saga<Step extends string> {
   private decision: OperatorDecision | undefined;
   private compensationFailure: SagaProgress['compensationFailure'];
 
-  constructor(stepNames: readonly Step[]) {
+  /**
+   * @param label what the saga is about, for the Temporal UI ("rent book 12"): saga type, book number, never personal data.
+   */
+  constructor(
+    stepNames: readonly Step[],
+    private readonly label: string = workflowInfo().workflowType,
+  ) {
     this.steps = stepNames.map((name) => ({ name, status: 'PENDING' }));
+    this.showDetails();
     setHandler(progressQuery, () => this.progress());
     setHandler(
       resolveCompensationUpdate,
@@ -176,6 +185,16 @@ export class Saga<Step extends string> {
   private setStatus(status: SagaStatus): void {
     this.status = status;
     upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: status }]);
+    this.showDetails();
+  }
+
+  /**
+   * The workflow's current details in the Temporal UI, e.g. "rent book 12 — COMPENSATED: BOOK_NOT_AVAILABLE".
+   * Workflow metadata answered to the UI's query: no command, so no effect on replay.
+   */
+  private showDetails(): void {
+    const problem = this.compensationFailure ?? (this.status === 'COMPLETED' || this.status === 'RUNNING' ? undefined : this.failure);
+    setCurrentDetails(`${this.label} — ${this.status}${problem ? `: ${problem.code}` : ''}`);
   }
 }
 

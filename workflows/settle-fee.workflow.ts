@@ -21,7 +21,7 @@ export const SETTLE_FEE_STEPS = ['assessFeeToSettle', 'recordFeeSettlement', 'se
 export async function settleFeeWorkflow(input: SettleFeeInput) {
   const { settlementId, memberId, points, reason } = input;
   const ledgerKey = `${workflowInfo().workflowId}:recordFeeSettlement`;
-  const saga = new Saga(SETTLE_FEE_STEPS);
+  const saga = new Saga(SETTLE_FEE_STEPS, 'settle fee');
   return saga.run(async (): Promise<SettleFeeResult> => {
     const { amount } = await saga.step('assessFeeToSettle', { run: () => rental.step.assessFeeToSettle({ memberId, points }) });
     await saga.step('recordFeeSettlement', {

@@ -40,7 +40,7 @@ export async function signupWorkflow(input: SignupInput) {
   });
   const { signupId } = input;
   const expiresInSeconds = input.verificationSeconds ?? DEFAULT_VERIFICATION_SECONDS;
-  const saga = new Saga(CONFIRMED_SIGNUP_STEPS);
+  const saga = new Saga(CONFIRMED_SIGNUP_STEPS, 'signup');
   return saga.run(async (): Promise<SignupResult> => {
     await saga.step('confirmAddress', {
       // Removes the staged application (contact data, password hash) when the signup is undone.
@@ -63,7 +63,7 @@ export async function signupWorkflow(input: SignupInput) {
  * so they run after the pivot and are retried until they succeed.
  */
 async function signupWithoutConfirmation(input: SignupInput) {
-  const saga = new Saga(SIGNUP_STEPS);
+  const saga = new Saga(SIGNUP_STEPS, 'signup');
   return saga.run(() => signupSteps(saga, input));
 }
 

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresDataDir } from './postgres-data-dir.ts';
 
 /** `dev`, `test`, or `test<N>`: an extra test stack (ports + N*100) so parallel suites never share servers. */
 export type Profile = 'dev' | 'test' | `test${number}`;
@@ -48,5 +49,11 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CACHE = join(homedir(), '.cache/book-rental-sagas');
 
 const dataDir = (profile: Profile) => join(REPO, '.data', profile);
-export const serverDir = (profile: Profile, server: ServerName) => join(dataDir(profile), server);
+const dataDirs = new Map<Profile, string>();
+/** A server's data dir; PostgreSQL's moves out of the clone when its OS user cannot reach the clone (postgres-data-dir.ts). */
+export const serverDir = (profile: Profile, server: ServerName): string => {
+  if (server !== 'postgres') return join(dataDir(profile), server);
+  if (!dataDirs.has(profile)) dataDirs.set(profile, postgresDataDir(REPO, profile));
+  return dataDirs.get(profile)!;
+};
 export const logFile = (profile: Profile, server: ServerName) => join(dataDir(profile), 'logs', `${server}.log`);

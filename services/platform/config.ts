@@ -85,6 +85,11 @@ export const ZConfig = z.object({
   REMINDER_BEFORE_DUE_SECONDS: z.coerce.number().int().nonnegative().default(2 * 24 * 3600),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
+  /** Also write each process's JSON log lines to `<LOG_DIR>/<process>.log`, rotated by size; unset = stdout only. */
+  LOG_DIR: z.string().min(1).optional(),
+  LOG_FILE_MAX_BYTES: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),
+  /** Rotated files kept beside the current one (`<process>.log.1` is the newest). */
+  LOG_FILE_KEEP: z.coerce.number().int().min(0).max(100).default(3),
   /** Where the worker, relay and consumers serve GET /metrics; unset = their own defaults (services/platform/metrics.ts), 0 = off. The api serves it on PORT. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Trace exporters (comma-separated `otlp`, `console`, `none`); unset = `otlp` when an OTLP endpoint is set, else none (spans are made, not sent). */

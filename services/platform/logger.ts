@@ -1,7 +1,9 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import { types } from 'node:util';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import { RotatingFile, type RotatingFileOptions } from './log-file.ts';
 
 // taskToken: the Temporal SDK puts an activity's task token on its own log lines; whoever holds it can complete the activity.
 const SENSITIVE_FIELDS = ['password', 'passwordHash', 'token', 'taskToken', 'authorization', 'cookie', 'email', 'phone', 'name', 'birthDate'];
@@ -64,14 +66,35 @@ function contextFields(): Record<string, unknown> {
   return { ...logContext.getStore(), ...ids };
 }
 
-export function createLogger(options: { name: string; level?: string; pretty?: boolean; destination?: DestinationStream }): Logger {
+/** pino-pretty as a stream (a development dependency: loaded only when pretty output is asked for). */
+function prettyStream(): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: object) => DestinationStream;
+  return pretty({ colorize: true, ignore: 'pid,hostname' });
+}
+
+export function createLogger(options: {
+  name: string;
+  level?: string;
+  pretty?: boolean;
+  destination?: DestinationStream;
+  /** Also write the JSON lines to this file, rotated by size (LOG_DIR: `<dir>/<process>.log`). */
+  file?: { path: string } & RotatingFileOptions;
+}): Logger {
+  const level = options.level ?? 'info';
   const settings = {
     base: { process: options.name },
-    level: options.level ?? 'info',
+    level,
     serializers,
     redact: { paths: REDACTED_PATHS, censor },
     mixin: contextFields,
-    ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } } : {}),
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  if (!options.file) {
+    if (options.destination) return pino(settings, options.destination);
+    return options.pretty ? pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }) : pino(settings);
+  }
+  const console = options.destination ?? (options.pretty ? prettyStream() : pino.destination({ dest: 1, sync: true }));
+  const file = new RotatingFile(options.file.path, options.file);
+  // Each stream takes every line the logger lets through (its level decides).
+  const streamLevel = (level === 'silent' ? 'fatal' : level) as Level;
+  return pino(settings, pino.multistream([{ level: streamLevel, stream: console }, { level: streamLevel, stream: file }]));
 }

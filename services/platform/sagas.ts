@@ -12,6 +12,9 @@ import type * as workflows from '../../workflows/index.ts';
 import { progressQuery } from '../contracts/temporal.ts';
 import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../contracts/temporal.ts';
 
+/** The sagas whose undo gave up and that wait for an operator (the README's saved query in the Temporal UI). */
+export const NEEDS_OPERATOR_QUERY = 'SagaStatus = "COMPENSATION_FAILED" AND ExecutionStatus = "Running"';
+
 /** The four statuses of shared/API.md. */
 export type ApiSagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'FAILED';
 export type SagaView<R> = Omit<SagaProgress<R>, 'status'> & {
@@ -61,6 +64,10 @@ export interface SagaStart<K extends SagaWorkflowType> {
 
 /** The memo field holding the request hash of a keyed saga. */
 const REQUEST_HASH_MEMO = 'requestHash';
+/** What the Temporal UI lists for a saga: its type and book, e.g. "rent book 12"; never personal data. */
+export function sagaSummary(saga: Pick<SagaStart<SagaWorkflowType>, 'sagaType' | 'bookNo'>): string {
+  return `${saga.sagaType}${saga.bookNo === undefined ? '' : ` book ${saga.bookNo}`}`;
+}
 
 /**
  * Starts a saga on the `sagas` queue with its search attributes and answers its
@@ -78,6 +85,9 @@ export async function startSaga<K extends SagaWorkflowType>(client: Client, saga
       args: saga.args,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // The Temporal UI's summary (user metadata, encrypted by the payload codec like any payload): ids only.
+      staticSummary: sagaSummary(saga),
+      staticDetails: `${saga.workflowType} on task queue ${TASK_QUEUES.sagas}; live status in the current details and the SagaStatus search attribute`,
       typedSearchAttributes: [
         { key: SEARCH.sagaType, value: saga.sagaType },
         { key: SEARCH.memberId, value: saga.memberId },

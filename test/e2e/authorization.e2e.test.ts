@@ -215,3 +215,26 @@ describe('authorisation of every route in the OpenAPI document', () => {
   });
 
 });
+
+describe('operations console (HTML, outside the OpenAPI document)', () => {
+  // Anonymous and forged callers get the sign-in page (401), members 403, an admin the console.
+  const expected: Record<Caller, number> = { nobody: 401, forged: 401, other: 403, owner: 403, admin: 200 };
+  for (const path of ['/ops', '/ops/topics', '/ops/topics/book.book-changed.v1']) {
+    it(`GET ${path}`, { timeout: 120_000 }, async () => {
+      for (const caller of CALLERS) {
+        const token = fixtures.tokens[caller];
+        const { status, headers } = await api(path, token ? { token } : {});
+        expect(status, `${caller} GET ${path}`).toBe(expected[caller]);
+        expect(headers.get('content-security-policy'), path).toContain("default-src 'none'");
+      }
+    });
+  }
+  it('POST actions refuse members and anonymous callers', async () => {
+    for (const caller of ['nobody', 'other'] as const) {
+      const token = fixtures.tokens[caller];
+      const { status } = await api('/ops/dead-letters/book.book-changed.v1/redrive', { method: 'POST', ...(token ? { token } : {}) });
+      expect(status, caller).toBe(expected[caller]);
+    }
+  });
+});
+

@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, stack } from '../support/api.ts';
+import { newBook, newMember, rent } from '../support/library.ts';
+import { decodingClient } from '../support/temporal.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results');
 let browser: Browser;
@@ -82,4 +84,36 @@ describe('Temporal web UI', () => {
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-decoded.png'), fullPage: false });
     await context.close();
   });
+
+  it('tells sagas apart: each saga carries its summary and its outcome with the code in its current details', { timeout: 180_000 }, async () => {
+    const holder = await newMember();
+    const latecomer = await newMember();
+    const { bookNo } = await newBook();
+    const completed = await rent(holder.token, bookNo);
+    expect(completed.status).toBe('COMPLETED');
+    const refused = await rent(latecomer.token, bookNo);
+    expect(refused.status).toBe('COMPENSATED');
+    const client = await decodingClient();
+    try {
+      for (const [id, outcome] of [[refused.id, 'COMPENSATED: BOOK_NOT_AVAILABLE'], [completed.id, 'COMPLETED']] as const) {
+        const handle = client.workflow.getHandle(`rent-${id}`);
+        expect(await (await handle.describe()).staticSummary()).toBe(`rent book ${bookNo}`);
+        // What the UI asks a workflow for its current details (the built-in metadata query).
+        const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+        expect(metadata.currentDetails).toBe(`rent book ${bookNo} — ${outcome}`);
+      }
+    } finally {
+      await client.connection.close();
+    }
+    // The list in the Temporal UI 2.42.1 of the dev server, for the README (it shows no summary column by itself).
+    const page = await browser.newPage({ viewport: { width: 1600, height: 700 } });
+    await page.goto(`${stack().temporalUiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`BookNo="${bookNo}"`)}`);
+    await page.getByRole('link', { name: `rent-${refused.id}` }).waitFor({ timeout: 30_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-summaries.png'), fullPage: false });
+    await page.close();
+  });
+  // Not yet proven: that the dev server's UI (2.42.1) displays the summary in its list and the current details on the
+  // workflow page once the codec is set; a first attempt found neither within 30 s.
+  it.todo('the Temporal UI shows the summaries in its list and the current details on the saga page');
 });

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { SpanKind, SpanStatusCode, context, propagation } from '@opentelemetry/api';
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -9,6 +8,7 @@ import { AppError, RetryLaterError } from '../errors.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
+import { apiDocsRoutes } from './api-docs.ts';
 import { methodNotAllowed } from './allowed-methods.ts';
 import { errorResponse, issuesToDetails, withStandardErrors } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -16,8 +16,9 @@ import { securityHeaders } from './security-headers.ts';
 /** The largest request body the API reads (README "Security notes"). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** The only form route is the codec sign-in page; every other body is JSON. */
-const declaredMediaType = (path: string) => (path === '/codec/login' ? 'application/x-www-form-urlencoded' : 'application/json');
+/** The only form routes are the codec and console sign-in pages and the console's actions; every other body is JSON. */
+const declaredMediaType = (path: string) =>
+  path === '/codec/login' || path === '/ops' || path.startsWith('/ops/') ? 'application/x-www-form-urlencoded' : 'application/json';
 
 export type ApiEnv = { Variables: { requestId: string; principal?: import('../../auth/login.ts').TPrincipal } };
 
@@ -100,7 +101,7 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
     );
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/', apiDocsRoutes({ documentUrl: '/openapi.json' }));
   // Prometheus (README "Operations"); like /health, for the network the operators scrape from.
   app.get('/metrics', async (c) => {
     const { contentType, body } = await metricsText();
