@@ -25,7 +25,7 @@ import { drive, type Load, type Phases, type Scenario } from './load.ts';
 import { COMPLETION_METHOD, cpuMsPerSaga, formatReport, writeReport, type BenchReport, type RunReport } from './report.ts';
 import { formatPreferWait, measurePreferWait } from './prefer-wait.ts';
 import { Sampler, stackGroups } from './sampler.ts';
-import { scrapeSessionChecks, sessionCheckCost, type HistogramReading } from './session-check.ts';
+import { microBenchSessionCheck, scrapeSessionChecks, sessionCheckCost, type HistogramReading } from './session-check.ts';
 import { MemoryTimeline, SOAK_SAMPLE_MS, formatSoakMemory, type SoakMemory } from './soak.ts';
 import { sleep } from './stats.ts';
 import { benchRebuild } from './rebuild.ts';
@@ -181,6 +181,13 @@ async function run(scenario: Scenario, load: Load, timeline?: MemoryTimeline): P
 const started = Date.now();
 const runs: RunReport[] = [];
 console.log(`bench: ${scenarios.join(', ')}; warm-up ${phases.warmupS} s, measured ${phases.durationS} s per run`);
+// What revocation costs each authenticated request: the session lookup alone, before any load.
+const sessionCheckMicro = await microBenchSessionCheck(env.DATABASE_URL);
+console.log(
+  `session lookup alone: p50 ${sessionCheckMicro.sequential.p50.toFixed(3)} ms, p99 ${sessionCheckMicro.sequential.p99.toFixed(3)} ms one at a time; ` +
+    `p50 ${sessionCheckMicro.concurrent.p50.toFixed(3)} ms, p99 ${sessionCheckMicro.concurrent.p99.toFixed(3)} ms ${sessionCheckMicro.parallel} at a time; ` +
+    `client CPU ${sessionCheckMicro.cpuMsPerLookup.toFixed(3)} ms per lookup, PostgreSQL execution ${sessionCheckMicro.databaseMs.toFixed(3)} ms`,
+);
 sampler.begin();
 await sleep(IDLE_SAMPLE_MS);
 const idle = sampler.end();
@@ -226,6 +233,7 @@ const report: BenchReport = {
   completion: COMPLETION_METHOD,
   idle,
   runs,
+  sessionCheckMicro,
   headline: {
     boundSagaMax,
     realMax,

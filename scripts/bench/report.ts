@@ -35,6 +35,8 @@ export interface BenchReport {
   /** The stack with no load, sampled before the first run. */
   idle: Usage;
   runs: RunReport[];
+  /** The session lookup alone, before the runs (scripts/bench/session-check.ts), in ms. */
+  sessionCheckMicro?: { sequential: Summary; concurrent: Summary; parallel: number; cpuMsPerLookup: number; databaseMs: number };
   headline: {
     boundSagaMax?: number;
     realMax?: number;
@@ -129,6 +131,14 @@ export function formatReport(report: BenchReport): string {
     '',
     'session check per authenticated request (auth.session primary-key lookup, bookrental_session_check_duration_seconds; p50/p99 are bucket bounds)',
     checks || '(no authenticated requests)',
+    ...(report.sessionCheckMicro
+      ? [
+          `session lookup alone (${report.sessionCheckMicro.sequential.count} one at a time / ${report.sessionCheckMicro.concurrent.count} ${report.sessionCheckMicro.parallel} at a time, from the bench process): ` +
+            `p50 ${report.sessionCheckMicro.sequential.p50.toFixed(3)} / ${report.sessionCheckMicro.concurrent.p50.toFixed(3)} ms, ` +
+            `p99 ${report.sessionCheckMicro.sequential.p99.toFixed(3)} / ${report.sessionCheckMicro.concurrent.p99.toFixed(3)} ms; ` +
+            `client CPU ${report.sessionCheckMicro.cpuMsPerLookup.toFixed(3)} ms per lookup, PostgreSQL execution ${report.sessionCheckMicro.databaseMs.toFixed(3)} ms`,
+        ]
+      : []),
     '',
     COMPLETION_METHOD,
   ];

@@ -4,6 +4,11 @@
  * the histogram bookrental_session_check_duration_seconds; the bench reads it
  * before and after a run and reports the run's lookups.
  */
+import { randomUUID } from 'node:crypto';
+import { openSession, sessionCheck } from '../../services/auth/sessions.ts';
+import { createDb } from '../../services/platform/db.ts';
+import { summarize, type Summary } from './stats.ts';
+
 export const SESSION_CHECK_METRIC = 'bookrental_session_check_duration_seconds';
 
 export interface HistogramReading {
@@ -45,4 +50,45 @@ export function sessionCheckCost(before: HistogramReading, after: HistogramReadi
 export async function scrapeSessionChecks(apiUrl: string): Promise<HistogramReading> {
   const response = await fetch(`${apiUrl}/metrics`);
   return readHistogram(await response.text());
+}
+
+/**
+ * The lookup alone, outside the api: `lookups` checks of one session through
+ * the api's own code (sessionCheck, Prisma on the pg adapter), one after the
+ * other, then `parallel` at a time; each timed. The session row is removed after.
+ */
+export async function microBenchSessionCheck(
+  databaseUrl: string,
+  lookups = 2000,
+  parallel = 8,
+): Promise<{ sequential: Summary; concurrent: Summary; parallel: number; cpuMsPerLookup: number; databaseMs: number }> {
+  const db = createDb(databaseUrl, parallel);
+  const tokens = { secret: 'bench-session-check-0123456789abcdef', ttlSeconds: 60, refreshTtlSeconds: 60, sessions: sessionCheck(db) };
+  const memberId = randomUUID();
+  try {
+    const { sessionId } = await openSession(db, tokens, { memberId, role: 'USER' });
+    const timed = async () => {
+      const started = performance.now();
+      if (!(await tokens.sessions.isLive(sessionId, memberId))) throw new Error('the bench session is not live');
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 100; i++) await timed(); // warm the pool and the JIT
+    const sequential: number[] = [];
+    // CPU time of this process per lookup: what the api pays, and far less disturbed by a busy machine than wall time.
+    const cpuBefore = process.cpuUsage();
+    for (let i = 0; i < lookups; i++) sequential.push(await timed());
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerLookup = (cpu.user + cpu.system) / 1000 / lookups;
+    // PostgreSQL's own execution time for the lookup (an index scan on the primary key).
+    const plan = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+      `EXPLAIN ANALYZE SELECT member_id, expires_at, revoked_at FROM auth.session WHERE session_id = '${sessionId}'::uuid`,
+    );
+    const databaseMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan.map((row) => row['QUERY PLAN']).join('\n'))?.[1] ?? NaN);
+    const concurrent: number[] = [];
+    for (let i = 0; i < lookups / parallel; i++) concurrent.push(...(await Promise.all(Array.from({ length: parallel }, timed))));
+    return { sequential: summarize(sequential), concurrent: summarize(concurrent), parallel, cpuMsPerLookup, databaseMs };
+  } finally {
+    await db.session.deleteMany({ where: { memberId } });
+    await db.$disconnect();
+  }
 }
