@@ -1,9 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { secureHeaders } from 'hono/secure-headers';
 
-/** Where @hono/swagger-ui loads its script and style from, unless they are served by the API itself. */
-const SWAGGER_ASSETS = 'https://cdn.jsdelivr.net';
-
 const common = {
   // A route that sets its own (the codec sign-in page) keeps it.
   overwrite: false,
@@ -15,14 +12,14 @@ const common = {
 /** JSON answers: nothing may be loaded, framed or run from them. */
 const apiHeaders = secureHeaders({ ...common, contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } });
 
-/** The Swagger UI page: its script, style and inline start-up script, and calls to this API only. */
+/** Swagger UI, served by the API itself (services/platform/http/api-docs.ts): same-origin scripts only, calls to this API only. */
 const docsHeaders = secureHeaders({
   ...common,
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
-    scriptSrc: ["'self'", "'unsafe-inline'", SWAGGER_ASSETS],
-    styleSrc: ["'self'", "'unsafe-inline'", SWAGGER_ASSETS],
-    imgSrc: ["'self'", 'data:', SWAGGER_ASSETS],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
     connectSrc: ["'self'"],
     frameAncestors: ["'none'"],
     formAction: ["'self'"],
