@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, logIn, signUp, signupBody } from '../support/api.ts';
 import { uniqueBookNo } from '../support/events.ts';
-import { asAdmin, card, clearOverdue, giveBack, newBook, rent, runSaga } from '../support/library.ts';
+import { asAdmin, card, clearOverdue, giveBack, newBook, newMember, rent, runSaga } from '../support/library.ts';
 
 type Caller = 'nobody' | 'forged' | 'other' | 'owner' | 'admin';
 const CALLERS: Caller[] = ['nobody', 'forged', 'other', 'owner', 'admin'];
@@ -219,10 +219,16 @@ describe('authorisation of every route in the OpenAPI document', () => {
 describe('operations console (HTML, outside the OpenAPI document)', () => {
   // Anonymous and forged callers get the sign-in page (401), members 403, an admin the console.
   const expected: Record<Caller, number> = { nobody: 401, forged: 401, other: 403, owner: 403, admin: 200 };
+  // The walk above logs 'other' out and erases them: the console's members sign in afresh.
+  const tokens: Partial<Record<Caller, string>> = {};
+  beforeAll(async () => {
+    const [other, owner] = await Promise.all([newMember(), newMember()]);
+    Object.assign(tokens, fixtures.tokens, { other: other.token, owner: owner.token });
+  }, 120_000);
   for (const path of ['/ops', '/ops/topics', '/ops/topics/book.book-changed.v1']) {
     it(`GET ${path}`, { timeout: 120_000 }, async () => {
       for (const caller of CALLERS) {
-        const token = fixtures.tokens[caller];
+        const token = tokens[caller];
         const { status, headers } = await api(path, token ? { token } : {});
         expect(status, `${caller} GET ${path}`).toBe(expected[caller]);
         expect(headers.get('content-security-policy'), path).toContain("default-src 'none'");
@@ -231,7 +237,7 @@ describe('operations console (HTML, outside the OpenAPI document)', () => {
   }
   it('POST actions refuse members and anonymous callers', async () => {
     for (const caller of ['nobody', 'other'] as const) {
-      const token = fixtures.tokens[caller];
+      const token = tokens[caller];
       const { status } = await api('/ops/dead-letters/book.book-changed.v1/redrive', { method: 'POST', ...(token ? { token } : {}) });
       expect(status, caller).toBe(expected[caller]);
     }

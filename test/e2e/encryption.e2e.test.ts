@@ -146,15 +146,20 @@ describe('payload encryption against the real stack', () => {
     expect(decoded.status).toBe(200);
     expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString())).toMatchObject({ nickname: body.nickname });
 
+    // The CLI reads a rent's history through the codec. (A signup's history since address
+    // confirmation makes `temporal workflow show --codec-endpoint` 1.5.1 time out after 10 s,
+    // while every one of its payloads decodes at once on its own: README "Known problems".)
+    const token = await logIn(body.email, body.password);
+    const rented = await rent(token, (await newBook()).bookNo);
     const cli = (...extra: string[]) =>
-      promisify(execFile)(stack().temporalBinary, ['workflow', 'show', '--address', stack().temporalAddress, '--workflow-id', workflowId, '--output', 'json', ...extra]);
+      promisify(execFile)(stack().temporalBinary, ['workflow', 'show', '--address', stack().temporalAddress, '--workflow-id', `rent-${rented.id}`, '--output', 'json', ...extra]);
     const input = async (...extra: string[]) => {
       const shown = JSON.parse((await cli(...extra)).stdout);
       return shown.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
     };
     expect(Buffer.from((await input()).metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
     const viaCodec = await input('--codec-endpoint', `${stack().apiUrl}/codec`, '--codec-auth', `Bearer ${await asAdmin()}`);
-    expect(JSON.parse(Buffer.from(viaCodec.data, 'base64').toString())).toMatchObject({ nickname: body.nickname });
+    expect(JSON.parse(Buffer.from(viaCodec.data, 'base64').toString())).toMatchObject({ rentalId: rented.id });
   });
 
   it('the codec sign-in page gives an admin, and only an admin, an HttpOnly session cookie for /codec', async () => {
