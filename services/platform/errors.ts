@@ -25,7 +25,7 @@ export const ERROR_CODES = {
   /** Signup: the staged application was removed before credentials were made. */
   SIGNUP_EXPIRED: 410,
   /** Signup confirmation: the link's token does not match (or names no signup). */
-  VERIFICATION_TOKEN_INVALID: 400,
+  VERIFICATION_TOKEN_INVALID: 404,
   /** Signup confirmation: the address was confirmed already. */
   ALREADY_CONFIRMED: 409,
   /** Signup confirmation: the link came too late; the signup was undone (also the saga's failure code). */

@@ -56,7 +56,7 @@ describe('consumers', () => {
       return ours.filter((letter) => letter.group === 'member-history').length >= 2 ? ours : undefined;
     }, 30_000);
     // Every group that reads the topic parks its own letter, and `list` names the group.
-    expect(new Set(letters.map((letter) => letter.group))).toEqual(new Set(['member-history', 'best-book', 'partner-summary']));
+    expect(new Set(letters.map((letter) => letter.group))).toEqual(new Set(['member-history', 'best-book', 'partner-summary', 'notifications']));
     const reasons = letters.filter((l) => l.group === 'member-history').map((letter) => letter.reason);
     expect(reasons).toEqual(expect.arrayContaining(['value is not JSON', 'unknown schema version 2']));
     const poison = letters.find((letter) => letter.reason === 'value is not JSON')!;

@@ -16,7 +16,7 @@ import { SIGNUP_LIMITS, type SignupThrottle } from '../signup-throttle.ts';
 import { clientAddress } from '../../platform/http/client-address.ts';
 import { stageSignupApplication } from '../signup.ts';
 import { ZGrant } from './session-routes.ts';
-import { ZCalendarDate, ZEmail, ZId, passwordString, sizedString, text } from '../../platform/http/fields.ts';
+import { ZCalendarDate, ZEmail, ZId, passwordString, sizedString, text, headerToken } from '../../platform/http/fields.ts';
 import { ZSagaStatus, answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 
 const NICKNAME_PATTERN = '^[\\p{L}\\p{N}_.\\-]+$';
@@ -62,7 +62,7 @@ const verifyRoute = createRoute({
   summary: 'Confirm a signup address through the mailed link (anyone holding the link); the waiting signup saga goes on',
   request: {
     params: z.object({ id: z.uuid() }),
-    query: z.strictObject({ token: z.string().min(1).max(200) }),
+    query: z.strictObject({ token: headerToken({ max: 200 }) }),
   },
   responses: {
     200: {

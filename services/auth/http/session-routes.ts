@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
+import { headerToken, passwordString } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { changePassword, endSession, refreshSession, revokeMemberSessions } from '../sessions.ts';
 import type { TokenOptions } from '../tokens.ts';
@@ -22,7 +23,7 @@ const refreshRoute = createRoute({
   method: 'post',
   path: '/auth/refresh',
   summary: 'Exchange a refresh token for a new bearer and refresh token; a refresh token works once, and a reused one ends its whole session',
-  request: { body: { content: { 'application/json': { schema: z.strictObject({ refreshToken: z.string().min(1).max(200) }).openapi('RefreshRequest') } }, required: true } },
+  request: { body: { content: { 'application/json': { schema: z.strictObject({ refreshToken: headerToken({ max: 200 }) }).openapi('RefreshRequest') } }, required: true } },
   responses: { 200: { description: 'a new pair', content: { 'application/json': { schema: ZGrant } } }, ...errorResponses(400, 401) },
 });
 
@@ -44,7 +45,7 @@ const passwordRoute = createRoute({
     body: {
       content: {
         'application/json': {
-          schema: z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(8).max(200) }).openapi('PasswordChange'),
+          schema: z.strictObject({ currentPassword: passwordString({ min: 1, max: 200 }), newPassword: passwordString({ min: 8, max: 200 }) }).openapi('PasswordChange'),
         },
       },
       required: true,

@@ -60,7 +60,7 @@ const listBooksRoute = createRoute({
   path: '/books',
   summary: 'The catalog, a page at a time; search by title or author',
   request: { query: ZBookListQuery },
-  responses: { 200: { description: 'a page of books; nextCursor is null on the last page', content: { 'application/json': { schema: ZBookPage } } }, ...errorResponses(400) },
+  responses: { 200: { description: 'a page of books; nextCursor is null on the last page', content: { 'application/json': { schema: ZBookPage } } }, ...errorResponses(400, 404) },
 });
 
 const getBookRoute = createRoute({

@@ -23,7 +23,7 @@ function verifiedToken(secret: string, scope: string, cursor: { token: string; s
   const expected = Buffer.from(signToken(secret, scope, cursor.token));
   const given = Buffer.from(cursor.sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    throw new AppError('VALIDATION_FAILED', 'the cursor is not one this list gave out', [{ path: 'cursor', message: 'not a cursor this list gave out' }]);
+    throw new AppError('NOT_FOUND', 'no page of this list has that cursor; start again without one');
   }
   return Buffer.from(cursor.token, 'base64url');
 }
@@ -58,7 +58,7 @@ const mySagasRoute = createRoute({
       description: 'a page of sagas; nextCursor is null on the last page',
       content: { 'application/json': { schema: z.object({ items: z.array(ZMySaga), nextCursor: z.string().nullable() }).openapi('MySagaPage') } },
     },
-    ...errorResponses(400, 401),
+    ...errorResponses(400, 401, 404),
   },
 });
 

@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
+import { text } from '../../platform/http/fields.ts';
 import { ZIdempotencyHeaders, memberSagaStatusRoute, sagaId } from '../../platform/http/saga-routes.ts';
 import { answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 import { sagaExists, startSaga } from '../../platform/sagas.ts';
@@ -17,7 +18,7 @@ const ZMemberParam = z.object({ memberId: z.uuid() });
 const ZAdminReturn = z.strictObject({ bookNo: z.number().int().positive().max(2_147_483_647) }).openapi('AdminReturn');
 const ZSettleFee = z
   .strictObject({
-    reason: z.string().trim().min(3).max(200).openapi({ example: 'paid at the desk', description: 'kept in the points ledger and published; no personal data' }),
+    reason: text({ max: 200 }).openapi({ example: 'paid at the desk', description: 'kept in the points ledger and published; no personal data' }),
     points: z.number().int().nonnegative().max(1_000_000).default(0).openapi({ description: "points taken from the member's balance towards the fee (default 0)" }),
   })
   .openapi('SettleFee');
