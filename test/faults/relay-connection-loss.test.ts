@@ -6,9 +6,9 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, stack } from '../support/api.ts';
+import { api, eventually, stack } from '../support/api.ts';
 import { killProcess, startProcess } from '../support/control.ts';
-import { newBook } from '../support/library.ts';
+import { asAdmin } from '../support/library.ts';
 
 let db: pg.Pool;
 beforeAll(() => {
@@ -22,8 +22,14 @@ afterAll(async () => {
 describe('relay losing its database connection mid-batch', () => {
   it('keeps running and marks the batch on a new connection', async () => {
     await killProcess('relay', 'SIGTERM');
-    const book = await newBook(); // its book-changed event waits in the outbox
-    const { rows } = await db.query<{ seq: string }>(`SELECT seq FROM book.outbox WHERE published_at IS NULL AND envelope->'payload'->>'bookNo' = $1`, [String(book.bookNo)]);
+    // Its book-changed events wait in the outbox (no relay runs: rental cannot hear of the book yet).
+    const created = await api('/books', { method: 'POST', token: await asAdmin(), json: { title: `Book ${Date.now()}`, author: 'A. Author' } });
+    expect(created.status).toBe(201);
+    const book = created.body as { bookNo: number };
+    const { rows } = await db.query<{ seq: string }>(
+      `SELECT seq FROM book.outbox WHERE published_at IS NULL AND topic = 'book.book-changed.v1' AND envelope->'payload'->>'bookNo' = $1`,
+      [String(book.bookNo)],
+    );
     expect(rows).toHaveLength(1);
     const seq = rows[0]!.seq;
 
