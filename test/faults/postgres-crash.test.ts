@@ -15,7 +15,9 @@ describe('PostgreSQL crash under sagas in flight', () => {
     const held = await rentsHeldInAwardPoints(8, 6_000);
     const crashedAt = Date.now();
     await crashServer('postgres');
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    // Down for longer than a held attempt waits (6 s, each started before the crash), so every one
+    // meets the dead database when its wait ends, however fast the machine.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
     await startServer('postgres');
     const upAt = Date.now();
     expect(await settleHeld(held, 180_000)).toEqual(Array(8).fill('COMPLETED'));
