@@ -8,13 +8,15 @@ export function encodeCursor(value: unknown): string {
 
 /**
  * A query parameter holding a cursor whose decoded content must match `shape`.
- * Any other string names no page of the list: 404 NOT_FOUND (a cursor is opaque,
- * so no schema can say which strings are cursors; the document says "a string").
+ * A string that is not base64url text is a 400 on `cursor`; any other string that
+ * is not a cursor of this list names no page of it: 404 NOT_FOUND (a cursor is
+ * opaque, so no schema can say which base64url strings are cursors).
  */
 export function ZCursor<T extends z.ZodType>(shape: T) {
   return z
     .string()
     .max(2000)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is base64url text')
     .transform((text): z.infer<T> => {
       let decoded: unknown;
       try {
@@ -26,5 +28,5 @@ export function ZCursor<T extends z.ZodType>(shape: T) {
       if (!parsed.success) throw new AppError('NOT_FOUND', 'no page of this list has that cursor; start again without one');
       return parsed.data;
     })
-    .openapi({ type: 'string', description: 'nextCursor of the previous page' });
+    .openapi({ type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 2000, description: 'nextCursor of the previous page' });
 }
