@@ -107,7 +107,8 @@ describe('settling a late fee larger than the points', () => {
     expect(stranger.body.error.code).toBe('NO_RENTAL_CARD');
     for (const [json, path] of [
       [{}, 'reason'],
-      [{ reason: 'x' }, 'reason'],
+      [{ reason: ' ' }, 'reason'],
+      [{ reason: 'paid\u0000' }, 'reason'],
       [{ reason: 'ok reason', points: -1 }, 'points'],
       [{ reason: 'ok reason', points: 1.5 }, 'points'],
       [{ reason: 'ok reason', extra: true }, ''],

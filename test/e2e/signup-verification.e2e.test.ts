@@ -63,14 +63,14 @@ describe('signup address confirmation', () => {
     expect(waiting.steps[0]).toEqual({ name: 'confirmAddress', status: 'RUNNING' });
 
     const wrong = await api(`/signups/${id}/verify?token=${link.token.slice(0, -2)}xx`);
-    expect(wrong.status).toBe(400);
+    expect(wrong.status).toBe(404); // a link nobody was sent names nothing
     expect(wrong.body.error.code).toBe('VERIFICATION_TOKEN_INVALID');
     const missing = await api(`/signups/${id}/verify`);
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe('VALIDATION_FAILED');
     expect(missing.body.error.details.map((detail: { path: string }) => detail.path)).toContain('token');
     const otherSignup = await api(`/signups/00000000-0000-4000-8000-000000000000/verify?token=${link.token}`);
-    expect(otherSignup.status).toBe(400);
+    expect(otherSignup.status).toBe(404);
     expect(otherSignup.body.error.code).toBe('VERIFICATION_TOKEN_INVALID');
     expect(await publicView(id)).toEqual(waiting); // nothing changed
 

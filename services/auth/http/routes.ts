@@ -61,7 +61,7 @@ const verifyRoute = createRoute({
   path: '/signups/{id}/verify',
   summary: 'Confirm a signup address through the mailed link (anyone holding the link); the waiting signup saga goes on',
   request: {
-    params: z.object({ id: z.uuid() }),
+    params: z.object({ id: ZId }),
     query: z.strictObject({ token: headerToken({ max: 200 }) }),
   },
   responses: {
