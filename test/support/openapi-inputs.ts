@@ -18,7 +18,7 @@ type Schema = {
   anyOf?: Schema[];
   oneOf?: Schema[];
 };
-type Parameter = { name: string; in: string; schema?: Schema };
+type Parameter = { name: string; in: string; required?: boolean; schema?: Schema };
 type Operation = { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
 export type OpenApiDocument = { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
 
@@ -84,6 +84,17 @@ export function textInputs(document: OpenApiDocument): TextInput[] {
           const parameter = parameters.find((candidate) => candidate.in === 'path' && candidate.name === name);
           return encodeURIComponent(parameter ? validParameter(document, parameter) : 'x');
         });
+      // The other required query parameters get valid values, so the answer is about the field under test alone.
+      const queryWith = (override?: { name: string; value: string }) => {
+        const query = new URLSearchParams();
+        for (const parameter of parameters) {
+          if (parameter.in !== 'query') continue;
+          if (override?.name === parameter.name) query.set(parameter.name, override.value);
+          else if (parameter.required) query.set(parameter.name, validParameter(document, parameter));
+        }
+        const text = query.toString();
+        return text ? `?${text}` : '';
+      };
       for (const parameter of parameters) {
         if (!['query', 'path'].includes(parameter.in) || !isType(resolve(document, parameter.schema), 'string')) continue;
         inputs.push({
@@ -91,8 +102,8 @@ export function textInputs(document: OpenApiDocument): TextInput[] {
           field: parameter.name,
           request: (value) =>
             parameter.in === 'path'
-              ? { method: method.toUpperCase(), path: pathWith({ name: parameter.name, value }) }
-              : { method: method.toUpperCase(), path: `${pathWith()}?${new URLSearchParams({ [parameter.name]: value })}` },
+              ? { method: method.toUpperCase(), path: `${pathWith({ name: parameter.name, value })}${queryWith()}` }
+              : { method: method.toUpperCase(), path: `${pathWith()}${queryWith({ name: parameter.name, value })}` },
         });
       }
       const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
