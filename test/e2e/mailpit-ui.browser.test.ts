@@ -5,20 +5,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logIn, signUp, stack } from '../support/api.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
 import { awaitMail } from '../support/mail.ts';
 import { newBook, rent } from '../support/library.ts';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results');
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
