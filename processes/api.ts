@@ -27,7 +27,7 @@ import { rateAttemptStore, sweepRateAttempts } from '../services/auth/db/rate-at
 import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
 import { opsRoutes } from '../services/platform/http/ops/ops-routes.tsx';
-import { redriveDeadLetters } from '../scripts/dead-letters.ts';
+import { discardDeadLetters, redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
@@ -104,6 +104,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       tokens,
       ...login,
       redrive: (topic) => redriveDeadLetters(kafka, topic),
+      discard: (topic, which, reason) => discardDeadLetters(kafka, topic, which, reason),
     }),
   );
   const close = async () => {

@@ -236,11 +236,16 @@ describe('operations console (HTML, outside the OpenAPI document)', () => {
     });
   }
   it('POST actions refuse members and anonymous callers', async () => {
-    for (const caller of ['nobody', 'other'] as const) {
-      const token = tokens[caller];
-      const { status } = await api('/ops/dead-letters/book.book-changed.v1/redrive', { method: 'POST', ...(token ? { token } : {}) });
-      expect(status, caller).toBe(expected[caller]);
+    for (const action of ['redrive', 'discard']) {
+      for (const caller of ['nobody', 'forged', 'other'] as const) {
+        const token = tokens[caller];
+        const { status } = await api(`/ops/dead-letters/book.book-changed.v1/${action}`, { method: 'POST', ...(token ? { token } : {}) });
+        expect(status, `${caller} ${action}`).toBe(expected[caller]);
+      }
     }
+    // An admin reaches the action; a discard without a reason is refused before anything is settled.
+    const { status } = await api('/ops/dead-letters/book.book-changed.v1/discard', { method: 'POST', token: tokens.admin! });
+    expect(status, 'admin discard without a reason').toBe(400);
   });
 });
 
