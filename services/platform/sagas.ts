@@ -10,7 +10,7 @@ import {
 import { AppError } from './errors.ts';
 import type * as workflows from '../../workflows/index.ts';
 import { progressQuery } from '../contracts/temporal.ts';
-import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../contracts/temporal.ts';
+import { SEARCH, TASK_QUEUES, sagaLabel, summaryLine, type SagaProgress, type SagaStatus } from '../contracts/temporal.ts';
 
 /** The sagas whose undo gave up and that wait for an operator (the README's saved query in the Temporal UI). */
 export const NEEDS_OPERATOR_QUERY = 'SagaStatus = "COMPENSATION_FAILED" AND ExecutionStatus = "Running"';
@@ -66,7 +66,7 @@ export interface SagaStart<K extends SagaWorkflowType> {
 const REQUEST_HASH_MEMO = 'requestHash';
 /** What the Temporal UI lists for a saga: its type and book, e.g. "rent book 12"; never personal data. */
 export function sagaSummary(saga: Pick<SagaStart<SagaWorkflowType>, 'sagaType' | 'bookNo'>): string {
-  return `${saga.sagaType}${saga.bookNo === undefined ? '' : ` book ${saga.bookNo}`}`;
+  return sagaLabel(saga.sagaType, saga.bookNo);
 }
 
 /**
@@ -92,6 +92,8 @@ export async function startSaga<K extends SagaWorkflowType>(client: Client, saga
         { key: SEARCH.sagaType, value: saga.sagaType },
         { key: SEARCH.memberId, value: saga.memberId },
         { key: SEARCH.sagaStatus, value: 'RUNNING' },
+        // The workflow list's column (the list shows search attributes, not the summary); the saga updates it with its status.
+        { key: SEARCH.sagaSummary, value: summaryLine(sagaSummary(saga), 'RUNNING') },
         ...(saga.bookNo === undefined ? [] : [{ key: SEARCH.bookNo, value: String(saga.bookNo) }]),
       ],
     });
