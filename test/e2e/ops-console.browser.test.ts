@@ -100,7 +100,10 @@ describe('operations console (/ops)', () => {
       await page.goto(letterPage);
       await page.getByLabel(`Reason to discard ${letter.position}`).fill(reason);
       await page.locator('form', { has: page.getByLabel(`Reason to discard ${letter.position}`) }).getByRole('button', { name: 'Discard this letter' }).click();
-      await page.getByText(`discarded 1 dead letter(s) of ${topic} (${letter.position}): ${reason}`).waitFor({ timeout: 60_000 });
+      await page.waitForURL(/\/ops\?notice=/, { timeout: 60_000 }).catch(async (error) => {
+        throw new Error(`no redirect to the overview after the discard: ${page.url()}\n${(await page.content()).slice(0, 3000)}`, { cause: error });
+      });
+      expect(await page.locator('p.notice').textContent()).toBe(`discarded 1 dead letter(s) of ${topic} (${letter.position}): ${reason}`);
     }
     // The ledger (the same records `npm run dlq -- list --all` reads): both settled as discarded, the reason kept.
     const settled = await ours();

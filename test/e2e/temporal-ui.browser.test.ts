@@ -124,11 +124,12 @@ describe('Temporal web UI', () => {
     }
     // The list: the SagaSummary search attribute as a column (what the UI lists is search attributes; the
     // user-metadata summary is on each workflow's page), added once per browser with the column chooser.
-    const context = await browser.newContext({ viewport: { width: 1600, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1700, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${stack().temporalUiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`BookNo="${bookNo}"`)}`);
     await page.getByRole('link', { name: `rent-${refused.id}` }).waitFor({ timeout: 30_000 });
     await page.getByTestId('workflows-summary-table-configuration-button').click();
+    for (const column of ['Run ID', 'Start']) await page.getByRole('button', { name: `Remove ${column} column` }).click();
     for (const column of ['SagaSummary', 'SagaStatus', 'SagaType']) await page.getByRole('button', { name: `Add ${column} column` }).click();
     await page.getByRole('button', { name: /Close .* configuration/ }).click();
     const row = (workflowId: string) => page.locator('tr', { has: page.getByRole('link', { name: workflowId }) });
@@ -142,9 +143,11 @@ describe('Temporal web UI', () => {
     // A saga's page: its user-metadata summary and current details, shown once the UI may decode them (they are payloads, encrypted).
     await useCodec(page, `rent-${refused.id}`);
     await page.reload();
-    await page.getByRole('link', { name: 'User Metadata' }).click();
-    await page.getByText(`rent book ${bookNo}`, { exact: true }).first().waitFor({ timeout: 30_000 });
-    await page.getByText(`rent book ${bookNo} — COMPENSATED: BOOK_NOT_AVAILABLE`).first().waitFor({ timeout: 30_000 });
+    await page.getByRole('tab', { name: /User Metadata/ }).click();
+    // The UI renders each text as markdown in a frame of its own, the text in the frame's address.
+    const rendered = (text: string) => page.frameLocator(`iframe[src*="content=${encodeURIComponent(text)}&"]`).getByText(text, { exact: true });
+    await rendered(`rent book ${bookNo}`).waitFor({ timeout: 30_000 }); // the summary
+    await rendered(`rent book ${bookNo} — COMPENSATED: BOOK_NOT_AVAILABLE`).waitFor({ timeout: 30_000 }); // the current details
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-user-metadata.png'), fullPage: false });
     await context.close();
   });
