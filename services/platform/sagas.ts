@@ -87,7 +87,7 @@ export async function startSaga<K extends SagaWorkflowType>(client: Client, saga
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       // The Temporal UI's summary (user metadata, encrypted by the payload codec like any payload): ids only.
       staticSummary: sagaSummary(saga),
-      staticDetails: `${saga.workflowType} on task queue ${TASK_QUEUES.sagas}; live status in the current details and the SagaStatus search attribute`,
+      staticDetails: `${saga.workflowType} on task queue ${TASK_QUEUES.sagas}; live status in the current details and the SagaStatus and SagaSummary search attributes`,
       typedSearchAttributes: [
         { key: SEARCH.sagaType, value: saga.sagaType },
         { key: SEARCH.memberId, value: saga.memberId },

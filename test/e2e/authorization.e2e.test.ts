@@ -232,6 +232,8 @@ describe('operations console (HTML, outside the OpenAPI document)', () => {
         const { status, headers } = await api(path, token ? { token } : {});
         expect(status, `${caller} GET ${path}`).toBe(expected[caller]);
         expect(headers.get('content-security-policy'), path).toContain("default-src 'none'");
+        // The console's forms post with their Origin (under no-referrer a browser sends `Origin: null`).
+        expect(headers.get('referrer-policy'), path).toBe('same-origin');
       }
     });
   }
@@ -246,6 +248,9 @@ describe('operations console (HTML, outside the OpenAPI document)', () => {
     // An admin reaches the action; a discard without a reason is refused before anything is settled.
     const { status } = await api('/ops/dead-letters/book.book-changed.v1/discard', { method: 'POST', token: tokens.admin! });
     expect(status, 'admin discard without a reason').toBe(400);
+    // A post from another origin is refused, admin or not (the cookie is SameSite=Strict as well).
+    const foreign = await api('/ops/dead-letters/book.book-changed.v1/discard', { method: 'POST', token: tokens.admin!, headers: { origin: 'http://elsewhere.example' } });
+    expect(foreign.status, 'admin discard from another origin').toBe(403);
   });
 });
 

@@ -124,12 +124,12 @@ describe('Temporal web UI', () => {
     }
     // The list: the SagaSummary search attribute as a column (what the UI lists is search attributes; the
     // user-metadata summary is on each workflow's page), added once per browser with the column chooser.
-    const context = await browser.newContext({ viewport: { width: 1700, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1900, height: 700 } });
     const page = await context.newPage();
     await page.goto(`${stack().temporalUiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`BookNo="${bookNo}"`)}`);
     await page.getByRole('link', { name: `rent-${refused.id}` }).waitFor({ timeout: 30_000 });
     await page.getByTestId('workflows-summary-table-configuration-button').click();
-    for (const column of ['Run ID', 'Start']) await page.getByRole('button', { name: `Remove ${column} column` }).click();
+    for (const column of ['Run ID', 'Start', 'End']) await page.getByRole('button', { name: `Remove ${column} column` }).click();
     for (const column of ['SagaSummary', 'SagaStatus', 'SagaType']) await page.getByRole('button', { name: `Add ${column} column` }).click();
     await page.getByRole('button', { name: /Close .* configuration/ }).click();
     const row = (workflowId: string) => page.locator('tr', { has: page.getByRole('link', { name: workflowId }) });

@@ -37,6 +37,9 @@ function html(c: Context, status: 200 | 400 | 401 | 403 | 404 | 429, body: Param
   c.header('Content-Security-Policy', OPS_CSP);
   c.header('Cache-Control', 'no-store');
   c.header('X-Frame-Options', 'DENY');
+  // Not the API's no-referrer: under it a browser sends `Origin: null` with the console's own form posts,
+  // which the same-origin check on actions must refuse. same-origin still sends nothing to other sites.
+  c.header('Referrer-Policy', 'same-origin');
   return c.html(body, status);
 }
 
