@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { ALL_TOPICS, deadLetterTopic, type Topic } from '../services/contracts/events.ts';
-import { PRODUCER_CONFIG, createKafka } from '../services/platform/kafka.ts';
+import { PRODUCER_CONFIG, createKafka, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { isMain, startRuntime } from '../processes/runtime.ts';
 
 export interface DeadLetter {
@@ -94,7 +94,7 @@ export async function redriveDeadLetters(kafka: Kafka, topic: Topic): Promise<nu
 
 async function main() {
   const { config, logger } = startRuntime('dlq');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'book-rental-dlq', logger });
+  const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: 'book-rental-dlq', logger });
   const [command, topic] = process.argv.slice(2);
   if (topic && !ALL_TOPICS.includes(topic as Topic)) throw new Error(`unknown topic ${topic}; known: ${ALL_TOPICS.join(', ')}`);
   if (command === 'list') {

@@ -11,7 +11,8 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Topic } from '../services/contracts/events.ts';
 import { startConsumerGroup, type Subscription } from '../services/platform/consumer.ts';
 import { createDb } from '../services/platform/db.ts';
-import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
+import { PRODUCER_CONFIG, createKafka, kafkaConnectionOf, type KafkaConnection } from '../services/platform/kafka.ts';
+import { ensureTopics, SINGLE_BROKER_POLICY, topicPolicyOf, type TopicPolicy } from '../services/platform/kafka-topics.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { readModels } from '../services/read-models.ts';
 import { isMain, startRuntime } from '../processes/runtime.ts';
@@ -19,6 +20,10 @@ import { isMain, startRuntime } from '../processes/runtime.ts';
 export interface RebuildOptions {
   databaseUrl: string;
   brokers: string[];
+  /** TLS and SASL for a managed Kafka (kafkaConnectionOf). */
+  connection?: Partial<KafkaConnection>;
+  /** Topics created when missing and checked (default: the single-broker policy of the local profiles). */
+  topics?: TopicPolicy;
   logger: Logger;
   /** Gives up after this long (the temporary groups are removed all the same). Default 10 minutes. */
   timeoutMs?: number;
@@ -40,7 +45,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const { logger } = options;
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   const db = createDb(options.databaseUrl, 5);
-  const kafka = createKafka({ brokers: options.brokers, clientId: 'book-rental-rebuild', logger });
+  const kafka = createKafka({ ...options.connection, brokers: options.brokers, clientId: 'book-rental-rebuild', logger });
   const admin = kafka.admin();
   const producer = kafka.producer(PRODUCER_CONFIG); // for dead letters, as in live consumption
   const temporaryGroups: string[] = [];
@@ -48,7 +53,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   try {
     await admin.connect();
     await producer.connect();
-    await ensureTopics(admin);
+    await ensureTopics(admin, options.topics ?? SINGLE_BROKER_POLICY);
     const models = readModels(db);
     const topics = [...new Set(models.flatMap((model) => model.phases.flat().map((subscription) => subscription.topic)))];
     if (!options.allowTruncatedTopics) refuseTruncated(await offsetRanges(admin, topics));
@@ -177,6 +182,8 @@ async function main() {
   const report = await rebuildReadModels({
     databaseUrl: config.DATABASE_URL,
     brokers: config.KAFKA_BROKERS,
+    connection: kafkaConnectionOf(config),
+    topics: topicPolicyOf(config),
     logger,
     allowTruncatedTopics: process.argv.includes('--allow-truncated-topics'),
   });

@@ -7,6 +7,7 @@
  * Uses TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE like the processes.
  */
 import { connectTemporal } from '../services/platform/temporal.ts';
+import { temporalConnectionOf } from '../services/platform/temporal-connection.ts';
 import { loadConfig } from '../services/platform/config.ts';
 import { progressQuery, resolveCompensationUpdate } from '../workflows/saga.ts';
 
@@ -15,7 +16,7 @@ async function main() {
   const noteIndex = process.argv.indexOf('--note');
   const note = noteIndex > 0 ? process.argv[noteIndex + 1] : undefined;
   const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' });
-  const client = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
+  const client = await connectTemporal({ ...temporalConnectionOf(config), namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   try {
     if (command === 'failed') {
       for await (const execution of client.workflow.list({ query: `SagaStatus = "COMPENSATION_FAILED" AND ExecutionStatus = "Running"` })) {

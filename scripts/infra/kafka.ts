@@ -5,6 +5,7 @@ import kafkajs from 'kafkajs';
 import { execFileAsync, portOpen, spawnServer } from './process-helpers.ts';
 import { CACHE, logFile, portsOf, serverDir, type Profile } from './profiles.ts';
 import type { ServerDefinition } from './server.ts';
+import { fixTopics, SINGLE_BROKER_POLICY } from '../../services/platform/kafka-topics.ts';
 
 const KAFKA_LIBS = join(CACHE, 'kafka-3.9.1/libs');
 // KRaft needs a fixed cluster id (16 bytes, base64url): "bookrentalsagas1".
@@ -100,6 +101,22 @@ async function kafkaReady(profile: Profile): Promise<boolean> {
   }
 }
 
+/**
+ * Topics made by earlier runs are brought up to today's policy (retention
+ * forever, min ISR, no unclean election): the app processes refuse topics
+ * that fall short, and the project's own data should never make them.
+ */
+async function upgradeTopics(profile: Profile): Promise<void> {
+  const kafka = new kafkajs.Kafka({ clientId: 'infra-topics', brokers: [`127.0.0.1:${portsOf(profile).kafka}`], logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await fixTopics(admin, SINGLE_BROKER_POLICY);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export const kafka: ServerDefinition = {
   name: 'kafka',
   installer: 'install-kafka.sh',
@@ -108,4 +125,5 @@ export const kafka: ServerDefinition = {
   prepare: prepareKafka,
   start: startKafka,
   ready: kafkaReady,
+  setUp: upgradeTopics,
 };

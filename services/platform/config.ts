@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionSettingProblems, KAFKA_SETTINGS, TEMPORAL_SETTINGS } from './connection-settings.ts';
 import { parseCodecKeys } from './payload-codec.ts';
 
 /**
@@ -33,6 +34,8 @@ export const ZConfig = z.object({
   TEMPORAL_CODEC_AUTH_TOKEN: z.string().min(32).optional(),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((value) => value.split(',').map((broker) => broker.trim())),
   KAFKA_CLIENT_ID: z.string().default('book-rental'),
+  ...KAFKA_SETTINGS,
+  ...TEMPORAL_SETTINGS,
   /** Comma-separated task queues a worker hosts; default all. */
   WORKER_QUEUES: z.string().optional(),
   JWT_SECRET: z.string().min(32).default('local-development-secret-change-me-0123456789'),
@@ -76,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
+  const connectionProblems = connectionSettingProblems(parsed.data);
+  if (connectionProblems.length > 0) throw new Error(`invalid configuration: ${connectionProblems.join('; ')}`);
   if (parsed.data.NODE_ENV === 'production' && parsed.data.JWT_SECRET === ZConfig.shape.JWT_SECRET.parse(undefined)) {
     throw new Error('invalid configuration: JWT_SECRET must be set in production');
   }
