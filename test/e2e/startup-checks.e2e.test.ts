@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NODE_FLAGS } from '../../scripts/processes.ts';
@@ -20,7 +21,7 @@ let connection: Connection;
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: stack.temporalAddress });
-  await connection.workflowService.registerNamespace({ namespace: bareNamespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  await connection.workflowService.registerNamespace({ namespace: bareNamespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
 });
 afterAll(() => connection?.close());
 
