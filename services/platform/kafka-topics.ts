@@ -4,9 +4,12 @@
  * replicas, a lower min ISR, a shorter retention) stops start-up with the
  * command that fixes it, instead of a cluster that silently loses events.
  */
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { ALL_TOPICS, deadLetterTopic } from '../contracts/events.ts';
 import type { TConfig } from './config.ts';
+
+// kafkajs is CommonJS: this enum is not among the named exports Node can detect.
+const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicPolicy {
   partitions: number;

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { TConfig } from './config.ts';
 import { SEARCH } from '../../workflows/contracts.ts';
 
@@ -41,13 +40,14 @@ export function temporalConnectionOf(config: TemporalSettings, readFile: (path: 
 /** The search attributes the sagas set, with their types, as the server names them. */
 export const REQUIRED_SEARCH_ATTRIBUTES = Object.values(SEARCH).map((key) => ({ name: key.name, type: key.type }));
 
-const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+/** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, as the gRPC client decodes it. */
+export const KEYWORD_TYPE = 2;
 
 /** What is missing from a namespace's custom search attributes (name -> indexed value type). */
 export function missingSearchAttributes(registered: Record<string, number | string | null | undefined>): string[] {
   return REQUIRED_SEARCH_ATTRIBUTES.filter(({ name }) => {
     const type = registered[name];
-    return type !== KEYWORD && type !== 'INDEXED_VALUE_TYPE_KEYWORD';
+    return type !== KEYWORD_TYPE && type !== 'INDEXED_VALUE_TYPE_KEYWORD';
   }).map(({ name }) => name);
 }
 
