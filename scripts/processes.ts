@@ -23,12 +23,45 @@ const REPO = resolve(import.meta.dirname, '..');
 const COLORS = { api: 36, worker: 35, relay: 33, consumers: 32 } as const;
 
 export interface ProcessGroup {
-  children: Map<ProcessName, ChildProcess>;
+  children: Map<string, ChildProcess>;
   /** SIGTERM to each, SIGKILL after the grace period; resolves when all have exited. */
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startProcess(name: ProcessName, options: { env: Record<string, string>; logDir?: string }): ChildProcess {
+/**
+ * One running copy of a process: `api`, or `api-2` for the cluster profile's second API.
+ * Its env holds what differs between copies (port, metrics port).
+ */
+export interface ProcessInstance {
+  instance: string;
+  name: ProcessName;
+  env: Record<string, string>;
+}
+
+/**
+ * The processes a profile runs. The cluster profile doubles each, and both
+ * workers host every task queue: with two workers, a split by queue would make
+ * each queue depend on one process, and a worker killed mid-saga must leave
+ * another that can finish it. (Per-service workers, WORKER_QUEUES, need two
+ * per queue to keep that property.) The second API listens 10 ports up; the
+ * metrics ports follow each API port (+6 worker, +7 relay, +8 consumers).
+ */
+export function processInstances(options: { apiPort: number; doubled: boolean; metricsBesideApi?: boolean }): ProcessInstance[] {
+  const copies = options.doubled ? [0, 1] : [0];
+  return copies.flatMap((copy) => {
+    const port = options.apiPort + 10 * copy;
+    const suffix = copy === 0 ? '' : `-${copy + 1}`;
+    const metrics: Record<ProcessName, number> = { api: port, worker: port + 6, relay: port + 7, consumers: port + 8 };
+    return PROCESS_NAMES.map((name): ProcessInstance => ({
+      instance: `${name}${suffix}`,
+      name,
+      // A single copy keeps the processes' own default metrics ports (services/platform/metrics.ts).
+      env: name === 'api' ? { PORT: String(port) } : options.doubled || options.metricsBesideApi ? { METRICS_PORT: String(metrics[name]) } : ({} as Record<string, string>),
+    }));
+  });
+}
+
+export function startProcess(name: ProcessName, options: { env: Record<string, string>; logDir?: string; instance?: string }): ChildProcess {
   const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', join('processes', `${name}.ts`)], {
     cwd: REPO,
     env: { ...process.env, ...options.env },
@@ -36,11 +69,11 @@ export function startProcess(name: ProcessName, options: { env: Record<string, s
   });
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true });
-    const file = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
+    const file = createWriteStream(join(options.logDir, `${options.instance ?? name}.log`), { flags: 'a' });
     child.stdout!.pipe(file);
     child.stderr!.pipe(file);
   } else {
-    const prefix = `\x1b[${COLORS[name]}m${name.padEnd(9)}\x1b[0m│ `;
+    const prefix = `\x1b[${COLORS[name]}m${(options.instance ?? name).padEnd(11)}\x1b[0m│ `;
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
     }
@@ -48,9 +81,11 @@ export function startProcess(name: ProcessName, options: { env: Record<string, s
   return child;
 }
 
-export function startProcesses(options: { env: Record<string, string>; logDir?: string; names?: readonly ProcessName[] }): ProcessGroup {
-  const children = new Map<ProcessName, ChildProcess>();
-  for (const name of options.names ?? PROCESS_NAMES) children.set(name, startProcess(name, options));
+export function startProcesses(options: { env: Record<string, string>; logDir?: string; instances: ProcessInstance[] }): ProcessGroup {
+  const children = new Map<string, ChildProcess>();
+  for (const { instance, name, env } of options.instances) {
+    children.set(instance, startProcess(name, { env: { ...options.env, ...env }, logDir: options.logDir, instance }));
+  }
   return {
     children,
     async stop(graceMs = 15_000) {

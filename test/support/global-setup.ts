@@ -8,21 +8,28 @@
 import type { TestProject } from 'vitest/node';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { codecEndpointOf, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
+import { codecEndpointOf, defaultApiPort, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
+import { serversOf } from '../../scripts/infra/profiles.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
-import { PROCESS_NAMES, startProcess, stopChild, waitForHealthy, type ProcessName } from '../../scripts/processes.ts';
+import { processInstances, startProcess, stopChild, waitForHealthy, type ProcessInstance } from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
 import { waitForConsumerGroups } from './kafka.ts';
 import { FAULTS_FILE } from './faults.ts';
 import type { TestStack } from './stack.ts';
 
-/** TEST_PROFILE=test2 (say) runs the suite on a second, separate set of servers. */
+/**
+ * TEST_PROFILE=test2 (say) runs the suite on a second, separate set of servers;
+ * TEST_PROFILE=cluster on the cluster profile (three brokers, the Temporal server, every process doubled).
+ */
 export const TEST_PROFILE = process.env.TEST_PROFILE ?? 'test';
-const API_PORT = Number(process.env.TEST_API_PORT ?? 3100 + 10 * Number(/\d+$/.exec(TEST_PROFILE)?.[0] ?? 0));
+const CLUSTER = TEST_PROFILE === 'cluster';
+const API_PORT = Number(process.env.TEST_API_PORT ?? (isProfile(TEST_PROFILE) ? defaultApiPort(TEST_PROFILE) : 0));
+/** Each process copy with its port and metrics port (beside its API port, never the defaults, which `npm start` uses). */
+const INSTANCES: ProcessInstance[] = processInstances({ apiPort: API_PORT, doubled: CLUSTER, metricsBesideApi: true });
+const METRICS_PORTS = Object.fromEntries(INSTANCES.map((i) => [i.instance, Number(i.env.METRICS_PORT ?? i.env.PORT)]));
+const API_URLS = INSTANCES.filter((i) => i.name === 'api').map((i) => `http://127.0.0.1:${i.env.PORT}`);
 /** TEST_PROCESSES=0 starts only the servers (for suites that need no app process). */
 const WITH_PROCESSES = process.env.TEST_PROCESSES !== '0';
-/** Each process's metrics port, beside the profile's API port (never the defaults, which `npm start` uses). */
-const METRICS_PORTS: Partial<Record<ProcessName, number>> = { worker: API_PORT + 6, relay: API_PORT + 7, consumers: API_PORT + 8 };
 
 interface Running {
   stack: TestStack;
@@ -35,7 +42,7 @@ const shared = globalThis as { bookRentalStack?: Promise<Running> };
 
 async function startStack(): Promise<Running> {
   const log = (line: string) => console.log(`[stack] ${line}`);
-  if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test or test1..test9, not ${TEST_PROFILE}`);
+  if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test, test1..test9 or cluster, not ${TEST_PROFILE}`);
   const infra = await startInfrastructure({ profile: TEST_PROFILE, log, codecEndpoint: codecEndpointOf(API_PORT) });
   await applyMigrations(infra.env.DATABASE_URL);
   const env: Record<string, string> = {
@@ -48,15 +55,17 @@ async function startStack(): Promise<Running> {
     FEE_DAY_SECONDS: '2',
     FAULTS_FILE,
   };
-  const children = new Map<ProcessName, ChildProcess>();
-  const launch = (name: ProcessName, overrides: Record<string, string> = {}) =>
-    children.set(name, startProcess(name, { env: { ...env, METRICS_PORT: String(METRICS_PORTS[name] ?? 0), ...overrides }, logDir: `.data/${TEST_PROFILE}/logs` }));
+  const children = new Map<string, ChildProcess>();
+  const launch = (instance: string, overrides: Record<string, string> = {}) => {
+    const copy = INSTANCES.find((i) => i.instance === instance)!;
+    children.set(instance, startProcess(copy.name, { env: { ...env, ...copy.env, ...overrides }, logDir: `.data/${TEST_PROFILE}/logs`, instance }));
+  };
   const stopProcesses = () => Promise.all([...children.values()].map((child) => stopChild(child)));
   const control = controlServer({ children, launch, apiUrl: `http://127.0.0.1:${API_PORT}` });
   try {
     if (WITH_PROCESSES) {
-      for (const name of PROCESS_NAMES) launch(name);
-      await waitForHealthy(`http://127.0.0.1:${API_PORT}`, 120_000);
+      for (const { instance } of INSTANCES) launch(instance);
+      for (const url of API_URLS) await waitForHealthy(url, 180_000);
       await waitForConsumerGroups(infra.env.KAFKA_BROKERS, Object.values(CONSUMER_GROUPS), 120_000);
     }
     await new Promise<void>((resolve) => control.listen(API_PORT + 5, '127.0.0.1', resolve));
@@ -69,6 +78,7 @@ async function startStack(): Promise<Running> {
     users: 0,
     stack: {
       apiUrl: `http://127.0.0.1:${API_PORT}`,
+      apiUrls: API_URLS,
       controlUrl: `http://127.0.0.1:${API_PORT + 5}`,
       processes: WITH_PROCESSES,
       metricsUrls: {
@@ -97,8 +107,8 @@ async function startStack(): Promise<Running> {
  * POST /servers/<name>/stop, POST /servers/<name>/start: what fault suites need.
  */
 function controlServer(options: {
-  children: Map<ProcessName, ChildProcess>;
-  launch: (name: ProcessName, overrides?: Record<string, string>) => void;
+  children: Map<string, ChildProcess>;
+  launch: (instance: string, overrides?: Record<string, string>) => void;
   apiUrl: string;
 }): Server {
   return createServer(async (request, response) => {
@@ -107,8 +117,9 @@ function controlServer(options: {
     for await (const chunk of request) body += chunk;
     const input = body ? (JSON.parse(body) as { signal?: NodeJS.Signals; env?: Record<string, string> }) : {};
     try {
-      if (kind === 'processes' && PROCESS_NAMES.includes(name as ProcessName)) {
-        const processName = name as ProcessName;
+      if (kind === 'processes' && INSTANCES.some((i) => i.instance === name)) {
+        const processName = name!;
+        const apiUrl = API_URLS[INSTANCES.filter((i) => i.name === 'api').findIndex((i) => i.instance === processName)];
         const child = options.children.get(processName);
         if (action === 'kill' && child) {
           const exited = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
@@ -117,9 +128,9 @@ function controlServer(options: {
         } else if (action === 'start') {
           if (child && child.exitCode === null && child.signalCode === null) await stopChild(child);
           options.launch(processName, input.env);
-          if (processName === 'api') await waitForHealthy(options.apiUrl, 60_000);
+          if (apiUrl) await waitForHealthy(apiUrl, 60_000);
         } else throw new Error(`unknown action ${action}`);
-      } else if (kind === 'servers' && ['postgres', 'kafka', 'temporal'].includes(name ?? '')) {
+      } else if (kind === 'servers' && serversOf(TEST_PROFILE as never).includes(name as ServerName)) {
         if (action === 'stop') await stopServer(TEST_PROFILE as never, name as ServerName);
         else if (action === 'start') await startServer(TEST_PROFILE as never, name as ServerName, { detached: true });
         else throw new Error(`unknown action ${action}`);

@@ -1,6 +1,8 @@
 /** What the global setup hands to test files: where the running test stack is. */
 export interface TestStack {
   apiUrl: string;
+  /** Every API process (two in the cluster profile; apiUrl is the first). */
+  apiUrls: string[];
   /** test/support/control.ts: kill and restart processes, stop and start servers. */
   controlUrl: string;
   /** False under TEST_PROCESSES=0: no app process runs, a suite may run them in its own process. */
