@@ -15,9 +15,9 @@ export function committedMigrations(dir = MIGRATIONS_DIR): string[] {
   return readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
 }
 
-/** Committed migrations the database has not (successfully) applied. */
+/** Committed migrations the database has not (successfully) applied; recorded names may carry the folder's path. */
 export function unappliedMigrations(committed: string[], applied: string[]): string[] {
-  const done = new Set(applied);
+  const done = new Set(applied.map((name) => name.split('/').at(-1)));
   return committed.filter((name) => !done.has(name));
 }
 
