@@ -3,6 +3,10 @@
  * start-up (loadConfig) and reach the options the Kafka and Temporal clients
  * are built with.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
@@ -74,8 +78,14 @@ describe('Temporal TLS and API key', () => {
       address: 'library.a1b2c.tmprl.cloud:7233',
       tls: { serverNameOverride: 'library.a1b2c.tmprl.cloud', serverRootCACertificate: Buffer.from('CA'), clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') } },
     });
-    expect(secure(Connection.lazy(options))).toBe(true);
     expect(secure(Connection.lazy({ address: 'temporal:7233' }))).toBe(false);
+    // With a real certificate pair (made here by openssl), the gRPC client is built with it.
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=library', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const real = temporalConnectionOf({ ...config, TEMPORAL_TLS_CA_FILE: join(dir, 'cert.pem'), TEMPORAL_TLS_CERT_FILE: join(dir, 'cert.pem'), TEMPORAL_TLS_KEY_FILE: join(dir, 'key.pem') });
+    expect(secure(Connection.lazy(real))).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('an API key implies TLS and is sent as the credentials', async () => {
