@@ -10,5 +10,8 @@ async function control(path: string, body: unknown = {}): Promise<void> {
 export const killProcess = (name: ProcessName, signal: NodeJS.Signals = 'SIGKILL') => control(`/processes/${name}/kill`, { signal });
 /** (Re)starts a process, optionally with extra environment (test-only faults such as RELAY_CRASH_AFTER_PUBLISH). */
 export const startProcess = (name: ProcessName, env: Record<string, string> = {}) => control(`/processes/${name}/start`, { env });
-export const stopServer = (name: 'postgres' | 'kafka' | 'temporal') => control(`/servers/${name}/stop`);
-export const startServer = (name: 'postgres' | 'kafka' | 'temporal') => control(`/servers/${name}/start`);
+type ServerName = 'postgres' | 'kafka' | 'kafka2' | 'kafka3' | 'temporal';
+export const stopServer = (name: ServerName) => control(`/servers/${name}/stop`);
+export const startServer = (name: ServerName) => control(`/servers/${name}/start`);
+/** SIGKILL to a server's process (the cluster's brokers, its Temporal server). */
+export const killServer = (name: ServerName) => control(`/servers/${name}/kill`);

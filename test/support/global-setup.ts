@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { codecEndpointOf, defaultApiPort, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
 import { serversOf } from '../../scripts/infra/profiles.ts';
+import { infraStatus } from '../../scripts/infra/infra.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { processInstances, startProcess, stopChild, waitForHealthy, type ProcessInstance } from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
@@ -65,7 +66,8 @@ async function startStack(): Promise<Running> {
   try {
     if (WITH_PROCESSES) {
       for (const { instance } of INSTANCES) launch(instance);
-      for (const url of API_URLS) await waitForHealthy(url, 180_000);
+      // The cluster starts eight app processes on two cores: give them longer.
+      for (const url of API_URLS) await waitForHealthy(url, CLUSTER ? 300_000 : 180_000);
       await waitForConsumerGroups(infra.env.KAFKA_BROKERS, Object.values(CONSUMER_GROUPS), 120_000);
     }
     await new Promise<void>((resolve) => control.listen(API_PORT + 5, '127.0.0.1', resolve));
@@ -132,6 +134,13 @@ function controlServer(options: {
         } else throw new Error(`unknown action ${action}`);
       } else if (kind === 'servers' && serversOf(TEST_PROFILE as never).includes(name as ServerName)) {
         if (action === 'stop') await stopServer(TEST_PROFILE as never, name as ServerName);
+        else if (action === 'kill') {
+          // SIGKILL, no goodbye: what a crashed machine does to a server.
+          const pid = (await infraStatus(TEST_PROFILE as never))[name as ServerName].pid;
+          if (pid === undefined) throw new Error(`${name} is not running`);
+          process.kill(pid, 'SIGKILL');
+          while ((await infraStatus(TEST_PROFILE as never))[name as ServerName].pid !== undefined) await new Promise((r) => setTimeout(r, 100));
+        }
         else if (action === 'start') await startServer(TEST_PROFILE as never, name as ServerName, { detached: true });
         else throw new Error(`unknown action ${action}`);
       } else throw new Error(`unknown target ${request.url}`);
