@@ -10,7 +10,7 @@ import { infraEnv, isProfile, type Profile } from './infra/infra.ts';
 import { kafka } from './infra/kafka.ts';
 import { runningPid } from './infra/server.ts';
 
-const PROFILES: Profile[] = ['dev', 'test', ...Array.from({ length: 9 }, (_, i) => `test${i + 1}` as Profile)];
+const PROFILES: Profile[] = ['dev', 'test', ...Array.from({ length: 9 }, (_, i) => `test${i + 1}` as Profile), 'cluster'];
 
 export interface OperatorProfile {
   profile: Profile | 'environment';
@@ -38,7 +38,7 @@ export function useOperatorProfile(argv: string[] = process.argv.slice(2)): Oper
   const { flag, args } = takeProfileFlag(argv);
   let profile: Profile | 'environment';
   if (flag !== undefined) {
-    if (!isProfile(flag)) throw new Error(`unknown profile "${flag}"; use dev, test or test1..test9`);
+    if (!isProfile(flag)) throw new Error(`unknown profile "${flag}"; use dev, test, test1..test9 or cluster`);
     profile = flag;
   } else if (process.env.KAFKA_BROKERS || process.env.TEMPORAL_ADDRESS) {
     profile = 'environment';

@@ -1,7 +1,7 @@
 /**
  * Where operator commands (check, dlq, read-models:rebuild, saga, events, bench)
  * find the system: the servers of the `dev` profile, the one `npm start` runs,
- * unless `--profile <name>` picks another (`--profile test`, `--profile test4`).
+ * unless `--profile <name>` picks another (`--profile test`, `--profile test4`, `--profile cluster`).
  * A variable set by hand (DATABASE_URL, KAFKA_BROKERS, TEMPORAL_ADDRESS,
  * API_URL) still wins, so the same commands reach servers run elsewhere.
  */
@@ -24,7 +24,7 @@ export function operatorTarget(argv: string[] = process.argv.slice(2), environme
     profile = arg.includes('=') ? arg.slice('--profile='.length) : (args[at + 1] ?? '');
     args.splice(at, arg.includes('=') ? 1 : 2);
   }
-  if (!isProfile(profile)) throw new Error(`unknown profile "${profile}"; use dev, test or test1..test9`);
+  if (!isProfile(profile)) throw new Error(`unknown profile "${profile}"; use dev, test, test1..test9 or cluster`);
   const env = withEnvironment(environment, () => infraEnv(profile as Profile));
   return { profile, env: { ...env, API_URL: environment.API_URL ?? `http://127.0.0.1:${defaultApiPort(profile)}` }, args };
 }
