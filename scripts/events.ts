@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../services/platform/config.ts';
-import { createKafka } from '../services/platform/kafka.ts';
+import { createKafka, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { consumerGroupLags, decodeMessage, describeTopics } from '../services/platform/kafka-inspect.ts';
 import { createLogger } from '../services/platform/logger.ts';
 import { useOperatorTarget } from './operator-target.ts';
@@ -29,7 +29,7 @@ async function main() {
   const { profile, args } = useOperatorTarget();
   const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' });
   const logger = createLogger({ name: 'events', level: 'error' });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'book-rental-events', logger });
+  const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: 'book-rental-events', logger });
   const [command, topic] = args;
   console.error(`(${brokersByHand ? 'KAFKA_BROKERS' : `profile ${profile}`}: ${config.KAFKA_BROKERS.join(',')})`);
 

@@ -1,7 +1,7 @@
 /**
  * Where operator commands (check, dlq, read-models:rebuild, saga, events, kafka,
  * bench) find the system, by themselves: `--profile <name>` when given
- * (`--profile test`, `--profile test4`); else the `dev` profile (`npm start`)
+ * (`--profile test`, `--profile test4`, `--profile cluster`); else the `dev` profile (`npm start`)
  * when its servers run from this clone or when none does; else the one profile
  * whose servers run (e.g. `npm run infra:up -- --profile test`); with several
  * running, it asks for --profile. A variable set by hand (DATABASE_URL,
@@ -12,7 +12,7 @@ import { defaultApiPort, infraEnv, isProfile, type InfraEnv, type Profile } from
 import { kafka } from './infra/kafka.ts';
 import { runningPid } from './infra/server.ts';
 
-const PROFILES: Profile[] = ['dev', 'test', ...Array.from({ length: 9 }, (_, i) => `test${i + 1}` as Profile)];
+const PROFILES: Profile[] = ['dev', 'test', ...Array.from({ length: 9 }, (_, i) => `test${i + 1}` as Profile), 'cluster'];
 
 export interface OperatorTarget {
   profile: Profile;
@@ -50,7 +50,7 @@ export function operatorTarget(
   running: () => Profile[] = runningProfiles,
 ): OperatorTarget {
   const { flag, args } = takeProfileFlag(argv);
-  if (flag !== undefined && !isProfile(flag)) throw new Error(`unknown profile "${flag}"; use dev, test or test1..test9`);
+  if (flag !== undefined && !isProfile(flag)) throw new Error(`unknown profile "${flag}"; use dev, test, test1..test9 or cluster`);
   // Addresses set by hand name the system: no need to look for a running profile.
   const byHand = environment.KAFKA_BROKERS !== undefined || environment.TEMPORAL_ADDRESS !== undefined;
   const profile: Profile = flag !== undefined ? (flag as Profile) : byHand ? 'dev' : pickProfile(running());

@@ -60,6 +60,12 @@ export interface SagaStart<K extends SagaWorkflowType> {
    * kept in the workflow's memo, so that the same key with another body is refused.
    */
   requestHash?: string;
+  /**
+   * Start a new run even though a saga with this id has closed. For sagas
+   * keyed by their subject (one erasure per member) that were refused and may
+   * be asked for again once the refusal no longer holds.
+   */
+  startAgainIfClosed?: boolean;
 }
 
 /** The memo field holding the request hash of a keyed saga. */
@@ -84,7 +90,7 @@ export async function startSaga<K extends SagaWorkflowType>(client: Client, saga
       taskQueue: TASK_QUEUES.sagas,
       args: saga.args,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdReusePolicy: saga.startAgainIfClosed ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       // The Temporal UI's summary (user metadata, encrypted by the payload codec like any payload): ids only.
       staticSummary: sagaSummary(saga),
       staticDetails: `${saga.workflowType} on task queue ${TASK_QUEUES.sagas}; live status in the current details and the SagaStatus and SagaSummary search attributes`,
