@@ -6,6 +6,13 @@ import { windowWaitMs, type CountedKey, type RateStore, type Taken } from '../ra
 /** Keys are stored hashed: the table holds no email or address. */
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url');
 
+/**
+ * Attempts on one key wait for each other's lock while holding a pooled connection: a burst from one
+ * address on a busy machine may wait its turn longer than Prisma's defaults (2 s for a connection,
+ * 5 s in all) without anything being wrong.
+ */
+const TAKE_TRANSACTION = { maxWait: 10_000, timeout: 15_000 } as const;
+
 export function rateAttemptStore(db: Db): RateStore {
   return {
     async take(keys: readonly CountedKey[], windowMs: number, now: number): Promise<Taken> {
@@ -35,7 +42,7 @@ export function rateAttemptStore(db: Db): RateStore {
           RETURNING id`;
         const ids = inserted.map((row) => BigInt(row.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
         return { limited: false, ids };
-      });
+      }, TAKE_TRANSACTION);
     },
     async remove(ids) {
       if (ids.length > 0) await db.rateAttempt.deleteMany({ where: { id: { in: [...ids] } } });
