@@ -4,12 +4,12 @@ import type { TEnvelope } from '../contracts/events.ts';
 import { BATCH_TRANSACTION, type Db } from '../platform/db.ts';
 import { rentCountsRepo } from './db/rent-counts.ts';
 
-/** Consumer of rental.item-rented.v1: one more rent of the book, once per event. */
+/**
+ * Consumer of rental.item-rented.v1: one more rent of the book, once per event.
+ * The batch form's one statement with one event (atomic on its own: one round trip, no interactive transaction).
+ */
 export async function countBookRented(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
-  await db.$transaction(async (tx) => {
-    if (!(await rentCountsRepo.markProcessed(tx, event.eventId))) return;
-    await rentCountsRepo.countRent(tx, event.payload.bookNo, event.payload.title);
-  });
+  await rentCountsRepo.countRents(db, [{ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title }]);
 }
 
 /** countBookRented for a batch of one partition, in one transaction (the rebuild's pace). */

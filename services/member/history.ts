@@ -3,22 +3,19 @@ import type { TEnvelope } from '../contracts/events.ts';
 import { BATCH_TRANSACTION, type Db } from '../platform/db.ts';
 import { historyRepo } from './db/history.ts';
 
-/** Consumer of rental.item-rented.v1: adds the loan to the member's history, once per event. */
+/**
+ * Consumer of rental.item-rented.v1: adds the loan to the member's history, once per event.
+ * The batch form's one statement with one event (atomic on its own: one round trip, no interactive transaction).
+ */
 export async function recordItemRented(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
   const { rentalId, memberId, bookNo, title, rentedAt } = event.payload;
-  await db.$transaction(async (tx) => {
-    if (!(await historyRepo.markProcessed(tx, event.eventId)) || (await historyRepo.isErased(tx, memberId))) return;
-    await historyRepo.recordRented(tx, { rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) });
-  });
+  await historyRepo.recordRentedMany(db, [{ eventId: event.eventId, rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) }]);
 }
 
-/** Consumer of rental.item-returned.v1: marks the loan returned, once per event. */
+/** Consumer of rental.item-returned.v1: marks the loan returned, once per event (one statement, as recordItemRented). */
 export async function recordItemReturned(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
   const { rentalId, memberId, bookNo, returnedAt } = event.payload;
-  await db.$transaction(async (tx) => {
-    if (!(await historyRepo.markProcessed(tx, event.eventId)) || (await historyRepo.isErased(tx, memberId))) return;
-    await historyRepo.recordReturned(tx, { rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) });
-  });
+  await historyRepo.recordReturnedMany(db, [{ eventId: event.eventId, rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) }]);
 }
 
 /** recordItemRented for a batch of one partition, in one transaction (the rebuild's pace). */

@@ -37,9 +37,9 @@ export const noticeKey = (kind: NoticeKind, subjectId: string): string => `${kin
 /** Records the notice and sends its mail, once. */
 export async function notify(deps: NotifierDeps, notice: NoticeOf, now = new Date()): Promise<void> {
   const { db, mailer } = deps;
-  if (await noticesRepo.isErased(db, notice.memberId)) return;
   const key = noticeKey(notice.kind, notice.subjectId);
-  await noticesRepo.insertOnce(db, {
+  // Nothing is recorded for an erased member (one statement checks and inserts).
+  const { erased } = await noticesRepo.insertOnceUnlessErased(db, {
     id: randomUUID(),
     key,
     memberId: notice.memberId,
@@ -49,11 +49,11 @@ export async function notify(deps: NotifierDeps, notice: NoticeOf, now = new Dat
     lateFee: notice.lateFee ?? null,
     amount: notice.amount ?? null,
   });
+  if (erased) return;
   await db.$transaction(
     async (tx) => {
-      const pending = await noticesRepo.lockPending(tx, key);
-      if (!pending) return; // sent already (a duplicate), or nobody to write to
-      const stored = (await noticesRepo.findByKey(tx, key))!;
+      const stored = await noticesRepo.lockPending(tx, key);
+      if (!stored) return; // sent already (a duplicate), or nobody to write to
       // A stable Message-ID: should the mark below be lost (a crash right after sending), the resent copy is the same message.
       const delivery = await deliverToMember(db, mailer, notice.memberId, { ...renderNotice(stored), messageId: `<${stored.id}@notices.book-rental.local>` });
       await noticesRepo.markDelivered(tx, key, delivery, now);

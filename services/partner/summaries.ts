@@ -26,16 +26,17 @@ export function recordPartnerRegistered(db: Db, event: TEnvelope<'member.partner
   return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.register(tx, memberId, new Date(registeredAt)));
 }
 
-/** Consumer of rental.item-rented.v1: one more rent on the member's counters (shown only once they are a partner). */
+/**
+ * Consumer of rental.item-rented.v1: one more rent on the member's counters (shown only once they are a partner).
+ * The batch form with one event: the member's lock, then one statement (fewer round trips than applyOnce).
+ */
 export function countPartnerRent(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
-  const { memberId } = event.payload;
-  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countRent(tx, memberId));
+  return db.$transaction((tx) => summariesRepo.countMany(tx, 'rent_count', [{ eventId: event.eventId, memberId: event.payload.memberId }]));
 }
 
 /** Consumer of rental.item-returned.v1: one more return (see countPartnerRent). */
 export function countPartnerReturn(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
-  const { memberId } = event.payload;
-  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countReturn(tx, memberId));
+  return db.$transaction((tx) => summariesRepo.countMany(tx, 'return_count', [{ eventId: event.eventId, memberId: event.payload.memberId }]));
 }
 
 /** countPartnerRent for a batch of one partition, in one transaction (the rebuild's pace). */

@@ -31,9 +31,9 @@ export async function addRentalItem(
   };
   return db.$transaction(async (tx) => {
     await itemsRepo.lockRental(tx, input.rentalId);
-    const existing = await itemsRepo.find(tx, input.rentalId);
+    const { item: existing, cancelled } = await itemsRepo.findWithTombstone(tx, input.rentalId);
     if (existing) return accepted(existing);
-    if (await itemsRepo.isCancelled(tx, input.rentalId)) {
+    if (cancelled) {
       throw new AppError('RENTAL_CANCELLED', `rental ${input.rentalId} was undone before this attempt landed`);
     }
     const card = await lockedCard(tx, input.memberId);
@@ -63,9 +63,8 @@ export async function cancelRentalItem(db: Db, input: { rentalId: string }): Pro
 /** The rent saga's pivot: the loan is real from here on, and item-rented is published once. */
 export async function confirmRentalItem(db: Db, input: { rentalId: string; title: string }): Promise<void> {
   await db.$transaction(async (tx) => {
-    const { count } = await itemsRepo.confirm(tx, input.rentalId);
-    if (count === 0) return;
-    const item = (await itemsRepo.find(tx, input.rentalId))!;
+    const item = await itemsRepo.confirm(tx, input.rentalId);
+    if (!item) return;
     await appendToOutbox(tx, 'rental', [
       {
         topic: 'rental.item-rented.v1',

@@ -23,7 +23,7 @@ export const rentCountsRepo = {
    * provisionally, as countRent does. Rows are written in book order, so two
    * batches never wait on each other crosswise.
    */
-  countRents: (tx: Tx, rents: { eventId: string; bookNo: number; title: string }[]) =>
+  countRents: (tx: Db | Tx, rents: { eventId: string; bookNo: number; title: string }[]) =>
     tx.$executeRawUnsafe(
       `WITH e AS (SELECT DISTINCT ON (event_id) * FROM unnest($1::uuid[], $2::int[], $3::text[]) WITH ORDINALITY AS e(event_id, book_no, title, ord) ORDER BY event_id, ord),
             fresh AS (INSERT INTO bestbook.processed_event (event_id) SELECT event_id FROM e ON CONFLICT DO NOTHING RETURNING event_id),

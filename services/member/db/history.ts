@@ -44,7 +44,7 @@ export const historyRepo = {
    * recordRented for many events in one statement, each event once, erased
    * members skipped; rows written in rental order (no crosswise waits).
    */
-  recordRentedMany: (tx: Tx, items: (RentedItem & { eventId: string })[]) =>
+  recordRentedMany: (tx: Db | Tx, items: (RentedItem & { eventId: string })[]) =>
     tx.$executeRawUnsafe(
       `WITH e AS (SELECT DISTINCT ON (event_id) * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::timestamptz[]) WITH ORDINALITY
                     AS e(event_id, rental_id, member_id, book_no, title, rented_at, ord) ORDER BY event_id, ord),
@@ -63,7 +63,7 @@ export const historyRepo = {
       items.map((item) => item.rentedAt.toISOString()),
     ),
   /** recordReturned for many events in one statement (see recordRentedMany). */
-  recordReturnedMany: (tx: Tx, items: (ReturnedItem & { eventId: string })[]) =>
+  recordReturnedMany: (tx: Db | Tx, items: (ReturnedItem & { eventId: string })[]) =>
     tx.$executeRawUnsafe(
       `WITH e AS (SELECT DISTINCT ON (event_id) * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::timestamptz[]) WITH ORDINALITY
                     AS e(event_id, rental_id, member_id, book_no, returned_at, ord) ORDER BY event_id, ord),
