@@ -57,7 +57,8 @@ export async function applyOnce<E extends { eventId: string }>(
       if (fresh.length > 0) await change(tx, fresh);
       return fresh.length;
     },
-    events.length > 1 ? BATCH_TRANSACTION : undefined,
+    // Generous waits for one event too: a cold pool on a loaded machine takes seconds to hand out a connection.
+    BATCH_TRANSACTION,
   );
 }
 
