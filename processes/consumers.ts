@@ -28,7 +28,7 @@ export async function startConsumers({ config, logger }: Runtime) {
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   // Not a read model: a rebuild must not mail anyone again, so the notifier is not in readModels().
   const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db, mailer }) };
-  const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.phases.flat() })), notifier];
+  const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.subscriptions })), notifier];
   const groups: Consumer[] = await Promise.all(
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),
   );

@@ -82,9 +82,13 @@ export async function diffSql(databaseUrl: string, from: SchemaFile[] | 'empty',
   });
 }
 
-/** Applies every committed migration not yet recorded in `_prisma_migrations`, like `prisma migrate deploy`. */
-export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  const migrations = readMigrations();
+/**
+ * Applies every committed migration not yet recorded in `_prisma_migrations`, like `prisma migrate deploy`;
+ * `before` stops short of the named migration (a test of that migration's data step).
+ */
+export async function applyMigrations(databaseUrl: string, options: { before?: string } = {}): Promise<string[]> {
+  const { before } = options;
+  const migrations = readMigrations().filter(({ name }) => before === undefined || name < before);
   return withSchemaEngine(databaseUrl, async (engine) => {
     const output = await engine.applyMigrations({
       migrationsList: {

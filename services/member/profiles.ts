@@ -46,7 +46,9 @@ export async function activateProfile(db: Db, input: { signupId: string }, now =
   });
 }
 
-export async function findActiveProfile(db: Db, memberId: string): Promise<Profile | null> {
+/** An active member's profile (never an erased one, whose nickname is gone). */
+export async function findActiveProfile(db: Db, memberId: string): Promise<(Profile & { nickname: string }) | null> {
   const profile = await profilesRepo.findByMember(db, memberId);
-  return profile?.active ? profile : null;
+  if (!profile?.active || profile.erasedAt !== null || profile.nickname === null) return null;
+  return { ...profile, nickname: profile.nickname };
 }

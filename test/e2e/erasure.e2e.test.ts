@@ -56,6 +56,9 @@ describe('erasure', () => {
     for (const personal of [body.email, body.name, body.phone, body.nickname]) {
       expect(await tablesContaining(personal), personal).toEqual([]);
     }
+    // The erasure is a column of the profile, not a nickname standing for it.
+    const { rows: profile } = await db.query('SELECT nickname, erased_at, active FROM member.profile WHERE member_id = $1', [memberId]);
+    expect(profile).toEqual([{ nickname: null, erased_at: expect.any(Date), active: false }]);
     // Erasing again finds the same, finished saga, and says so.
     const again = await api(`/members/${memberId}`, { method: 'DELETE', token: await asAdmin() });
     expect(again.status).toBe(202);

@@ -122,7 +122,7 @@ async function snapshot({ members, books }: Ids) {
 
 /** What the consumers process would have done: every event through the same handlers, in order. */
 async function applyLive(events: TEnvelope[]): Promise<void> {
-  const handlers = readModels(db).flatMap((model) => model.phases.flat());
+  const handlers = readModels(db).flatMap((model) => model.subscriptions);
   for (const event of events) {
     for (const subscription of handlers.filter((s) => s.topic === event.type)) await subscription.handle(event);
   }
@@ -184,7 +184,7 @@ describe('rebuilding the read models from Kafka', () => {
         const groupId = `${model.groupId}-test-${randomUUID()}`;
         liveGroups.push(groupId);
         const kafka = createKafka({ brokers: brokers(), clientId: 'rebuild-test-live', logger });
-        live.push(await startConsumerGroup({ kafka, producer, logger, groupId, subscriptions: model.phases.flat() }));
+        live.push(await startConsumerGroup({ kafka, producer, logger, groupId, subscriptions: model.subscriptions }));
       }
       for (const { registration, partner } of [first, second]) {
         await publish(registration);

@@ -22,7 +22,7 @@ export const consumerLagZero: Rule = {
     await admin.connect();
     try {
       // The subscriptions only: readModels does not touch the database it is given.
-      const groups = readModels(undefined as never).map((model) => ({ groupId: model.groupId, topics: [...new Set(model.phases.flat().map((s) => s.topic))] }));
+      const groups = readModels(undefined as never).map((model) => ({ groupId: model.groupId, topics: [...new Set(model.subscriptions.map((s) => s.topic))] }));
       const violations: Violation[] = [];
       for (const { groupId, topics } of groups) {
         if (!(Object.values(READ_MODEL_GROUPS) as string[]).includes(groupId)) continue;
