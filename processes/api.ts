@@ -26,7 +26,7 @@ import { SIGNUP_LIMITS, SignupThrottle } from '../services/auth/signup-throttle.
 import { rateAttemptStore, sweepRateAttempts } from '../services/auth/db/rate-attempts.ts';
 import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
-import { opsRoutes } from '../services/platform/http/ops/ops-routes.tsx';
+import { opsRoutes } from '../services/ops/ops-routes.tsx';
 import { redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 

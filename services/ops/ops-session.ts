@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { sign, verify } from 'hono/jwt';
-import { verifyToken, type TokenOptions } from '../../../auth/login.ts';
+import { verifyToken, type TokenOptions } from '../auth/login.ts';
 
 export const OPS_SESSION_COOKIE = 'ops_session';
 export const OPS_SESSION_SECONDS = 8 * 3600;

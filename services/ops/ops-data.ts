@@ -1,12 +1,12 @@
 /** What the operations console shows, read from Temporal, the services' outboxes and Kafka at request time. */
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
-import { ALL_TOPICS, deadLetterTopic } from '../../../contracts/events.ts';
-import { SEARCH } from '../../../contracts/temporal.ts';
-import type { Db } from '../../db.ts';
-import { consumerGroupLags, describeTopics, readLastEvents, type GroupLag, type TopicView } from '../../kafka-inspect.ts';
-import { OUTBOX_SCHEMAS } from '../../outbox.ts';
-import { NEEDS_OPERATOR_QUERY } from '../../sagas.ts';
+import { ALL_TOPICS, deadLetterTopic } from '../contracts/events.ts';
+import { SEARCH } from '../contracts/temporal.ts';
+import type { Db } from '../platform/db.ts';
+import { consumerGroupLags, describeTopics, readLastEvents, type GroupLag, type TopicView } from '../platform/kafka-inspect.ts';
+import { OUTBOX_SCHEMAS } from '../platform/outbox.ts';
+import { NEEDS_OPERATOR_QUERY } from '../platform/sagas.ts';
 
 export interface OpsDeps {
   db: Db;
