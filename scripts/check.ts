@@ -58,7 +58,7 @@ export async function runChecks(databaseUrl: string, options: CheckOptions = {})
   const kafka = options.brokers?.length ? createKafka({ brokers: options.brokers, clientId: 'book-rental-check', logger: createLogger({ name: 'check', level: 'error' }) }) : undefined;
   const connection = options.temporalAddress ? await Connection.connect({ address: options.temporalAddress }).catch(() => undefined) : undefined;
   try {
-    const query: Query = async (sql, params) => (await client.query(sql, params)).rows;
+    const query: Query = async <Row extends pg.QueryResultRow>(sql: string, params?: unknown[]) => (await client.query<Row>(sql, params)).rows;
     const context: RuleContext = {
       query,
       graceSeconds: options.graceSeconds ?? 30,

@@ -173,6 +173,19 @@ describe('layering', () => {
   });
 });
 
+describe('types', () => {
+  it('no double cast (`as unknown as`) anywhere: a type that does not fit is fixed, not forced', () => {
+    const files = ['processes', 'services', 'activities', 'workflows', 'scripts', 'test'].flatMap((dir) =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+        .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !entry.parentPath.includes('generated'))
+        .map((entry) => relative(ROOT, join(entry.parentPath, entry.name))),
+    );
+    // Spelled in two halves so this file does not find itself.
+    const doubleCast = new RegExp(['as unknown', 'as '].join(' '));
+    expect(files.filter((file) => doubleCast.test(readFileSync(join(ROOT, file), 'utf8')))).toEqual([]);
+  });
+});
+
 describe('production code', () => {
   it('carries no test hook: nothing outside test/ imports test code', () => {
     for (const dir of ['processes', 'services', 'activities', 'workflows']) {

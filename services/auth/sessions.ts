@@ -56,9 +56,8 @@ export async function openSession(
  * use of a replaced token, ends the session.
  */
 export async function refreshSession(db: Db, tokens: TokenOptions, refreshToken: string, now = new Date()): Promise<Grant> {
-  const parsed = REFRESH_TOKEN.exec(refreshToken);
-  if (!parsed) throw new AppError('UNAUTHORIZED', 'the refresh token is malformed');
-  const [, sessionId, secret] = parsed as unknown as [string, string, string];
+  const [, sessionId, secret] = REFRESH_TOKEN.exec(refreshToken) ?? [];
+  if (!sessionId || !secret) throw new AppError('UNAUTHORIZED', 'the refresh token is malformed');
   const outcome = await db.$transaction(async (tx) => {
     const session = await sessionsRepo.lock(tx, sessionId);
     if (!session || session.revokedAt || session.expiresAt <= now) return { refused: 'the refresh token is unknown, expired or revoked' } as const;
