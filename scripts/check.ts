@@ -47,7 +47,7 @@ export interface CheckReport {
 async function outboxesPruned(query: Query): Promise<boolean> {
   for (const schema of OUTBOX_SCHEMAS) {
     const [row] = await query(`SELECT (SELECT count(*) FROM "${schema}".outbox)::bigint AS n, (SELECT last_value FROM "${schema}".outbox_seq_seq)::bigint AS last, (SELECT is_called FROM "${schema}".outbox_seq_seq) AS called`);
-    if (row && row.called && BigInt(row.last as string) > BigInt(row.n as string)) return true;
+    if (row?.called && BigInt(row.last as string) > BigInt(row.n as string)) return true;
   }
   return false;
 }

@@ -49,7 +49,7 @@ export function startProcess(name: ProcessName, options: StartOptions): ChildPro
   } else {
     const prefix = `\x1b[${COLORS[name]}m${name.padEnd(9)}\x1b[0m│ `;
     for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
     }
   }
   return child;

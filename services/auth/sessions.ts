@@ -66,7 +66,7 @@ export async function refreshSession(db: Db, tokens: TokenOptions, refreshToken:
       return { refused: 'this refresh token was used before; every token of its session is revoked' } as const;
     }
     const credential = await credentialsRepo.findByMember(tx, session.memberId);
-    if (!credential || credential.status !== 'ACTIVE') return { refused: 'the account is gone' } as const;
+    if (credential?.status !== 'ACTIVE') return { refused: 'the account is gone' } as const;
     const next = newSecret();
     await sessionsRepo.rotate(tx, sessionId, { refreshHash: sha256(next), expiresAt: later(now, tokens.refreshTtlSeconds), generation: session.generation + 1 });
     return { memberId: session.memberId, role: credential.role, next } as const;
@@ -91,7 +91,7 @@ export async function endSession(db: Db, sessionId: string, now = new Date()): P
  */
 export async function changePassword(db: Db, principal: TPrincipal, passwords: { currentPassword: string; newPassword: string }, now = new Date()): Promise<void> {
   const credential = await credentialsRepo.findByMember(db, principal.memberId);
-  if (!credential || credential.status !== 'ACTIVE') throw new AppError('UNAUTHORIZED', 'no active account for this token');
+  if (credential?.status !== 'ACTIVE') throw new AppError('UNAUTHORIZED', 'no active account for this token');
   if (!(await verifyPassword(passwords.currentPassword, credential.passwordHash))) {
     const { passwordFailures } = await sessionsRepo.countPasswordFailure(db, principal.sessionId);
     if (passwordFailures >= MAX_PASSWORD_FAILURES) {

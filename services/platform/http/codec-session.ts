@@ -52,7 +52,7 @@ export async function hasCodecSession(c: Context, keys: { auth: Authenticator; s
   return !!session && (await keys.auth.isLive(session.sessionId, session.memberId));
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function page(c: Context, status: 200 | 400 | 401 | 403 | 429, body: string) {
   c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
@@ -68,7 +68,7 @@ function page(c: Context, status: 200 | 400 | 401 | 403 | 429, body: string) {
 function form(message = '') {
   return `<h1>Decode payloads in the Temporal UI</h1>
 <p>Workflow payloads are encrypted. Sign in as an administrator so this browser may ask the API to decrypt them for the Temporal UI.</p>
-${message ? `<p role="alert"><strong>${escape(message)}</strong></p>` : ''}
+${message ? `<p role="alert"><strong>${escapeHtml(message)}</strong></p>` : ''}
 <form method="post" action="/codec/login">
 <label>Email <input name="email" type="email" autocomplete="username" required></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
@@ -77,10 +77,10 @@ ${message ? `<p role="alert"><strong>${escape(message)}</strong></p>` : ''}
 }
 
 function signedIn(uiUrl: string | undefined, endpoint: string) {
-  const ui = uiUrl ? `<a href="${escape(uiUrl)}">the Temporal UI</a>` : 'the Temporal UI';
+  const ui = uiUrl ? `<a href="${escapeHtml(uiUrl)}">the Temporal UI</a>` : 'the Temporal UI';
   return `<h1>Signed in for ${CODEC_SESSION_SECONDS / 3600} hours</h1>
 <p>Once per browser, in ${ui}: open the codec server settings (the glasses button at the top), choose
-<em>Use my browser setting and ignore Cluster-level setting</em>, enter <code>${escape(endpoint)}</code>,
+<em>Use my browser setting and ignore Cluster-level setting</em>, enter <code>${escapeHtml(endpoint)}</code>,
 turn on <strong>Include cross-origin credentials</strong>, apply and reload. Payloads then show decoded.</p>
 <form method="post" action="/codec/logout"><button type="submit">Sign out</button></form>`;
 }
