@@ -17,9 +17,11 @@ import { createDb } from '../services/platform/db.ts';
 import { deterministicUuid } from '../services/platform/ids.ts';
 import { createApp } from '../services/platform/http/app.ts';
 import { healthRoutes } from '../services/platform/http/health.ts';
-import { createKafka } from '../services/platform/kafka.ts';
+import { createKafka, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { connectTemporal } from '../services/platform/temporal.ts';
 import { mySagasRoutes } from '../services/platform/http/my-sagas-routes.ts';
+import { checkNamespace, temporalConnectionOf } from '../services/platform/temporal-connection.ts';
+import { checkSchema } from '../services/platform/schema-check.ts';
 import { codecRoutes } from '../services/platform/http/codec-routes.ts';
 import { codecSessionRoutes } from '../services/platform/http/codec-session.ts';
 import { LoginThrottle } from '../services/auth/login-throttle.ts';
@@ -28,14 +30,17 @@ import { rateAttemptStore, sweepRateAttempts } from '../services/auth/db/rate-at
 import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
 import { opsRoutes } from '../services/ops/ops-routes.tsx';
-import { redriveDeadLetters } from '../scripts/dead-letters.ts';
+import { discardDeadLetters, redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
+  // Start-up refuses a database without the schema and a namespace without the search attributes.
+  await checkSchema(db);
+  const temporal = await connectTemporal({ ...temporalConnectionOf(config), namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
+  await checkNamespace(temporal.connection as Connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
+  const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
   const kafkaAdmin = kafka.admin();
   // Every bearer token is checked against its session in auth's schema on every request (no cache: revocation is immediate in every process).
   const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS, refreshTtlSeconds: config.REFRESH_TTL_SECONDS, sessions: sessionCheck(db) };
@@ -113,6 +118,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       secret,
       trustedProxyHops: config.TRUST_PROXY_HOPS,
       redrive: (topic) => redriveDeadLetters(kafka, topic),
+      discard: (topic, which, reason) => discardDeadLetters(kafka, topic, which, reason),
     }),
   );
   const close = async () => {

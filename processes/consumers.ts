@@ -5,9 +5,11 @@ import { deliverToMember } from '../services/auth/mail-delivery.ts';
 import { NOTIFICATIONS_GROUP, notificationSubscriptions } from '../services/notifications/notices.ts';
 import { createMailer } from '../services/platform/mailer.ts';
 import { createDb } from '../services/platform/db.ts';
+import { checkSchema } from '../services/platform/schema-check.ts';
 import { startConsumerGroup } from '../services/platform/consumer.ts';
 import { startLagMonitor } from '../services/platform/consumer-lag.ts';
-import { connectKafkaProducer } from '../services/platform/kafka.ts';
+import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
+import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
 /** Every consumer group this process runs (one per read model, and the notifier's). */
@@ -15,8 +17,14 @@ export const CONSUMER_GROUPS = { ...READ_MODEL_GROUPS, notifications: NOTIFICATI
 
 export async function startConsumers({ config, logger }: Runtime) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  await checkSchema(db);
   // The producer is for dead letters.
-  const { kafka, producer } = await connectKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumers`, logger });
+  const { kafka, producer } = await connectKafkaProducer({
+    ...kafkaConnectionOf(config),
+    clientId: `${config.KAFKA_CLIENT_ID}-consumers`,
+    logger,
+    topics: topicPolicyOf(config),
+  });
   const models = readModels(db);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   // Not a read model: a rebuild must not mail anyone again, so the notifier is not in readModels().

@@ -1,13 +1,23 @@
 /** The outbox relay process: every service's outbox -> Kafka. Several may run; one drains each outbox at a time. */
 import type { Producer } from 'kafkajs';
-import { connectKafkaProducer } from '../services/platform/kafka.ts';
+import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
+import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { startRelay } from '../services/platform/relay.ts';
+import { createDb } from '../services/platform/db.ts';
+import { checkSchema } from '../services/platform/schema-check.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
 /** `wrapProducer` lets another entry point decorate the Kafka producer of the same process. */
 export async function startRelayProcess({ config, logger }: Runtime, wrapProducer: (producer: Producer) => Producer = (producer) => producer) {
+  const db = createDb(config.DATABASE_URL, 1);
+  await checkSchema(db).finally(() => db.$disconnect());
   // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
-  const { producer } = await connectKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-relay`, logger });
+  const { producer } = await connectKafkaProducer({
+    ...kafkaConnectionOf(config),
+    clientId: `${config.KAFKA_CLIENT_ID}-relay`,
+    logger,
+    topics: topicPolicyOf(config),
+  });
   const relay = await startRelay({
     databaseUrl: config.DATABASE_URL,
     producer: wrapProducer(producer),

@@ -12,6 +12,8 @@ import { publicBaseUrl } from '../services/platform/config.ts';
 import { createMailer } from '../services/platform/mailer.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { FAILURE_CONVERTER_PATH, workerDataConverter } from '../services/platform/temporal.ts';
+import { checkNamespace, temporalConnectionOf } from '../services/platform/temporal-connection.ts';
+import { checkSchema } from '../services/platform/schema-check.ts';
 import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
 import { currentTracing } from '../services/platform/tracing.ts';
 import { installTemporalLogger, workerObservability, workflowInterceptorModules } from '../services/platform/worker-observability.ts';
@@ -63,9 +65,12 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   installTemporalLogger(logger);
   // Traces, activity logs with workflow ids, saga metrics.
   const observability = workerObservability(logger);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOf(config));
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+  // Nothing polls until the namespace and the schema are what the sagas need.
+  await checkNamespace(connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
+  await checkSchema(db);
   const activities = activitiesByQueue({
     db,
     rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 },

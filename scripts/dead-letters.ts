@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ALL_TOPICS, deadLetterTopic, type Topic } from '../services/contracts/events.ts';
 import { REDRIVE_GROUP_HEADER } from '../services/platform/consumer.ts';
-import { PRODUCER_CONFIG, createKafka } from '../services/platform/kafka.ts';
+import { PRODUCER_CONFIG, createKafka, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { isMain, startRuntime } from '../processes/runtime.ts';
 import { ACTION_AT_HEADER, ACTION_HEADER, ACTION_OF_HEADER, ACTION_REASON_HEADER, planRedrive, settle, type DlqRecord, type Letter } from './dlq/ledger.ts';
 import { useOperatorTarget } from './operator-target.ts';
@@ -149,7 +149,7 @@ function option(args: string[], name: string): string | undefined {
 async function main() {
   const { args } = useOperatorTarget();
   const { config, logger } = startRuntime('dlq');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'book-rental-dlq', logger });
+  const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: 'book-rental-dlq', logger });
   const [command, topic, which] = args.filter((arg, index) => !arg.startsWith('--') && !args[index - 1]?.startsWith('--'));
   if (topic && !ALL_TOPICS.includes(topic as Topic)) throw new Error(`unknown topic ${topic}; known: ${ALL_TOPICS.join(', ')}`);
   if (command === 'list') {

@@ -15,7 +15,8 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Topic } from '../services/contracts/events.ts';
 import { startConsumerGroup, type Subscription, type UnhandledMessage } from '../services/platform/consumer.ts';
 import { createDb } from '../services/platform/db.ts';
-import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../services/platform/kafka.ts';
+import { PRODUCER_CONFIG, createKafka, kafkaConnectionOf, type KafkaConnection } from '../services/platform/kafka.ts';
+import { ensureTopics, SINGLE_BROKER_POLICY, topicPolicyOf, type TopicPolicy } from '../services/platform/kafka-topics.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { readModels } from '../services/read-models.ts';
 import { isMain, startRuntime } from '../processes/runtime.ts';
@@ -24,6 +25,10 @@ import { useOperatorTarget } from './operator-target.ts';
 export interface RebuildOptions {
   databaseUrl: string;
   brokers: string[];
+  /** TLS and SASL for a managed Kafka (kafkaConnectionOf). */
+  connection?: Partial<KafkaConnection>;
+  /** Topics created when missing and checked (default: the single-broker policy of the local profiles). */
+  topics?: TopicPolicy;
   logger: Logger;
   /** Gives up after this long (the temporary groups are removed all the same). Default 10 minutes. */
   timeoutMs?: number;
@@ -53,7 +58,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   // Every model's groups apply up to 3 partitions at once: enough connections that none waits for one.
   const db = createDb(options.databaseUrl, 16);
-  const kafka = createKafka({ brokers: options.brokers, clientId: 'book-rental-rebuild', logger });
+  const kafka = createKafka({ ...options.connection, brokers: options.brokers, clientId: 'book-rental-rebuild', logger });
   const admin = kafka.admin();
   const producer = kafka.producer(PRODUCER_CONFIG); // unused: a rebuild reports instead of dead-lettering
   const unhandled: UnhandledMessage[] = [];
@@ -62,7 +67,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   try {
     await admin.connect();
     await producer.connect();
-    if (!options.topicPrefix) await ensureTopics(admin);
+    if (!options.topicPrefix) await ensureTopics(admin, options.topics ?? SINGLE_BROKER_POLICY);
     const prefix = options.topicPrefix ?? '';
     const models = readModels(db);
     const topics = [...new Set(models.flatMap((model) => model.phases.flat().map((subscription) => subscription.topic)))];
@@ -201,6 +206,8 @@ async function main() {
   const report = await rebuildReadModels({
     databaseUrl: config.DATABASE_URL,
     brokers: config.KAFKA_BROKERS,
+    connection: kafkaConnectionOf(config),
+    topics: topicPolicyOf(config),
     logger,
     allowTruncatedTopics: args.includes('--allow-truncated-topics'),
   });

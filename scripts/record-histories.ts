@@ -19,7 +19,7 @@ import pg from 'pg';
 import { DEVELOPMENT_CODEC_KEYS } from '../services/platform/config.ts';
 import { applyMigrations } from './db/schema-engine.ts';
 import { TEMPORAL_BINARY, codecEndpointOf, isProfile, startInfrastructure, type Profile } from './infra/infra.ts';
-import { startProcesses, waitForHealthy } from './processes.ts';
+import { processInstances, startProcesses, waitForHealthy } from './processes.ts';
 
 const PROFILE: Profile = (() => {
   const profile = process.env.TEST_PROFILE ?? 'test';
@@ -112,6 +112,7 @@ async function main() {
       TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS,
     },
     logDir: `.data/${PROFILE}/logs/record`,
+    instances: processInstances({ apiPort: PORT, doubled: false }),
   });
   const runs: Record<string, string> = {};
   try {

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import pg from 'pg';
 import { ALL_TOPICS, schemaVersionOf, type Topic } from '../../services/contracts/events.ts';
-import { PRODUCER_CONFIG, TOPIC_PARTITIONS } from '../../services/platform/kafka.ts';
+import { PRODUCER_CONFIG } from '../../services/platform/kafka.ts';
+import { SINGLE_BROKER_POLICY } from '../../services/platform/kafka-topics.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { applyMigrations } from '../db/schema-engine.ts';
 import { rebuildReadModels } from '../rebuild-read-models.ts';
@@ -81,7 +82,7 @@ export async function benchRebuild(target: Target, total: number): Promise<numbe
     console.log(`rebuild bench: ${total} events into scratch topics ${prefix}* and database ${databaseName}`);
     await server.query(`CREATE DATABASE ${databaseName}`);
     await applyMigrations(scratchUrl.toString());
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS, replicationFactor: 1 })) });
+    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: SINGLE_BROKER_POLICY.partitions, replicationFactor: 1 })) });
 
     const planned = plan(total);
     const producer = kafka.producer(PRODUCER_CONFIG);

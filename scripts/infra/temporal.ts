@@ -30,6 +30,7 @@ function startTemporal(profile: Profile, detached: boolean, opts: StartOptions =
     '--search-attribute', 'BookNo=Keyword',
     '--search-attribute', 'SagaStatus=Keyword',
     '--search-attribute', 'SagaType=Keyword',
+    '--search-attribute', 'SagaSummary=Keyword',
     // The UI decrypts payloads through the API's codec endpoint (payloads are encrypted, see README "Security").
     '--ui-codec-endpoint', opts.codecEndpoint ?? codecEndpointOf(defaultApiPort(profile)),
   ];

@@ -15,7 +15,7 @@ import { AppError, RetryLaterError } from '../platform/errors.ts';
 import type { PasswordSignIn } from '../platform/http/authenticator.ts';
 import { describeTopics, readLastEvents } from '../platform/kafka-inspect.ts';
 import { clientAddress } from '../platform/http/client-address.ts';
-import { readOverview, readTopic, temporalUiLink, type OpsDeps } from './ops-data.ts';
+import { letterStatuses, readOverview, readTopic, temporalUiLink, type OpsDeps } from './ops-data.ts';
 import { OPS_SESSION_SECONDS, opsCaller, startOpsSession, type OpsKeys } from './ops-session.ts';
 import { MessagePage, OverviewPage, SignInPage, TopicPage, TopicsPage } from './pages.tsx';
 
@@ -27,12 +27,17 @@ export interface OpsRoutesDeps extends OpsDeps, OpsKeys {
   trustedProxyHops: number;
   /** Re-drives a topic's dead letters (scripts/dead-letters.ts); answers how many. */
   redrive: (topic: Topic) => Promise<{ sent: number; duplicates: number }>;
+  /** Settles unhandled dead letters without re-driving them, the reason kept beside them (scripts/dead-letters.ts): one letter (`partition:offset`) or 'all'; answers how many. */
+  discard: (topic: Topic, which: string, reason: string) => Promise<number>;
 }
 
 function html(c: Context, status: 200 | 400 | 401 | 403 | 404 | 429, body: Parameters<Context['html']>[0]) {
   c.header('Content-Security-Policy', OPS_CSP);
   c.header('Cache-Control', 'no-store');
   c.header('X-Frame-Options', 'DENY');
+  // Not the API's no-referrer: under it a browser sends `Origin: null` with the console's own form posts,
+  // which the same-origin check on actions must refuse. same-origin still sends nothing to other sites.
+  c.header('Referrer-Policy', 'same-origin');
   return c.html(body, status);
 }
 
@@ -104,6 +109,24 @@ export function opsRoutes(deps: OpsRoutesDeps) {
     return c.redirect(`/ops?notice=${encodeURIComponent(`re-drove ${sent} message(s) to ${topic} (${duplicates} already re-driven)`)}`, 303);
   });
 
+  router.post('/ops/dead-letters/:topic/discard', async (c) => {
+    const topic = c.req.param('topic');
+    if (!ALL_TOPICS.includes(topic as Topic)) return html(c, 404, <MessagePage title="No such topic" message={topic} />);
+    const body = await c.req.parseBody();
+    const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+    const letter = typeof body.letter === 'string' && body.letter !== '' ? body.letter : 'all';
+    if (reason.length < 3 || reason.length > 500) return html(c, 400, <MessagePage title="A reason is needed" message="Say in 3 to 500 characters why these letters need no re-drive; it is kept beside them." />);
+    if (letter !== 'all' && !/^\d+:\d+$/.test(letter)) return html(c, 400, <MessagePage title="No such letter" message="A letter is named by partition:offset." />);
+    let notice: string;
+    try {
+      const discarded = await deps.discard(topic as Topic, letter, reason);
+      notice = `discarded ${discarded} dead letter(s) of ${topic}${letter === 'all' ? '' : ` (${letter})`}: ${reason}`;
+    } catch (error) {
+      notice = `discard refused: ${(error as Error).message}`;
+    }
+    return c.redirect(`/ops?notice=${encodeURIComponent(notice)}`, 303);
+  });
+
   router.get('/ops/topics', async (c) => {
     const admin = deps.kafka.admin();
     await admin.connect();
@@ -121,7 +144,9 @@ export function opsRoutes(deps: OpsRoutesDeps) {
     const aggregateId = c.req.query('aggregateId')?.trim() || undefined;
     const limit = Math.min(200, Math.max(1, Number(c.req.query('limit')) || 20));
     const events = await readLastEvents(deps.kafka, topic, { limit, ...(key ? { key } : {}), ...(aggregateId ? { aggregateId } : {}) });
-    return html(c, 200, <TopicPage view={view} events={events} search={{ limit, ...(key ? { key } : {}), ...(aggregateId ? { aggregateId } : {}) }} />);
+    // A dead-letter topic: each letter's status, and a discard form on the unhandled ones.
+    const letters = topic.endsWith('.dlq') ? letterStatuses(events) : undefined;
+    return html(c, 200, <TopicPage view={view} events={events} letters={letters} search={{ limit, ...(key ? { key } : {}), ...(aggregateId ? { aggregateId } : {}) }} />);
   });
   return router;
 }

@@ -135,28 +135,44 @@ export const OverviewPage = (props: { data: OverviewData; link: (id: string) => 
       <section id="dead-letters">
         <h2>Dead letters</h2>
         <table>
-          <thead><tr><th>topic</th><th>messages</th><th>by group</th><th>actions</th></tr></thead>
+          <thead><tr><th>topic</th><th>messages</th><th>unhandled</th><th>by group</th><th>actions</th></tr></thead>
           <tbody>
-            {data.deadLetters.map((row) => (
-              <tr>
-                <td><a href={`/ops/topics/${encodeURIComponent(row.topic)}`}>{row.topic}</a></td>
-                <td>{row.messages}</td>
-                <td>{Object.entries(row.groups).map(([group, count]) => `${group}: ${count}`).join(', ')}</td>
-                <td>
-                  {row.messages > 0 ? (
-                    <form method="post" action={`/ops/dead-letters/${encodeURIComponent(row.topic.replace(/\.dlq$/, ''))}/redrive`} class="inline">
-                      <button type="submit">Re-drive to {row.topic.replace(/\.dlq$/, '')}</button>
-                    </form>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
+            {data.deadLetters.map((row) => {
+              const topic = row.topic.replace(/\.dlq$/, '');
+              return (
+                <tr>
+                  <td><a href={`/ops/topics/${encodeURIComponent(row.topic)}`}>{row.topic}</a></td>
+                  <td>{row.messages}</td>
+                  <td>{row.unhandled}</td>
+                  <td>{Object.entries(row.groups).map(([group, count]) => `${group}: ${count}`).join(', ')}</td>
+                  <td>
+                    {row.unhandled > 0 ? (
+                      <>
+                        <form method="post" action={`/ops/dead-letters/${encodeURIComponent(topic)}/redrive`} class="inline">
+                          <button type="submit">Re-drive to {topic}</button>
+                        </form>
+                        <DiscardForm topic={topic} label="Discard all unhandled" />
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </section>
     </Layout>
   );
 };
+
+/** Settles dead letters without re-driving them; the reason is kept beside them (`npm run dlq -- list --all` shows it). */
+const DiscardForm = (props: { topic: string; letter?: string; label: string }) => (
+  <form method="post" action={`/ops/dead-letters/${encodeURIComponent(props.topic)}/discard`} class="inline">
+    {props.letter ? <input type="hidden" name="letter" value={props.letter} /> : null}
+    <input name="reason" placeholder="why no re-drive is needed" aria-label={`Reason to discard${props.letter ? ` ${props.letter}` : ''}`} required minlength={3} maxlength={500} />
+    <button type="submit">{props.label}</button>
+  </form>
+);
 
 export const TopicsPage = (props: { topics: TopicView[] }) => (
   <Layout title="Topics">
@@ -172,7 +188,9 @@ export const TopicsPage = (props: { topics: TopicView[] }) => (
   </Layout>
 );
 
-export const TopicPage = (props: { view: TopicView; events: EventView[]; search: { key?: string; aggregateId?: string; limit: number } }) => (
+type LetterStatuses = Map<string, { group: string; status: string; note?: string }>;
+
+export const TopicPage = (props: { view: TopicView; events: EventView[]; letters?: LetterStatuses | undefined; search: { key?: string; aggregateId?: string; limit: number } }) => (
   <Layout title={props.view.topic}>
     <h1>{props.view.topic}</h1>
     <table>
@@ -197,7 +215,21 @@ export const TopicPage = (props: { view: TopicView; events: EventView[]; search:
         </p>
         <pre>{JSON.stringify(event.envelope ?? { raw: event.raw }, null, 2)}</pre>
         {Object.keys(event.headers).length > 0 ? <pre class="headers">{JSON.stringify(event.headers, null, 2)}</pre> : null}
+        <LetterActions topic={props.view.topic} position={`${event.partition}:${event.offset}`} letters={props.letters} />
       </article>
     ))}
   </Layout>
 );
+
+/** On a dead-letter topic: what became of a letter, and a discard form while nobody settled it. */
+const LetterActions = (props: { topic: string; position: string; letters: LetterStatuses | undefined }) => {
+  const letter = props.letters?.get(props.position);
+  if (!letter) return null; // not a dead-letter topic, or an operator's record
+  return (
+    <p class="letter">
+      letter of group {letter.group}: <strong>{letter.status}</strong>
+      {letter.note ? ` (${letter.note})` : ''}
+      {letter.status === 'unhandled' ? <DiscardForm topic={props.topic.replace(/\.dlq$/, '')} letter={props.position} label="Discard this letter" /> : null}
+    </p>
+  );
+};

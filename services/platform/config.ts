@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionSettingProblems, KAFKA_SETTINGS, TEMPORAL_SETTINGS } from './connection-settings.ts';
 import { parseCodecKeys } from './payload-codec.ts';
 
 /**
@@ -50,6 +51,8 @@ export const ZConfig = z.object({
   TEMPORAL_CODEC_AUTH_TOKEN: z.string().min(32).optional(),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((value) => value.split(',').map((broker) => broker.trim())),
   KAFKA_CLIENT_ID: z.string().default('book-rental'),
+  ...KAFKA_SETTINGS,
+  ...TEMPORAL_SETTINGS,
   /** Comma-separated task queues a worker hosts; default all. */
   WORKER_QUEUES: z.string().optional(),
   JWT_SECRET: z.string().min(32),
@@ -131,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const developing = (DEVELOPMENT_ENVIRONMENTS as readonly string[]).includes(env.NODE_ENV ?? '');
   const given = definedOnly(env);
   const parsed = ZConfigInput.safeParse(developing ? { ...DEVELOPMENT_SECRETS, ...given } : given);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = parsed.success ? connectionSettingProblems(parsed.data) : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (!developing) {
     const missing = (options.secrets ?? SECRET_NAMES).filter((name) => isUnsetOrPublic(name, given[name]));
     if (missing.length > 0) {

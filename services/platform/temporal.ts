@@ -4,6 +4,7 @@ import { defaultPayloadConverter, type DataConverter, type LoadedDataConverter }
 import { fileURLToPath } from 'node:url';
 import { failureConverter } from './failure-converter.ts';
 import { EncryptionCodec, type CodecKey } from './payload-codec.ts';
+import type { TemporalConnection } from './temporal-connection.ts';
 
 /** The module with the `failureConverter` export, for workers and the workflow bundle (they load it by path). */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
@@ -32,8 +33,9 @@ export function clientDataConverter(keys: readonly CodecKey[]): LoadedDataConver
 /** A client that keeps the type of the gRPC connection it was made with (the API's health check uses it). */
 export type TemporalClient = Client & { readonly connection: Connection };
 
-export async function connectTemporal(options: { address: string; namespace: string; codecKeys: readonly CodecKey[] }): Promise<TemporalClient> {
-  const connection = await Connection.connect({ address: options.address });
+export async function connectTemporal(options: TemporalConnection & { namespace: string; codecKeys: readonly CodecKey[] }): Promise<TemporalClient> {
+  const { namespace: _namespace, codecKeys: _keys, ...connectionOptions } = options;
+  const connection = await Connection.connect(connectionOptions);
   return new Client({
     connection,
     namespace: options.namespace,

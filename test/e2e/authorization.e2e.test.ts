@@ -232,15 +232,25 @@ describe('operations console (HTML, outside the OpenAPI document)', () => {
         const { status, headers } = await api(path, token ? { token } : {});
         expect(status, `${caller} GET ${path}`).toBe(expected[caller]);
         expect(headers.get('content-security-policy'), path).toContain("default-src 'none'");
+        // The console's forms post with their Origin (under no-referrer a browser sends `Origin: null`).
+        expect(headers.get('referrer-policy'), path).toBe('same-origin');
       }
     });
   }
   it('POST actions refuse members and anonymous callers', async () => {
-    for (const caller of ['nobody', 'other'] as const) {
-      const token = tokens[caller];
-      const { status } = await api('/ops/dead-letters/book.book-changed.v1/redrive', { method: 'POST', ...(token ? { token } : {}) });
-      expect(status, caller).toBe(expected[caller]);
+    for (const action of ['redrive', 'discard']) {
+      for (const caller of ['nobody', 'forged', 'other'] as const) {
+        const token = tokens[caller];
+        const { status } = await api(`/ops/dead-letters/book.book-changed.v1/${action}`, { method: 'POST', ...(token ? { token } : {}) });
+        expect(status, `${caller} ${action}`).toBe(expected[caller]);
+      }
     }
+    // An admin reaches the action; a discard without a reason is refused before anything is settled.
+    const { status } = await api('/ops/dead-letters/book.book-changed.v1/discard', { method: 'POST', token: tokens.admin! });
+    expect(status, 'admin discard without a reason').toBe(400);
+    // A post from another origin is refused, admin or not (the cookie is SameSite=Strict as well).
+    const foreign = await api('/ops/dead-letters/book.book-changed.v1/discard', { method: 'POST', token: tokens.admin!, headers: { origin: 'http://elsewhere.example' } });
+    expect(foreign.status, 'admin discard from another origin').toBe(403);
   });
 });
 

@@ -70,6 +70,12 @@ describe('erasure', () => {
     expect(saga.status).toBe('COMPENSATED');
     expect(saga.failure).toMatchObject({ step: 'closeRentalCard', code: 'MEMBER_HOLDS_BOOKS' });
     expect((await api('/members/me', { token: member.token })).status).toBe(200);
+
+    // Once the book is back, asking again starts a new erasure, which goes through.
+    expect((await giveBack(member.token, bookNo)).status).toBe('COMPLETED');
+    const again = await erase('/members/me', member.token);
+    expect(again.status).toBe('COMPLETED');
+    expect((await api('/members/me', { token: member.token })).status).toBe(401);
   });
 
   it('lets an admin erase a member, and no member erase another', async () => {

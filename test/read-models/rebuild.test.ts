@@ -11,7 +11,8 @@ import { rebuildReadModels } from '../../scripts/rebuild-read-models.ts';
 import type { TEnvelope } from '../../services/contracts/events.ts';
 import { startConsumerGroup } from '../../services/platform/consumer.ts';
 import { createDb, type Db } from '../../services/platform/db.ts';
-import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../../services/platform/kafka.ts';
+import { PRODUCER_CONFIG, createKafka } from '../../services/platform/kafka.ts';
+import { ensureTopics, SINGLE_BROKER_POLICY } from '../../services/platform/kafka-topics.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { findPartnerSummary } from '../../services/partner/summaries.ts';
 import { readModels } from '../../services/read-models.ts';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const kafka = createKafka({ brokers: brokers(), clientId: 'rebuild-test', logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin);
+  await ensureTopics(admin, SINGLE_BROKER_POLICY);
   await admin.disconnect();
   producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();

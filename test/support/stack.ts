@@ -3,6 +3,8 @@ export interface TestStack {
   apiUrl: string;
   /** Where a second api listens once started with startSecondApi() (test/support/control.ts). */
   secondApiUrl: string;
+  /** Every API process (two in the cluster profile; apiUrl is the first). */
+  apiUrls: string[];
   /** test/support/control.ts: kill and restart processes, stop and start servers. */
   controlUrl: string;
   /** False under TEST_PROCESSES=0: no app process runs, a suite may run them in its own process. */

@@ -10,6 +10,8 @@ export function rateAttemptStore(db: Db): RateStore {
   return {
     async take(keys: readonly CountedKey[], windowMs: number, now: number): Promise<Taken> {
       const hashed = keys.map(({ key, limit }) => ({ key: hashKey(key), limit }));
+      // Attempts for one key wait for each other on its lock, each holding a pooled connection meanwhile:
+      // a burst from one address (a NAT, the suites) may need more than Prisma's default 2 s to get a connection.
       return db.$transaction(async (tx) => {
         // One attempt at a time per key, across processes (in a fixed order, so two keys cannot deadlock):
         // parallel guesses cannot all read the same count and slip past the limit together.
@@ -28,7 +30,7 @@ export function rateAttemptStore(db: Db): RateStore {
           ids.push((await tx.rateAttempt.create({ data: { key, at: new Date(now), expiresAt: new Date(now + windowMs) }, select: { id: true } })).id);
         }
         return { limited: false, ids };
-      });
+      }, { maxWait: 10_000, timeout: 15_000 });
     },
     async remove(ids) {
       if (ids.length > 0) await db.rateAttempt.deleteMany({ where: { id: { in: [...ids] } } });

@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import type { TPrincipal } from '../../contracts/principal.ts';
 import { AppError, RetryLaterError } from '../errors.ts';
+import { classifyFailure } from '../failures.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
@@ -120,6 +121,12 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own refusals, such as a body that is not JSON.
       return errorResponse(c, 'VALIDATION_FAILED', error.message, [{ path: '', message: error.message }]);
+    }
+    if (classifyFailure(error) === 'transient') {
+      // The database (or another server) is unreachable or saturated for a moment: try again, not a bug.
+      logger.warn({ requestId: c.get('requestId'), err: error }, 'transient failure answered 503');
+      c.header('Retry-After', '1');
+      return errorResponse(c, 'SERVICE_UNAVAILABLE', 'a server the API needs did not answer in time; try again in a second');
     }
     logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
     return errorResponse(c, 'INTERNAL', 'something went wrong; the request id is in the logs');
