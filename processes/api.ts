@@ -1,7 +1,8 @@
 import { serve } from '@hono/node-server';
 import type { Connection } from '@temporalio/client';
 import { authRoutes } from '../services/auth/http/routes.ts';
-import { ensureAdmin } from '../services/auth/login.ts';
+import { bearerAuthenticator, passwordSignIn } from '../services/auth/authenticator.ts';
+import { ensureAdmin, findAccount } from '../services/auth/login.ts';
 import { sessionCheck } from '../services/auth/sessions.ts';
 import { sessionRoutes } from '../services/auth/http/session-routes.ts';
 import { bestBookRoutes } from '../services/bestbook/http/routes.ts';
@@ -28,7 +29,7 @@ import { SIGNUP_LIMITS, SignupThrottle } from '../services/auth/signup-throttle.
 import { rateAttemptStore, sweepRateAttempts } from '../services/auth/db/rate-attempts.ts';
 import { passwordHashGate } from '../services/auth/domain/password.ts';
 import { EncryptionCodec } from '../services/platform/payload-codec.ts';
-import { opsRoutes } from '../services/platform/http/ops/ops-routes.tsx';
+import { opsRoutes } from '../services/ops/ops-routes.tsx';
 import { discardDeadLetters, redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
@@ -51,6 +52,11 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   }, 10 * 60_000);
   sweeper.unref();
   const login = { throttle: new LoginThrottle(rates), trustedProxyHops: config.TRUST_PROXY_HOPS };
+  // The platform's ports (services/platform/http/authenticator.ts) with auth's implementation; JWT_SECRET also keys the
+  // idempotency hashes, cursor signatures and page-session cookies.
+  const auth = bearerAuthenticator(tokens);
+  const signIn = passwordSignIn({ db, tokens, throttle: login.throttle });
+  const secret = config.JWT_SECRET;
   passwordHashGate.limits = { concurrency: config.PASSWORD_HASH_CONCURRENCY, queue: config.PASSWORD_HASH_QUEUE };
   const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 };
   const admin = await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
@@ -67,25 +73,26 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
         verificationSeconds: config.SIGNUP_VERIFICATION_SECONDS,
       }),
       sessionRoutes({ db, tokens }),
-      memberRoutes({ db, tokens }),
-      memberHistoryRoutes({ db, tokens }),
-      notificationRoutes({ db, tokens }),
+      memberRoutes({ db, auth, findAccount: (memberId) => findAccount(db, memberId) }),
+      memberHistoryRoutes({ db, auth }),
+      notificationRoutes({ db, auth }),
       // /members/me/sagas before erasure's /members/{memberId} routes.
-      mySagasRoutes({ temporal, tokens }),
-      ...erasureRoutes({ temporal, tokens }),
+      mySagasRoutes({ temporal, auth, secret }),
+      ...erasureRoutes({ temporal, auth }),
       // /books/best before /books/{bookNo}: the first match wins.
       bestBookRoutes({ db }),
-      bookRoutes({ db, tokens }),
-      ...rentalRoutes({ db, temporal, tokens, rules }),
-      partnerRoutes({ db, tokens }),
+      bookRoutes({ db, auth }),
+      ...rentalRoutes({ db, temporal, auth, secret, rules }),
+      partnerRoutes({ db, auth }),
       codecRoutes({
         codec: new EncryptionCodec(config.TEMPORAL_CODEC_KEYS),
         namespace: config.TEMPORAL_NAMESPACE,
-        tokens,
+        auth,
+        secret,
         codecToken: config.TEMPORAL_CODEC_AUTH_TOKEN,
         uiUrl: config.TEMPORAL_UI_URL,
       }),
-      codecSessionRoutes({ db, tokens, ...login, uiUrl: config.TEMPORAL_UI_URL }),
+      codecSessionRoutes({ signIn, secret, trustedProxyHops: config.TRUST_PROXY_HOPS, uiUrl: config.TEMPORAL_UI_URL }),
       healthRoutes({
         database: () => db.$queryRaw`SELECT 1`,
         // connectTemporal's connection is a gRPC Connection (the Client types it as the narrower ConnectionLike).
@@ -106,8 +113,10 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
       kafka,
       namespace: config.TEMPORAL_NAMESPACE,
       ...(config.TEMPORAL_UI_URL ? { uiUrl: config.TEMPORAL_UI_URL } : {}),
-      tokens,
-      ...login,
+      auth,
+      signIn,
+      secret,
+      trustedProxyHops: config.TRUST_PROXY_HOPS,
       redrive: (topic) => redriveDeadLetters(kafka, topic),
       discard: (topic, which, reason) => discardDeadLetters(kafka, topic, which, reason),
     }),

@@ -1,6 +1,7 @@
 /** The consumers process: Kafka consumer groups that build read models, and the notifications service's group. Run several for more throughput. */
 import type { Consumer } from 'kafkajs';
 import { READ_MODEL_GROUPS, readModels } from '../services/read-models.ts';
+import { deliverToMember } from '../services/auth/mail-delivery.ts';
 import { NOTIFICATIONS_GROUP, notificationSubscriptions } from '../services/notifications/notices.ts';
 import { createMailer } from '../services/platform/mailer.ts';
 import { createDb } from '../services/platform/db.ts';
@@ -27,7 +28,7 @@ export async function startConsumers({ config, logger }: Runtime) {
   const models = readModels(db);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   // Not a read model: a rebuild must not mail anyone again, so the notifier is not in readModels().
-  const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db, mailer }) };
+  const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db, deliver: (memberId, mail) => deliverToMember(db, mailer, memberId, mail) }) };
   const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.subscriptions })), notifier];
   const groups: Consumer[] = await Promise.all(
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),

@@ -47,7 +47,7 @@ export interface CheckReport {
 async function outboxesPruned(query: Query): Promise<boolean> {
   for (const schema of OUTBOX_SCHEMAS) {
     const [row] = await query(`SELECT (SELECT count(*) FROM "${schema}".outbox)::bigint AS n, (SELECT last_value FROM "${schema}".outbox_seq_seq)::bigint AS last, (SELECT is_called FROM "${schema}".outbox_seq_seq) AS called`);
-    if (row && row.called && BigInt(row.last as string) > BigInt(row.n as string)) return true;
+    if (row?.called && BigInt(row.last as string) > BigInt(row.n as string)) return true;
   }
   return false;
 }
@@ -58,7 +58,7 @@ export async function runChecks(databaseUrl: string, options: CheckOptions = {})
   const kafka = options.brokers?.length ? createKafka({ brokers: options.brokers, clientId: 'book-rental-check', logger: createLogger({ name: 'check', level: 'error' }) }) : undefined;
   const connection = options.temporalAddress ? await Connection.connect({ address: options.temporalAddress }).catch(() => undefined) : undefined;
   try {
-    const query: Query = async (sql, params) => (await client.query(sql, params)).rows;
+    const query: Query = async <Row extends pg.QueryResultRow>(sql: string, params?: unknown[]) => (await client.query<Row>(sql, params)).rows;
     const context: RuleContext = {
       query,
       graceSeconds: options.graceSeconds ?? 30,

@@ -87,7 +87,7 @@ export function startProcess(name: ProcessName, options: StartOptions): ChildPro
   } else {
     const prefix = `\x1b[${COLORS[name]}m${instance.padEnd(11)}\x1b[0m│ `;
     for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
     }
   }
   return child;

@@ -61,7 +61,7 @@ async function confirm(email: string): Promise<void> {
 }
 
 /** Starts a saga, waits for its end, returns its workflow id's suffix and end status. */
-async function saga(path: string, token: string | undefined, json: unknown, confirmEmail?: string): Promise<{ id: string; status: string; result?: any }> {
+async function saga(path: string, token: string | undefined, json: unknown, confirmEmail?: string): Promise<{ id: string; status: string; result?: unknown }> {
   const { body, location } = await call(path, { method: 'POST', token, json });
   if (confirmEmail) await confirm(confirmEmail);
   for (;;) {

@@ -13,6 +13,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 npx tsc -p .
+# Biome's linter (biome.jsonc); a warning fails the run too.
+npm run lint --silent
 if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
 # Known high or critical vulnerabilities in production dependencies fail the run (says so when it cannot check).
 node --import tsx scripts/audit-dependencies.ts

@@ -19,7 +19,7 @@ const composeText = readFileSync(resolve(root, 'docker-compose.yml'), 'utf8');
 const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
 
 /** Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error} (empty counts as unset, as with the colon forms). */
-export function interpolate(text: string, env: Record<string, string>): string {
+function interpolate(text: string, env: Record<string, string>): string {
   return text.replace(/\$\{(\w+)(?:(:-|:\?)([^}]*))?\}/g, (_match, name: string, operator?: string, argument?: string) => {
     const value = env[name];
     if (value !== undefined && value !== '') return value;

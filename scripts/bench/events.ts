@@ -43,7 +43,11 @@ export async function eventLag(db: pg.Pool, from: number, to: number): Promise<E
   for (const row of rows) {
     if (row.relay_ms !== null) relay.set(row.event_id, Number(row.relay_ms));
     if (row.consumer === null) unconsumedByTopic[row.topic] = (unconsumedByTopic[row.topic] ?? 0) + 1;
-    else (byConsumer[row.consumer] ??= []).push(Number(row.lag_ms));
+    else {
+      const lags = byConsumer[row.consumer] ?? [];
+      lags.push(Number(row.lag_ms));
+      byConsumer[row.consumer] = lags;
+    }
   }
   return {
     events: new Set(rows.map((row) => row.event_id)).size,

@@ -249,9 +249,9 @@ const report: BenchReport = {
   },
   verdict,
 };
-console.log('\n' + formatReport(report));
+console.log(`\n${formatReport(report)}`);
 const memory = runs.find((r) => r.memory)?.memory;
-if (memory) console.log('\n' + formatSoakMemory(memory));
+if (memory) console.log(`\n${formatSoakMemory(memory)}`);
 console.log(`\nwritten to ${writeReport(report, resolve(import.meta.dirname, '../../bench-results'))} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
 await admin.disconnect();

@@ -120,8 +120,9 @@ function statistics(samples: SagaSample[], dropped: number, windowStart: number,
   const byKind: RunStats['byKind'] = {};
   for (const s of started) {
     counts[s.outcome]++;
-    const kind = (byKind[s.kind] ??= {});
+    const kind = byKind[s.kind] ?? {};
     kind[s.outcome] = (kind[s.outcome] ?? 0) + 1;
+    byKind[s.kind] = kind;
   }
   const perSecond = Array.from({ length: Math.ceil(windowS) }, () => 0);
   for (const s of endedInWindow) perSecond[Math.floor((s.endedAt! - windowStart) / 1000)]!++;

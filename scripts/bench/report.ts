@@ -99,7 +99,7 @@ export function formatReport(report: BenchReport): string {
         }),
       ]),
       ['other processes (cores)', ...runs.map((run) => run.usage.machine.otherCores.toFixed(2))],
-      ['machine (cores of ' + (runs[0]?.usage.machine.cores ?? '?') + ')', ...runs.map((run) => run.usage.machine.busyCores.toFixed(2))],
+      [`machine (cores of ${runs[0]?.usage.machine.cores ?? '?'})`, ...runs.map((run) => run.usage.machine.busyCores.toFixed(2))],
     ],
   );
   const perSaga = table(
@@ -161,6 +161,6 @@ export function formatReport(report: BenchReport): string {
 export function writeReport(report: BenchReport, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }

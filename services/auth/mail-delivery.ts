@@ -13,7 +13,7 @@ export type Delivery = 'SENT' | 'NO_ADDRESS';
 export async function deliverToMember(db: Db, mailer: Mailer, memberId: string, mail: Omit<Mail, 'to'>): Promise<Delivery> {
   const credential = await credentialsRepo.findByMember(db, memberId);
   // Erased (credentials deleted) or not active yet: nobody to write to.
-  if (!credential || credential.status !== 'ACTIVE') return 'NO_ADDRESS';
+  if (credential?.status !== 'ACTIVE') return 'NO_ADDRESS';
   await mailer.send({ ...mail, to: credential.email });
   return 'SENT';
 }

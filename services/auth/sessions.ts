@@ -56,9 +56,8 @@ export async function openSession(
  * use of a replaced token, ends the session.
  */
 export async function refreshSession(db: Db, tokens: TokenOptions, refreshToken: string, now = new Date()): Promise<Grant> {
-  const parsed = REFRESH_TOKEN.exec(refreshToken);
-  if (!parsed) throw new AppError('UNAUTHORIZED', 'the refresh token is malformed');
-  const [, sessionId, secret] = parsed as unknown as [string, string, string];
+  const [, sessionId, secret] = REFRESH_TOKEN.exec(refreshToken) ?? [];
+  if (!sessionId || !secret) throw new AppError('UNAUTHORIZED', 'the refresh token is malformed');
   const outcome = await db.$transaction(async (tx) => {
     const session = await sessionsRepo.lock(tx, sessionId);
     if (!session || session.revokedAt || session.expiresAt <= now) return { refused: 'the refresh token is unknown, expired or revoked' } as const;
@@ -67,7 +66,7 @@ export async function refreshSession(db: Db, tokens: TokenOptions, refreshToken:
       return { refused: 'this refresh token was used before; every token of its session is revoked' } as const;
     }
     const credential = await credentialsRepo.findByMember(tx, session.memberId);
-    if (!credential || credential.status !== 'ACTIVE') return { refused: 'the account is gone' } as const;
+    if (credential?.status !== 'ACTIVE') return { refused: 'the account is gone' } as const;
     const next = newSecret();
     await sessionsRepo.rotate(tx, sessionId, { refreshHash: sha256(next), expiresAt: later(now, tokens.refreshTtlSeconds), generation: session.generation + 1 });
     return { memberId: session.memberId, role: credential.role, next } as const;
@@ -92,7 +91,7 @@ export async function endSession(db: Db, sessionId: string, now = new Date()): P
  */
 export async function changePassword(db: Db, principal: TPrincipal, passwords: { currentPassword: string; newPassword: string }, now = new Date()): Promise<void> {
   const credential = await credentialsRepo.findByMember(db, principal.memberId);
-  if (!credential || credential.status !== 'ACTIVE') throw new AppError('UNAUTHORIZED', 'no active account for this token');
+  if (credential?.status !== 'ACTIVE') throw new AppError('UNAUTHORIZED', 'no active account for this token');
   if (!(await verifyPassword(passwords.currentPassword, credential.passwordHash))) {
     const { passwordFailures } = await sessionsRepo.countPasswordFailure(db, principal.sessionId);
     if (passwordFailures >= MAX_PASSWORD_FAILURES) {

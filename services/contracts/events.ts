@@ -118,6 +118,11 @@ export type NewEvent<T extends Topic = Topic> = {
   [K in T]: { topic: K; aggregateId: string; payload: TPayload<K> };
 }[T];
 
+/** Whether an envelope is of `topic`: its type names the topic (parseEnvelope checks the payload against that topic's schema). */
+export function isEventOf<T extends Topic>(topic: T, event: TEnvelope): event is TEnvelope<T> {
+  return event.type === topic;
+}
+
 export function schemaVersionOf(topic: Topic): number {
   return Number(topic.slice(topic.lastIndexOf('.v') + 2));
 }

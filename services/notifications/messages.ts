@@ -9,7 +9,7 @@ export interface NoticeContent {
   amount: number | null;
 }
 
-const day = (date: Date | null): string => (date ? date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'soon');
+const day = (date: Date | null): string => (date ? `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC` : 'soon');
 
 export function renderNotice(notice: NoticeContent): { subject: string; text: string } {
   const book = `book ${notice.bookNo ?? '?'}`;

@@ -3,13 +3,13 @@
  * notice's key (`<kind>:<subject id>`) makes redelivered and re-emitted events
  * no-ops; the mail goes out under the notice's row lock and the row is marked
  * afterwards, so two consumers never both send it. The address is looked up by
- * auth at send time (services/auth/mail-delivery.ts); nothing here holds one.
+ * auth at send time (services/auth/mail-delivery.ts, handed in as `deliver` by
+ * processes/consumers.ts); nothing here holds one.
  */
 import { randomUUID } from 'node:crypto';
 import type { TEnvelope } from '../contracts/events.ts';
-import { deliverToMember } from '../auth/mail-delivery.ts';
 import type { Db } from '../platform/db.ts';
-import type { Mailer } from '../platform/mailer.ts';
+import type { Mail } from '../platform/mailer.ts';
 import { subscribe, type Subscription } from '../platform/consumer.ts';
 import { noticesRepo, type NoticeKind } from './db/notices.ts';
 import { renderNotice } from './messages.ts';
@@ -18,7 +18,8 @@ export const NOTIFICATIONS_GROUP = 'notifications';
 
 export interface NotifierDeps {
   db: Db;
-  mailer: Mailer;
+  /** Sends a mail to a member's address, which only auth knows; NO_ADDRESS when there is nobody to write to. */
+  deliver: (memberId: string, mail: Omit<Mail, 'to'>) => Promise<'SENT' | 'NO_ADDRESS'>;
 }
 
 interface NoticeOf {
@@ -36,7 +37,7 @@ export const noticeKey = (kind: NoticeKind, subjectId: string): string => `${kin
 
 /** Records the notice and sends its mail, once. */
 export async function notify(deps: NotifierDeps, notice: NoticeOf, now = new Date()): Promise<void> {
-  const { db, mailer } = deps;
+  const { db, deliver } = deps;
   const key = noticeKey(notice.kind, notice.subjectId);
   // Nothing is recorded for an erased member (one statement checks and inserts).
   const { erased } = await noticesRepo.insertOnceUnlessErased(db, {
@@ -55,7 +56,7 @@ export async function notify(deps: NotifierDeps, notice: NoticeOf, now = new Dat
       const stored = await noticesRepo.lockPending(tx, key);
       if (!stored) return; // sent already (a duplicate), or nobody to write to
       // A stable Message-ID: should the mark below be lost (a crash right after sending), the resent copy is the same message.
-      const delivery = await deliverToMember(db, mailer, notice.memberId, { ...renderNotice(stored), messageId: `<${stored.id}@notices.book-rental.local>` });
+      const delivery = await deliver(notice.memberId, { ...renderNotice(stored), messageId: `<${stored.id}@notices.book-rental.local>` });
       await noticesRepo.markDelivered(tx, key, delivery, now);
     },
     { timeout: 60_000, maxWait: 10_000 },

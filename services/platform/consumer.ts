@@ -17,7 +17,7 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterTopic, parseEnvelope, type TEnvelope, type Topic } from '../contracts/events.ts';
+import { deadLetterTopic, isEventOf, parseEnvelope, type TEnvelope, type Topic } from '../contracts/events.ts';
 import { backoffMs, classifyFailure } from './failures.ts';
 import { withLogContext, type Logger } from './logger.ts';
 import { consumerPaused, consumerPauses, consumerProcessed, consumerRetries, deadLettersParked } from './metrics.ts';
@@ -30,13 +30,21 @@ export interface Subscription<T extends Topic = Topic> {
   handleBatch?: (events: TEnvelope<T>[]) => Promise<void>;
 }
 
-/** Keeps each subscription's topic and handler types tied together. */
+/**
+ * Keeps each subscription's topic and handler types tied together. The group
+ * hands a subscription only events parsed for its topic; the check on the way
+ * in turns that into a type the handlers can rely on.
+ */
 export function subscribe<T extends Topic>(
   topic: T,
   handle: (event: TEnvelope<T>) => Promise<void>,
   handleBatch?: (events: TEnvelope<T>[]) => Promise<void>,
 ): Subscription {
-  return { topic, handle, ...(handleBatch ? { handleBatch } : {}) } as unknown as Subscription;
+  const own = (event: TEnvelope): TEnvelope<T> => {
+    if (!isEventOf(topic, event)) throw new Error(`a ${event.type} event was handed to the ${topic} subscription`);
+    return event;
+  };
+  return { topic, handle: async (event) => handle(own(event)), ...(handleBatch ? { handleBatch: async (events) => handleBatch(events.map(own)) } : {}) };
 }
 
 /** Headers of a message re-driven from a dead-letter topic: only this group applies it again. */

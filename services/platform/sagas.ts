@@ -5,6 +5,7 @@ import {
   WorkflowNotFoundError,
   ServiceError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { AppError } from './errors.ts';
@@ -154,7 +155,7 @@ async function queryProgress<R>(client: Client, handle: WorkflowHandle): Promise
  */
 export async function readSaga<R>(client: Client, workflowId: string): Promise<{ view: SagaView<R>; memberId?: string; requestHash?: string } | null> {
   const handle = client.workflow.getHandle(workflowId);
-  let description;
+  let description: WorkflowExecutionDescription;
   try {
     description = await handle.describe();
   } catch (error) {

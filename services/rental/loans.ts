@@ -86,7 +86,7 @@ export async function confirmRentalItem(db: Db, input: { rentalId: string; title
 export async function markOverdue(db: Db, input: { rentalId: string }): Promise<{ overdue: boolean }> {
   return db.$transaction(async (tx) => {
     const item = await itemsRepo.find(tx, input.rentalId);
-    if (!item || item.status !== 'RENTED') return { overdue: false };
+    if (item?.status !== 'RENTED') return { overdue: false };
     await lockedCard(tx, item.memberId);
     const { count } = await itemsRepo.markOverdue(tx, input.rentalId);
     if (count === 0) return { overdue: true };
@@ -111,7 +111,7 @@ export async function remindDueSoon(db: Db, input: { rentalId: string }): Promis
   return db.$transaction(async (tx) => {
     await itemsRepo.lockRental(tx, input.rentalId);
     const item = await itemsRepo.find(tx, input.rentalId);
-    if (!item || item.status !== 'RENTED' || item.overdue) return { reminded: false };
+    if (item?.status !== 'RENTED' || item.overdue) return { reminded: false };
     if (await itemsRepo.dueSoonPublished(tx, input.rentalId)) return { reminded: true };
     await appendToOutbox(tx, 'rental', [
       {

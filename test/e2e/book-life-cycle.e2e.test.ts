@@ -107,8 +107,8 @@ describe('book.book-changed versions', () => {
     expect(v1.map((parsed) => (parsed.ok ? Object.keys(parsed.event.payload).sort() : []))).toEqual(Array(3).fill(Object.keys(TOPICS['book.book-changed.v1'].shape).sort()));
     expect(v1.map((parsed) => (parsed.ok ? parsed.event.payload.title : ''))).toEqual(['Versioned', 'Versioned, 2nd ed.', 'Versioned, 2nd ed.']);
     // Both copies of one change carry the same occurredAt: consumers reading both apply it once in effect.
-    const occurred = (list: typeof v1) => list.map((parsed) => (parsed.ok ? parsed.event.occurredAt : ''));
-    expect(occurred(v1)).toEqual(occurred(v2 as unknown as typeof v1));
+    const occurred = (list: ({ ok: true; event: { occurredAt: string } } | { ok: false })[]) => list.map((parsed) => (parsed.ok ? parsed.event.occurredAt : ''));
+    expect(occurred(v1)).toEqual(occurred(v2));
   });
 
   it('takes a withdrawn book out of the best books', async () => {

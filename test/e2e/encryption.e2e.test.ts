@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, parseCodecKeys } from '../../services/platform/payload-codec.ts';
-import { api, logIn, settledSaga, signUp, signupBody, stack, postConfirmedSignup } from '../support/api.ts';
+import { api, logIn, signUp, signupBody, stack, postConfirmedSignup } from '../support/api.ts';
 import { asAdmin, newBook, rent } from '../support/library.ts';
 import { decodeHistory, everyText } from '../support/temporal.ts';
 

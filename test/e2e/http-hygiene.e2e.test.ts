@@ -14,6 +14,7 @@ interface Answer {
   status: number;
   connection?: string;
   reusedSocket: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads the answer's JSON as it came and asserts the shape it expects
   body: any;
 }
 

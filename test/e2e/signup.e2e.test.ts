@@ -52,7 +52,7 @@ describe('signup over HTTP against the real stack', () => {
   it('a duplicate nickname is compensated, the credentials removed, and the email can sign up again', async () => {
     const first = await signUp();
     const clash = signupBody({ nickname: first.body.nickname });
-    const { accepted, saga } = await postConfirmedSignup(clash);
+    const { saga } = await postConfirmedSignup(clash);
     expect(saga.status).toBe('COMPENSATED');
     expect(saga.failure).toMatchObject({ step: 'createProfile', code: 'NICKNAME_TAKEN' });
     expect(saga.steps).toEqual([

@@ -118,7 +118,11 @@ interface LoadRun {
  */
 async function underLoad(label: string, kill: () => Promise<void>, afterRents?: (rentIds: string[]) => Promise<void>): Promise<LoadRun> {
   const accepted: { started: Started; i: number }[] = [];
-  const rentStarts = members.map((_, i) => startSaga('/rentals', i).then((started) => (accepted.push({ started, i }), started)));
+  const rentStarts = members.map((_, i) => startSaga('/rentals', i).then((started) => {
+      accepted.push({ started, i });
+      return started;
+    }),
+  );
   const everyStart = Promise.allSettled(rentStarts);
   for (let allStarted = false; accepted.length < 5 && !allStarted; ) {
     allStarted = await Promise.race([everyStart.then(() => true), sleep(20).then(() => false)]);

@@ -60,7 +60,7 @@ const hostileBody = fc.oneof(
   hostileObject.map((object) => JSON.stringify(object)),
   fc.anything().map((value) => JSON.stringify(value) ?? 'undefined').filter((text) => !text.startsWith('{')),
   fc.string({ maxLength: 200 }), // mostly not JSON at all
-  fc.constantFrom('', '{', '{"email":', '[]', 'null', '{"a":' + '['.repeat(5000), 'x'.repeat(100_000)),
+  fc.constantFrom('', '{', '{"email":', '[]', 'null', `{"a":${'['.repeat(5000)}`, 'x'.repeat(100_000)),
 );
 const forgedToken = fc.constantFrom('forged', 'expired', 'garbage', 'none', 'member-with-bad-shape');
 
@@ -74,7 +74,7 @@ async function token(kind: string): Promise<string | undefined> {
     case 'garbage':
       return 'a.b.c';
     case 'member-with-bad-shape':
-      return memberToken.slice(0, -4) + 'AAAA';
+      return `${memberToken.slice(0, -4)}AAAA`;
     default:
       return undefined;
   }

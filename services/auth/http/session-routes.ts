@@ -7,6 +7,7 @@ import { bearerSecurity, principalOf, requireMember } from '../../platform/http/
 import { headerToken, passwordString } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { changePassword, endSession, refreshSession, revokeMemberSessions } from '../sessions.ts';
+import { bearerAuthenticator } from '../authenticator.ts';
 import type { TokenOptions } from '../tokens.ts';
 
 export const ZGrant = z
@@ -65,7 +66,7 @@ const revokeRoute = createRoute({
 
 export function sessionRoutes(deps: { db: Db; tokens: TokenOptions }) {
   const router = createRouter();
-  const member = requireMember(deps.tokens);
+  const member = requireMember(bearerAuthenticator(deps.tokens));
   router.on('POST', ['/auth/logout', '/auth/password', '/members/:memberId/sessions/revoke'], member);
   return router
     .openapi(refreshRoute, async (c) => c.json(await refreshSession(deps.db, deps.tokens, c.req.valid('json').refreshToken), 200))

@@ -6,7 +6,7 @@ import { ZCursor, encodeCursor } from '../../platform/http/cursor.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { ZBookNo, text } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { addBook, editBook, findBook, listBooks, withdrawBook } from '../catalog.ts';
 import type { Book } from '../db/books.ts';
 
@@ -75,9 +75,9 @@ function requireAdmin(c: Parameters<typeof principalOf>[0]) {
   if (principalOf(c).role !== 'ADMIN') throw new AppError('FORBIDDEN', 'only an admin may change the catalog');
 }
 
-export function bookRoutes(deps: { db: Db; tokens: TokenOptions }) {
+export function bookRoutes(deps: { db: Db; auth: Authenticator }) {
   const router = createRouter();
-  const member = requireMember(deps.tokens);
+  const member = requireMember(deps.auth);
   router.on(['POST', 'PATCH', 'DELETE'], ['/books', '/books/*'], member);
   return router
     .openapi(createBookRoute, async (c) => {

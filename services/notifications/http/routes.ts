@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { noticesOf } from '../notices.ts';
 
 const ZNotice = z
@@ -30,9 +30,9 @@ const noticesRoute = createRoute({
   },
 });
 
-export function notificationRoutes(deps: { db: Db; tokens: TokenOptions }) {
+export function notificationRoutes(deps: { db: Db; auth: Authenticator }) {
   const router = createRouter();
-  router.use(noticesRoute.path, requireMember(deps.tokens));
+  router.use(noticesRoute.path, requireMember(deps.auth));
   return router.openapi(noticesRoute, async (c) => {
     const { memberId } = principalOf(c);
     const notices = await noticesOf(deps.db, memberId);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { envelope, uniqueBookNo } from '../../../test/support/events.ts';
+import { bearerAuthenticator } from '../../auth/authenticator.ts';
 import { openSession, sessionCheck } from '../../auth/sessions.ts';
 import type { TokenOptions } from '../../auth/tokens.ts';
 import { createDb, type Db } from '../../platform/db.ts';
@@ -16,7 +17,7 @@ let app: ReturnType<typeof createApp>;
 beforeAll(() => {
   db = createDb(inject('stack').databaseUrl, 2);
   tokens = { secret: 'partner-routes-test-secret-0123456789abcdef', ttlSeconds: 900, refreshTtlSeconds: 3600, sessions: sessionCheck(db) };
-  app = createApp({ logger: createLogger({ name: 'test', level: 'silent' }), routers: [partnerRoutes({ db, tokens })] });
+  app = createApp({ logger: createLogger({ name: 'test', level: 'silent' }), routers: [partnerRoutes({ db, auth: bearerAuthenticator(tokens) })] });
 });
 afterAll(() => db.$disconnect());
 

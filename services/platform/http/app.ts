@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
+import type { TPrincipal } from '../../contracts/principal.ts';
 import { AppError, RetryLaterError } from '../errors.ts';
 import { classifyFailure } from '../failures.ts';
 import { withLogContext, type Logger } from '../logger.ts';
@@ -21,7 +22,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const declaredMediaType = (path: string) =>
   path === '/codec/login' || path === '/ops' || path.startsWith('/ops/') ? 'application/x-www-form-urlencoded' : 'application/json';
 
-export type ApiEnv = { Variables: { requestId: string; principal?: import('../../auth/login.ts').TPrincipal } };
+export type ApiEnv = { Variables: { requestId: string; principal?: TPrincipal } };
 
 /** A router whose validation failures answer 400 VALIDATION_FAILED with the failing fields. */
 export function createRouter() {

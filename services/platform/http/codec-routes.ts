@@ -15,8 +15,8 @@ import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.ts';
 import { isEncrypted } from '../payload-codec.ts';
-import { verifyToken, type TokenOptions } from '../../auth/login.ts';
 import { createRouter, type ApiEnv } from './app.ts';
+import type { Authenticator } from './authenticator.ts';
 import { hasCodecSession } from './codec-session.ts';
 import { bearerSecurity } from './guards.ts';
 import { errorResponses } from './problem.ts';
@@ -69,20 +69,21 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** Admin bearer token, codec token, or codec session cookie. */
-export function requireCodecAccess(options: { tokens: TokenOptions; codecToken?: string }) {
+export function requireCodecAccess(options: { auth: Authenticator; secret: string; codecToken?: string }) {
   return createMiddleware<ApiEnv>(async (c, next) => {
-    if (await hasCodecSession(c, options.tokens)) return next();
+    if (await hasCodecSession(c, options)) return next();
     const bearer = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     if (!bearer) throw new AppError('UNAUTHORIZED', 'an admin bearer token, the codec token or a codec session (sign in at /codec/login) is required');
     if (options.codecToken && sameSecret(bearer, options.codecToken)) return next();
-    const principal = await verifyToken(options.tokens, bearer);
+    const principal = await options.auth.verify(bearer);
     if (principal.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'only an admin may decode or encode payloads');
     c.set('principal', principal);
     return next();
   });
 }
 
-export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; tokens: TokenOptions; codecToken?: string; uiUrl?: string }) {
+/** `secret` (JWT_SECRET) keys the codec session cookie (codec-session.ts). */
+export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; auth: Authenticator; secret: string; codecToken?: string; uiUrl?: string }) {
   const uiOrigin = deps.uiUrl ? new URL(deps.uiUrl).origin : undefined;
   const router = createRouter();
   // Before the access check: a preflight carries no credentials.

@@ -5,8 +5,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { deterministicUuid } from '../ids.ts';
 import { readSaga } from '../sagas.ts';
-import type { TokenOptions } from '../../auth/login.ts';
 import { createRouter } from './app.ts';
+import type { Authenticator } from './authenticator.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
 import { ZId, headerToken } from './fields.ts';
 import { errorResponses } from './problem.ts';
@@ -63,7 +63,7 @@ export function memberSagaStatusRoute(options: {
   summary: string;
   workflowId: (id: string) => string;
   temporal: Client;
-  tokens: TokenOptions;
+  auth: Authenticator;
   extend?: (result: unknown) => Record<string, unknown>;
 }) {
   const route = createRoute({
@@ -78,7 +78,7 @@ export function memberSagaStatusRoute(options: {
     },
   });
   const router = createRouter();
-  router.use(`${options.basePath}/*`, requireMember(options.tokens));
+  router.use(`${options.basePath}/*`, requireMember(options.auth));
   return router.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const principal = principalOf(c);

@@ -10,7 +10,7 @@ import { text } from '../../platform/http/fields.ts';
 import { ZIdempotencyHeaders, memberSagaStatusRoute, sagaId } from '../../platform/http/saga-routes.ts';
 import { answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 import { sagaExists, startSaga } from '../../platform/sagas.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { returnWorkflowId, settleFeeWorkflowId } from '../../contracts/temporal.ts';
 import { assessFeeToSettle } from '../settlements.ts';
 
@@ -49,10 +49,10 @@ function requireAdmin(c: Parameters<typeof principalOf>[0]): string {
   return principal.memberId;
 }
 
-export function adminRentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions }) {
-  const { temporal, tokens } = deps;
+export function adminRentalRoutes(deps: { db: Db; temporal: Client; auth: Authenticator }) {
+  const { temporal, auth } = deps;
   const router = createRouter();
-  router.on('POST', ['/members/:memberId/returns', '/members/:memberId/fees/settle'], requireMember(tokens));
+  router.on('POST', ['/members/:memberId/returns', '/members/:memberId/fees/settle'], requireMember(auth));
   router
     .openapi(adminReturnRoute, async (c) => {
       const admin = requireAdmin(c);
@@ -76,6 +76,6 @@ export function adminRentalRoutes(deps: { db: Db; temporal: Client; tokens: Toke
     });
   return [
     router,
-    memberSagaStatusRoute({ basePath: '/fee-settlements', summary: 'Fee settlement saga status (the member or an admin)', workflowId: settleFeeWorkflowId, temporal, tokens, extend: (result) => ({ settled: result }) }),
+    memberSagaStatusRoute({ basePath: '/fee-settlements', summary: 'Fee settlement saga status (the member or an admin)', workflowId: settleFeeWorkflowId, temporal, auth, extend: (result) => ({ settled: result }) }),
   ];
 }

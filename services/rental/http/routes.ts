@@ -7,7 +7,7 @@ import { errorResponses } from '../../platform/http/problem.ts';
 import { ZIdempotencyHeaders, keyedSaga, memberSagaStatusRoute } from '../../platform/http/saga-routes.ts';
 import { answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 import { startSaga } from '../../platform/sagas.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { clearOverdueWorkflowId, rentWorkflowId, returnWorkflowId } from '../../contracts/temporal.ts';
 import { viewRentalCard } from '../card-view.ts';
 import type { LoanRules } from '../domain/rules.ts';
@@ -62,9 +62,10 @@ const clearOverdueRoute = createRoute({
   responses: { ...sagaStartResponses(), ...errorResponses(400, 401) },
 });
 
-export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions; rules: LoanRules }) {
-  const { temporal, tokens } = deps;
-  const member = requireMember(tokens);
+/** `secret` keys the hashes that tie an Idempotency-Key to its request (JWT_SECRET). */
+export function rentalRoutes(deps: { db: Db; temporal: Client; auth: Authenticator; secret: string; rules: LoanRules }) {
+  const { temporal, auth, secret } = deps;
+  const member = requireMember(auth);
   const router = createRouter();
   router.use('/members/me/rental-card', member);
   router.use('/members/me/rental-card/*', member);
@@ -77,7 +78,7 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOpti
       const { bookNo } = body;
       // rental's own copy of the catalog decides at once what needs no saga.
       await refuseUnrentableBook(deps.db, bookNo);
-      const { id: rentalId, requestHash } = keyedSaga(c, { kind: 'rent', memberId, body, secret: tokens.secret });
+      const { id: rentalId, requestHash } = keyedSaga(c, { kind: 'rent', memberId, body, secret });
       const workflowId = rentWorkflowId(rentalId);
       const status = await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId, args: [{ rentalId, memberId, bookNo }], sagaType: 'rent', memberId, bookNo, requestHash });
       return answerSagaStart(c, { temporal, workflowId, location: `/rentals/${rentalId}`, id: rentalId, status, extend: (result) => ({ loan: result }) });
@@ -86,14 +87,14 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOpti
       const { memberId } = principalOf(c);
       const body = c.req.valid('json');
       const { bookNo } = body;
-      const { id: returnId, requestHash } = keyedSaga(c, { kind: 'return', memberId, body, secret: tokens.secret });
+      const { id: returnId, requestHash } = keyedSaga(c, { kind: 'return', memberId, body, secret });
       const workflowId = returnWorkflowId(returnId);
       const status = await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId, args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo, requestHash });
       return answerSagaStart(c, { temporal, workflowId, location: `/returns/${returnId}`, id: returnId, status, extend: (result) => ({ returned: result }) });
     })
     .openapi(clearOverdueRoute, async (c) => {
       const { memberId } = principalOf(c);
-      const { id: clearanceId, requestHash } = keyedSaga(c, { kind: 'clear-overdue', memberId, body: {}, secret: tokens.secret });
+      const { id: clearanceId, requestHash } = keyedSaga(c, { kind: 'clear-overdue', memberId, body: {}, secret });
       const workflowId = clearOverdueWorkflowId(clearanceId);
       const status = await startSaga(temporal, { workflowType: 'clearOverdueWorkflow', workflowId, args: [{ clearanceId, memberId }], sagaType: 'clear-overdue', memberId, requestHash });
       return answerSagaStart(c, { temporal, workflowId, location: `/clear-overdue/${clearanceId}`, id: clearanceId, status, extend: (result) => ({ paid: result }) });
@@ -101,8 +102,8 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOpti
   return [
     router,
     ...adminRentalRoutes(deps),
-    memberSagaStatusRoute({ basePath: '/rentals', summary: 'Rent saga status', workflowId: rentWorkflowId, temporal, tokens, extend: (result) => ({ loan: result }) }),
-    memberSagaStatusRoute({ basePath: '/returns', summary: 'Return saga status', workflowId: returnWorkflowId, temporal, tokens, extend: (result) => ({ returned: result }) }),
-    memberSagaStatusRoute({ basePath: '/clear-overdue', summary: 'Clear-overdue saga status', workflowId: clearOverdueWorkflowId, temporal, tokens, extend: (result) => ({ paid: result }) }),
+    memberSagaStatusRoute({ basePath: '/rentals', summary: 'Rent saga status', workflowId: rentWorkflowId, temporal, auth, extend: (result) => ({ loan: result }) }),
+    memberSagaStatusRoute({ basePath: '/returns', summary: 'Return saga status', workflowId: returnWorkflowId, temporal, auth, extend: (result) => ({ returned: result }) }),
+    memberSagaStatusRoute({ basePath: '/clear-overdue', summary: 'Clear-overdue saga status', workflowId: clearOverdueWorkflowId, temporal, auth, extend: (result) => ({ paid: result }) }),
   ];
 }

@@ -9,23 +9,21 @@ import { readFileSync } from 'node:fs';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { resolveCompensationUpdate } from '../../../contracts/temporal.ts';
-import { ALL_TOPICS, type Topic } from '../../../contracts/events.ts';
-import { LoginRateLimited, throttledLogin, verifyToken, type TokenOptions } from '../../../auth/login.ts';
-import type { LoginThrottle } from '../../../auth/login-throttle.ts';
-import { AppError } from '../../errors.ts';
-import { describeTopics, readLastEvents } from '../../kafka-inspect.ts';
-import { clientAddress } from '../client-address.ts';
+import { resolveCompensationUpdate } from '../contracts/temporal.ts';
+import { ALL_TOPICS, type Topic } from '../contracts/events.ts';
+import { AppError, RetryLaterError } from '../platform/errors.ts';
+import type { PasswordSignIn } from '../platform/http/authenticator.ts';
+import { describeTopics, readLastEvents } from '../platform/kafka-inspect.ts';
+import { clientAddress } from '../platform/http/client-address.ts';
 import { letterStatuses, readOverview, readTopic, temporalUiLink, type OpsDeps } from './ops-data.ts';
-import { OPS_SESSION_SECONDS, opsCaller, startOpsSession } from './ops-session.ts';
+import { OPS_SESSION_SECONDS, opsCaller, startOpsSession, type OpsKeys } from './ops-session.ts';
 import { MessagePage, OverviewPage, SignInPage, TopicPage, TopicsPage } from './pages.tsx';
 
 export const OPS_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 const CSS = readFileSync(new URL('./ops.css', import.meta.url));
 
-export interface OpsRoutesDeps extends OpsDeps {
-  tokens: TokenOptions;
-  throttle: LoginThrottle;
+export interface OpsRoutesDeps extends OpsDeps, OpsKeys {
+  signIn: PasswordSignIn;
   trustedProxyHops: number;
   /** Re-drives a topic's dead letters (scripts/dead-letters.ts); answers how many. */
   redrive: (topic: Topic) => Promise<{ sent: number; duplicates: number }>;
@@ -52,34 +50,27 @@ export function opsRoutes(deps: OpsRoutesDeps) {
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     const password = typeof body.password === 'string' ? body.password : '';
     if (!email || !password || email.length > 254 || password.length > 200) return html(c, 400, <SignInPage message="Enter an email and a password." />);
-    let token: string;
-    let sessionId: string;
+    let grant: Awaited<ReturnType<PasswordSignIn['signIn']>>;
     try {
-      ({ token, sessionId } = await throttledLogin(
-        deps.db,
-        deps.tokens,
-        deps.throttle,
-        { email, password, address: clientAddress(c, deps.trustedProxyHops) },
-        { lifetimeSeconds: OPS_SESSION_SECONDS },
-      ));
+      grant = await deps.signIn.signIn({ email, password, address: clientAddress(c, deps.trustedProxyHops) }, { lifetimeSeconds: OPS_SESSION_SECONDS });
     } catch (error) {
-      if (error instanceof LoginRateLimited) {
+      if (error instanceof RetryLaterError && error.code === 'RATE_LIMITED') {
         c.header('Retry-After', String(error.retryAfterSeconds));
         return html(c, 429, <SignInPage message={`Too many failed sign-ins; try again in ${error.retryAfterSeconds} seconds.`} />);
       }
       if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') return html(c, 401, <SignInPage message="The email or the password is wrong." />);
       throw error;
     }
-    const principal = await verifyToken(deps.tokens, token);
+    const { principal, sessionId } = grant;
     if (principal.role !== 'ADMIN') return html(c, 403, <SignInPage message="Only an administrator may use the operations console." />);
-    await startOpsSession(c, deps.tokens, principal.memberId, sessionId);
+    await startOpsSession(c, deps.secret, principal.memberId, sessionId);
     return c.redirect('/ops', 303);
   });
 
   // Everything else under /ops: admins only. Posts must come from this origin (the cookie is SameSite=Strict as well).
   const adminOnly = createMiddleware(async (c, next) => {
     if (c.req.path === '/ops/login' || c.req.path.startsWith('/ops/assets/')) return next();
-    const caller = await opsCaller(c, deps.tokens);
+    const caller = await opsCaller(c, deps);
     if (caller === 'nobody') return html(c, 401, <SignInPage />);
     if (caller === 'member') return html(c, 403, <MessagePage title="Forbidden" message="The operations console is for administrators." />);
     const origin = c.req.header('origin');

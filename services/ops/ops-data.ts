@@ -1,13 +1,13 @@
 /** What the operations console shows, read from Temporal, the services' outboxes and Kafka at request time. */
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
-import { settle, type LetterStatus } from '../../../../scripts/dlq/ledger.ts';
-import { ALL_TOPICS, deadLetterTopic } from '../../../contracts/events.ts';
-import { SEARCH } from '../../../contracts/temporal.ts';
-import type { Db } from '../../db.ts';
-import { consumerGroupLags, describeTopics, readLastEvents, type EventView, type GroupLag, type TopicView } from '../../kafka-inspect.ts';
-import { OUTBOX_SCHEMAS } from '../../outbox.ts';
-import { NEEDS_OPERATOR_QUERY } from '../../sagas.ts';
+import { settle, type LetterStatus } from '../../scripts/dlq/ledger.ts';
+import { ALL_TOPICS, deadLetterTopic } from '../contracts/events.ts';
+import { SEARCH } from '../contracts/temporal.ts';
+import type { Db } from '../platform/db.ts';
+import { consumerGroupLags, describeTopics, readLastEvents, type EventView, type GroupLag, type TopicView } from '../platform/kafka-inspect.ts';
+import { OUTBOX_SCHEMAS } from '../platform/outbox.ts';
+import { NEEDS_OPERATOR_QUERY } from '../platform/sagas.ts';
 
 export interface OpsDeps {
   db: Db;

@@ -5,7 +5,7 @@
  * `default-src 'none'` with same-origin styles and forms holds.
  */
 import type { Child } from 'hono/jsx';
-import type { EventView, TopicView } from '../../kafka-inspect.ts';
+import type { EventView, TopicView } from '../platform/kafka-inspect.ts';
 import type { OverviewData, SagaRow } from './ops-data.ts';
 
 const Layout = (props: { title: string; children: Child }) => (
