@@ -13,6 +13,8 @@ import { rentalRoutes } from '../services/rental/http/routes.ts';
 import { partnerRoutes } from '../services/partner/http/routes.ts';
 import { notificationRoutes } from '../services/notifications/http/routes.ts';
 import { createDb } from '../services/platform/db.ts';
+import { createServiceDbs, distinctDbs, SERVICE_SCHEMAS } from '../services/platform/service-databases.ts';
+import { findAccount } from '../services/auth/login.ts';
 import { deterministicUuid } from '../services/platform/ids.ts';
 import { createApp } from '../services/platform/http/app.ts';
 import { healthRoutes } from '../services/platform/http/health.ts';
@@ -34,9 +36,13 @@ import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  // Each service gets a client on its own role, which reaches only its own schema (services/platform/service-databases.ts).
+  const dbs = createServiceDbs(config, SERVICE_SCHEMAS, config.DATABASE_POOL_SIZE);
+  const db = dbs.auth;
+  // The operations console reads every service's data: the owner's connection (DATABASE_URL), one small pool.
+  const operatorDb = createDb(config.DATABASE_URL, 2);
   // Start-up refuses a database without the schema and a namespace without the search attributes.
-  await checkSchema(db);
+  for (const serviceDb of distinctDbs(dbs)) await checkSchema(serviceDb);
   const temporal = await connectTemporal({ ...temporalConnectionOf(config), namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   await checkNamespace(temporal.connection as Connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
   const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
@@ -67,17 +73,18 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
         verificationSeconds: config.SIGNUP_VERIFICATION_SECONDS,
       }),
       sessionRoutes({ db, tokens }),
-      memberRoutes({ db, tokens }),
-      memberHistoryRoutes({ db, tokens }),
-      notificationRoutes({ db, tokens }),
+      // The member's account comes from auth, through auth's own code and connection.
+      memberRoutes({ db: dbs.member, tokens, findAccount: (memberId) => findAccount(dbs.auth, memberId) }),
+      memberHistoryRoutes({ db: dbs.member, tokens }),
+      notificationRoutes({ db: dbs.notifications, tokens }),
       // /members/me/sagas before erasure's /members/{memberId} routes.
       mySagasRoutes({ temporal, tokens }),
       ...erasureRoutes({ temporal, tokens }),
       // /books/best before /books/{bookNo}: the first match wins.
-      bestBookRoutes({ db }),
-      bookRoutes({ db, tokens }),
-      ...rentalRoutes({ db, temporal, tokens, rules }),
-      partnerRoutes({ db, tokens }),
+      bestBookRoutes({ db: dbs.bestbook }),
+      bookRoutes({ db: dbs.book, tokens }),
+      ...rentalRoutes({ db: dbs.rental, temporal, tokens, rules }),
+      partnerRoutes({ db: dbs.partner, tokens }),
       codecRoutes({
         codec: new EncryptionCodec(config.TEMPORAL_CODEC_KEYS),
         namespace: config.TEMPORAL_NAMESPACE,
@@ -101,7 +108,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   app.route(
     '/',
     opsRoutes({
-      db,
+      db: operatorDb,
       temporal,
       kafka,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -115,7 +122,8 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
     clearInterval(sweeper);
     await kafkaAdmin.disconnect().catch(() => {});
     await temporal.connection.close();
-    await db.$disconnect();
+    await dbs.disconnect();
+    await operatorDb.$disconnect();
   };
   return { app, close };
 }
