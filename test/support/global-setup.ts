@@ -130,6 +130,7 @@ async function startStack(): Promise<Running> {
       },
       profile: TEST_PROFILE,
       databaseUrl: infra.env.DATABASE_URL,
+      serviceDatabaseUrls: Object.fromEntries(Object.entries(infra.env).filter(([key, value]) => key.endsWith('_DATABASE_URL') && typeof value === 'string')) as Record<string, string>,
       temporalAddress: infra.env.TEMPORAL_ADDRESS,
       temporalUiUrl: infra.env.TEMPORAL_UI_URL ?? '',
       kafkaBrokers: infra.env.KAFKA_BROKERS,
