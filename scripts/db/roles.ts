@@ -78,9 +78,15 @@ export async function ensureServiceRoles(ownerUrl: string, env: Record<string, s
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('service-roles'))`);
       const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-      if (!rowCount) await client.query(`CREATE ROLE ${role} LOGIN`);
-      // No superuser, no role creation, no inheritance of anyone's rights: only what is granted below.
-      await client.query(`ALTER ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${client.escapeLiteral(password)}`);
+      if (!rowCount) {
+        await client.query(`CREATE ROLE ${role} LOGIN`).catch((error: Error & { code?: string }) => {
+          if (error.code !== '42501') throw error;
+          const ownerRole = decodeURIComponent(new URL(ownerUrl).username);
+          throw new Error(`DATABASE_URL's role ${ownerRole} may not create the role ${role}: give it CREATEROLE (ALTER ROLE ${ownerRole} CREATEROLE, as a superuser), or create the roles yourself`);
+        });
+      }
+      // No database or role creation, no inheritance of anyone's rights (never a superuser: the owner cannot make one): only what is granted below.
+      await client.query(`ALTER ROLE ${role} WITH LOGIN NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${client.escapeLiteral(password)}`);
       await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(database)} TO ${role}`);
       for (const statement of grantsOf(user, role)) await client.query(statement);
       await client.query('COMMIT');

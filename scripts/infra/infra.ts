@@ -68,7 +68,7 @@ export function infraEnv(profile: Profile): InfraEnv {
   const databaseUrl = process.env.DATABASE_URL ?? databaseUrlOf(profile);
   // Every profile runs each service on its own role (scripts/db/roles.ts makes them); a URL given by the environment wins,
   // and with a DATABASE_URL of someone else's server only the service URLs given by the environment are used.
-  const roles = process.env.DATABASE_URL ? {} : developmentDatabaseUrls(databaseUrl);
+  const roles: Partial<Record<DatabaseUrlKey, string>> = process.env.DATABASE_URL ? {} : developmentDatabaseUrls(databaseUrl);
   const serviceUrls = Object.fromEntries(
     DATABASE_URL_KEYS.flatMap((key) => {
       const url = process.env[key] ?? roles[key];

@@ -16,7 +16,7 @@ export type ServiceSchema = (typeof SERVICE_SCHEMAS)[number];
 export const DATABASE_USERS = [...SERVICE_SCHEMAS, 'relay'] as const;
 export type DatabaseUser = (typeof DATABASE_USERS)[number];
 
-export const databaseUrlKey = (user: DatabaseUser) => `${user.toUpperCase()}_DATABASE_URL` as const;
+export const databaseUrlKey = (user: DatabaseUser) => `${user.toUpperCase() as Uppercase<DatabaseUser>}_DATABASE_URL` as const;
 export type DatabaseUrlKey = ReturnType<typeof databaseUrlKey>;
 export const DATABASE_URL_KEYS = DATABASE_USERS.map(databaseUrlKey);
 
