@@ -99,8 +99,8 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
               // The last is the innermost: business refusals become failures before any other interceptor sees them.
               activity: [...(observability.interceptors?.activity ?? []), ...(extensions.activityInterceptors ?? []), refusalsAsFailures],
             },
-            // Activities hold a database connection while they run: never more slots than the pool.
-            maxConcurrentActivityTaskExecutions: config.DATABASE_POOL_SIZE,
+            // Activities hold a database connection while they run: never more slots than their service's pool.
+            maxConcurrentActivityTaskExecutions: dbs.poolSize,
           }),
     ),
   );

@@ -1,7 +1,7 @@
 /** Per-service connection strings: defaults, sharing, and the development passwords refused outside development. */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
-import { DATABASE_USERS, databaseUrlOf, developmentDatabaseUrls, usesDevelopmentPassword } from './service-databases.ts';
+import { DATABASE_USERS, databaseUrlOf, developmentDatabaseUrls, poolSizeEach, usesDevelopmentPassword } from './service-databases.ts';
 import { grantsOf, rolesToMake } from '../../scripts/db/roles.ts';
 
 const OWNER = 'postgresql://bookrental:owner-secret@db.example:5432/bookrental';
@@ -46,5 +46,14 @@ describe('per-service database URLs', () => {
     expect(grantsOf('notifications', 'svc_notifications').some((sql) => /ON (ALL TABLES IN SCHEMA )?"auth"/.test(sql) && /SELECT/.test(sql))).toBe(false);
     const relay = grantsOf('relay', 'svc_relay');
     expect(relay.filter((sql) => /SELECT|UPDATE|DELETE/.test(sql) && !sql.includes('_prisma_migrations')).every((sql) => /ON "\w+"\.outbox TO/.test(sql))).toBe(true);
+  });
+});
+
+describe('pool sizes', () => {
+  it('one URL keeps one pool of DATABASE_POOL_SIZE; several share it, at least 3 each', () => {
+    expect(poolSizeEach(10, 1)).toBe(10);
+    expect(poolSizeEach(10, 4)).toBe(3);
+    expect(poolSizeEach(10, 7)).toBe(3);
+    expect(poolSizeEach(40, 4)).toBe(10);
   });
 });

@@ -54,28 +54,37 @@ export function usesDevelopmentPassword(url: string | undefined, user: DatabaseU
 }
 
 export type ServiceDbs<S extends ServiceSchema = ServiceSchema> = Record<S, Db> & {
+  /** Connections each client may open. */
+  poolSize: number;
   /** Disconnects every client once (services on one URL share a client). */
   disconnect(): Promise<void>;
 };
 
+/** Each client's share of a process's `total` connections: at least 3, so no service waits behind a single slow query. */
+export const poolSizeEach = (total: number, clients: number): number => (clients <= 1 ? total : Math.max(3, Math.ceil(total / clients)));
+
 /**
- * One client per distinct URL among the services a process hosts, each with
- * at most `poolSize` connections (opened on demand): a process hosting n
- * services on n roles holds at most n × poolSize; on one URL, one pool, as before.
+ * One client per distinct URL among the services a process hosts. The
+ * process's `poolSize` (DATABASE_POOL_SIZE) is shared among them, at least 3
+ * each, opened on demand: on one URL, one pool of `poolSize` as before; the
+ * api's seven roles with the default 10 hold at most 7 × 3.
  */
 export function createServiceDbs<S extends ServiceSchema>(config: UrlConfig, services: readonly S[], poolSize: number): ServiceDbs<S> {
+  const urls = new Set(services.map((service) => databaseUrlOf(config, service)));
+  const each = poolSizeEach(poolSize, urls.size);
   const byUrl = new Map<string, Db>();
   const dbs = {} as Record<S, Db>;
   for (const service of services) {
     const url = databaseUrlOf(config, service);
     let db = byUrl.get(url);
     if (!db) {
-      db = createDb(url, poolSize);
+      db = createDb(url, each);
       byUrl.set(url, db);
     }
     dbs[service] = db;
   }
   return Object.assign(dbs, {
+    poolSize: each,
     async disconnect() {
       await Promise.all([...byUrl.values()].map((db) => db.$disconnect()));
     },
