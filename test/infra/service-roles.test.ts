@@ -114,7 +114,7 @@ describe('per-service roles', () => {
     );
     const connected = rows.map((row) => row.usename);
     for (const user of DATABASE_USERS) expect(connected, `a process connected as ${user}'s role`).toContain(new URL(stack().serviceDatabaseUrls[databaseUrlKey(user)]!).username);
-  });
+  }, 240_000);
 
   it('the roles step runs again without harm (idempotent)', async () => {
     const env = { ...stack().serviceDatabaseUrls };
