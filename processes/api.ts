@@ -14,6 +14,7 @@ import { rentalRoutes } from '../services/rental/http/routes.ts';
 import { partnerRoutes } from '../services/partner/http/routes.ts';
 import { notificationRoutes } from '../services/notifications/http/routes.ts';
 import { createDb } from '../services/platform/db.ts';
+import { createServiceDbs, distinctDbs, SERVICE_SCHEMAS } from '../services/platform/service-databases.ts';
 import { deterministicUuid } from '../services/platform/ids.ts';
 import { createApp } from '../services/platform/http/app.ts';
 import { healthRoutes } from '../services/platform/http/health.ts';
@@ -35,9 +36,13 @@ import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  // Each service gets a client on its own role, which reaches only its own schema (services/platform/service-databases.ts).
+  const dbs = createServiceDbs(config, SERVICE_SCHEMAS, config.DATABASE_POOL_SIZE);
+  const db = dbs.auth;
+  // The operations console reads every service's data: the owner's connection (DATABASE_URL), one small pool.
+  const operatorDb = createDb(config.DATABASE_URL, 2);
   // Start-up refuses a database without the schema and a namespace without the search attributes.
-  await checkSchema(db);
+  for (const serviceDb of distinctDbs(dbs)) await checkSchema(serviceDb);
   const temporal = await connectTemporal({ ...temporalConnectionOf(config), namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
   await checkNamespace(temporal.connection as Connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
   const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
@@ -73,17 +78,18 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
         verificationSeconds: config.SIGNUP_VERIFICATION_SECONDS,
       }),
       sessionRoutes({ db, tokens }),
-      memberRoutes({ db, auth, findAccount: (memberId) => findAccount(db, memberId) }),
-      memberHistoryRoutes({ db, auth }),
-      notificationRoutes({ db, auth }),
+      // The member's account comes from auth, through auth's own code and connection.
+      memberRoutes({ db: dbs.member, auth, findAccount: (memberId) => findAccount(dbs.auth, memberId) }),
+      memberHistoryRoutes({ db: dbs.member, auth }),
+      notificationRoutes({ db: dbs.notifications, auth }),
       // /members/me/sagas before erasure's /members/{memberId} routes.
       mySagasRoutes({ temporal, auth, secret }),
       ...erasureRoutes({ temporal, auth }),
       // /books/best before /books/{bookNo}: the first match wins.
-      bestBookRoutes({ db }),
-      bookRoutes({ db, auth }),
-      ...rentalRoutes({ db, temporal, auth, secret, rules }),
-      partnerRoutes({ db, auth }),
+      bestBookRoutes({ db: dbs.bestbook }),
+      bookRoutes({ db: dbs.book, auth }),
+      ...rentalRoutes({ db: dbs.rental, temporal, auth, secret, rules }),
+      partnerRoutes({ db: dbs.partner, auth }),
       codecRoutes({
         codec: new EncryptionCodec(config.TEMPORAL_CODEC_KEYS),
         namespace: config.TEMPORAL_NAMESPACE,
@@ -108,7 +114,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   app.route(
     '/',
     opsRoutes({
-      db,
+      db: operatorDb,
       temporal,
       kafka,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -125,7 +131,8 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
     clearInterval(sweeper);
     await kafkaAdmin.disconnect().catch(() => {});
     await temporal.connection.close();
-    await db.$disconnect();
+    await dbs.disconnect();
+    await operatorDb.$disconnect();
   };
   return { app, close };
 }

@@ -4,7 +4,7 @@ import { READ_MODEL_GROUPS, readModels } from '../services/read-models.ts';
 import { deliverToMember } from '../services/auth/mail-delivery.ts';
 import { NOTIFICATIONS_GROUP, notificationSubscriptions } from '../services/notifications/notices.ts';
 import { createMailer } from '../services/platform/mailer.ts';
-import { createDb } from '../services/platform/db.ts';
+import { createServiceDbs, distinctDbs, type ServiceSchema } from '../services/platform/service-databases.ts';
 import { checkSchema } from '../services/platform/schema-check.ts';
 import { startConsumerGroup } from '../services/platform/consumer.ts';
 import { startLagMonitor } from '../services/platform/consumer-lag.ts';
@@ -15,9 +15,17 @@ import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 /** Every consumer group this process runs (one per read model, and the notifier's). */
 export const CONSUMER_GROUPS = { ...READ_MODEL_GROUPS, notifications: NOTIFICATIONS_GROUP };
 
+/** The service whose schema each read model lives in: its handlers run on that service's connection only. */
+export const READ_MODEL_SERVICES: Record<(typeof READ_MODEL_GROUPS)[keyof typeof READ_MODEL_GROUPS], ServiceSchema> = {
+  [READ_MODEL_GROUPS.partnerSummary]: 'partner',
+  [READ_MODEL_GROUPS.bestBook]: 'bestbook',
+  [READ_MODEL_GROUPS.memberHistory]: 'member',
+  [READ_MODEL_GROUPS.rentalBookTitles]: 'rental',
+};
+
 export async function startConsumers({ config, logger }: Runtime) {
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  await checkSchema(db);
+  const dbs = createServiceDbs(config, [...new Set([...Object.values(READ_MODEL_SERVICES), 'notifications' as const])], config.DATABASE_POOL_SIZE);
+  for (const db of distinctDbs(dbs)) await checkSchema(db);
   // The producer is for dead letters.
   const { kafka, producer } = await connectKafkaProducer({
     ...kafkaConnectionOf(config),
@@ -25,10 +33,11 @@ export async function startConsumers({ config, logger }: Runtime) {
     logger,
     topics: topicPolicyOf(config),
   });
-  const models = readModels(db);
+  // Each read model built with its own service's client (the list is the same for every client; one model is taken from each).
+  const models = Object.values(READ_MODEL_GROUPS).map((groupId) => readModels(dbs[READ_MODEL_SERVICES[groupId]]).find((model) => model.groupId === groupId)!);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   // Not a read model: a rebuild must not mail anyone again, so the notifier is not in readModels().
-  const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db, deliver: (memberId, mail) => deliverToMember(db, mailer, memberId, mail) }) };
+  const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db: dbs.notifications, deliver: (memberId, mail) => deliverToMember(dbs.notifications, mailer, memberId, mail) }) };
   const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.subscriptions })), notifier];
   const groups: Consumer[] = await Promise.all(
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),
@@ -46,7 +55,7 @@ export async function startConsumers({ config, logger }: Runtime) {
       await Promise.all(groups.map((group) => group.disconnect()));
       await producer.disconnect();
       mailer.close();
-      await db.$disconnect();
+      await dbs.disconnect();
     },
   };
 }

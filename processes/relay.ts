@@ -5,11 +5,14 @@ import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { startRelay } from '../services/platform/relay.ts';
 import { createDb } from '../services/platform/db.ts';
 import { checkSchema } from '../services/platform/schema-check.ts';
+import { databaseUrlOf } from '../services/platform/service-databases.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
 /** `wrapProducer` lets another entry point decorate the Kafka producer of the same process. */
 export async function startRelayProcess({ config, logger }: Runtime, wrapProducer: (producer: Producer) => Producer = (producer) => producer) {
-  const db = createDb(config.DATABASE_URL, 1);
+  // The relay's own role: every outbox table, nothing else (scripts/db/roles.ts).
+  const databaseUrl = databaseUrlOf(config, 'relay');
+  const db = createDb(databaseUrl, 1);
   await checkSchema(db).finally(() => db.$disconnect());
   // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
   const { producer } = await connectKafkaProducer({
@@ -19,7 +22,7 @@ export async function startRelayProcess({ config, logger }: Runtime, wrapProduce
     topics: topicPolicyOf(config),
   });
   const relay = await startRelay({
-    databaseUrl: config.DATABASE_URL,
+    databaseUrl,
     producer: wrapProducer(producer),
     logger,
     ...(config.OUTBOX_RETENTION_SECONDS > 0 ? { retentionSeconds: config.OUTBOX_RETENTION_SECONDS, pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_SECONDS * 1000 } : {}),

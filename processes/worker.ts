@@ -7,7 +7,8 @@ import { NativeConnection, Worker, bundleWorkflowCode, type ActivityInterceptors
 import { fileURLToPath } from 'node:url';
 import { refusalsAsFailures } from '../activities/failures.ts';
 import { activitiesByQueue } from '../activities/index.ts';
-import { createDb } from '../services/platform/db.ts';
+import { createServiceDbs, distinctDbs, type ServiceSchema } from '../services/platform/service-databases.ts';
+import type { Db } from '../services/platform/db.ts';
 import { publicBaseUrl } from '../services/platform/config.ts';
 import { createMailer } from '../services/platform/mailer.ts';
 import type { Logger } from '../services/platform/logger.ts';
@@ -66,13 +67,16 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   // Traces, activity logs with workflow ids, saga metrics.
   const observability = workerObservability(logger);
   const connection = await NativeConnection.connect(temporalConnectionOf(config));
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  // One client per service whose queue this worker hosts, each on that service's role; none for a queue it does not poll.
+  const services = queues.filter((queue): queue is Extract<TaskQueue, ServiceSchema> => queue !== TASK_QUEUES.sagas);
+  const dbs = createServiceDbs(config, services, config.DATABASE_POOL_SIZE);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   // Nothing polls until the namespace and the schema are what the sagas need.
   await checkNamespace(connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
-  await checkSchema(db);
+  for (const db of distinctDbs(dbs)) await checkSchema(db);
   const activities = activitiesByQueue({
-    db,
+    // Only the queues hosted are ever asked for: a missing client is never reached.
+    dbs: dbs as Record<'auth' | 'member' | 'book' | 'rental', Db>,
     rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 },
     mailer,
     publicBaseUrl: publicBaseUrl(config),
@@ -95,8 +99,8 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
               // The last is the innermost: business refusals become failures before any other interceptor sees them.
               activity: [...(observability.interceptors?.activity ?? []), ...(extensions.activityInterceptors ?? []), refusalsAsFailures],
             },
-            // Activities hold a database connection while they run: never more slots than the pool.
-            maxConcurrentActivityTaskExecutions: config.DATABASE_POOL_SIZE,
+            // Activities hold a database connection while they run: never more slots than their service's pool.
+            maxConcurrentActivityTaskExecutions: dbs.poolSize,
           }),
     ),
   );
@@ -107,7 +111,7 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
     },
     async close() {
       mailer.close();
-      await db.$disconnect();
+      await dbs.disconnect();
       await connection.close();
     },
   };

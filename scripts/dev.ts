@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { applyMigrations } from './db/schema-engine.ts';
+import { ensureServiceRoles } from './db/roles.ts';
 import { codecEndpointOf, defaultApiPort, isProfile, startInfrastructure, type Profile } from './infra/infra.ts';
 import { REPO } from './infra/profiles.ts';
 import { processInstances, startProcesses, waitForHealthy } from './processes.ts';
@@ -31,6 +32,8 @@ const log = (line: string) => console.log(`\x1b[2minfra      │\x1b[0m ${line}`
 const infra = await startInfrastructure({ profile, log, codecEndpoint: codecEndpointOf(port) });
 log('applying migrations');
 const applied = await applyMigrations(infra.env.DATABASE_URL);
+// Each service's role, reaching only its own schema (after the migrations: the grants cover the tables they made).
+await ensureServiceRoles(infra.env.DATABASE_URL, { ...infra.env });
 log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
 
 // Explicitly development: the public development secrets are accepted only then (services/platform/config.ts).

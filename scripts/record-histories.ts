@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { DEVELOPMENT_CODEC_KEYS } from '../services/platform/config.ts';
 import { applyMigrations } from './db/schema-engine.ts';
+import { ensureServiceRoles } from './db/roles.ts';
 import { TEMPORAL_BINARY, codecEndpointOf, isProfile, startInfrastructure, type Profile } from './infra/infra.ts';
 import { processInstances, startProcesses, waitForHealthy } from './processes.ts';
 
@@ -95,6 +96,8 @@ async function member(nickname = `rec_${randomUUID().slice(0, 8)}`, confirmed = 
 async function main() {
   const infra = await startInfrastructure({ profile: PROFILE, codecEndpoint: codecEndpointOf(PORT), log: (line) => console.log(`[infra] ${line}`) });
   await applyMigrations(infra.env.DATABASE_URL);
+  // Each service's role, reaching only its own schema (after the migrations: the grants cover the tables they made).
+  await ensureServiceRoles(infra.env.DATABASE_URL, { ...infra.env });
   MAILPIT = infra.env.MAILPIT_URL ?? 'http://127.0.0.1:8025';
   const processes = startProcesses({
     env: {

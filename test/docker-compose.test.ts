@@ -13,6 +13,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, ZConfig } from '../services/platform/config.ts';
 import { NODE_FLAGS, PROCESS_NAMES } from '../scripts/processes.ts';
+import { rolesToMake } from '../scripts/db/roles.ts';
+import { DATABASE_USERS } from '../services/platform/service-databases.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const composeText = readFileSync(resolve(root, 'docker-compose.yml'), 'utf8');
@@ -87,6 +89,10 @@ describe('docker-compose.yml', () => {
       // Mail goes to the compose Mailpit; confirmation links point where the browser reaches the API.
       expect(config.SMTP_URL, name).toBe('smtp://mailpit:1025');
       expect(config.PUBLIC_BASE_URL, name).toBe('http://localhost:3000');
+      // Each service, and the relay, on a role of its own that the migrate job makes.
+      const roles = rolesToMake(config.DATABASE_URL, environment);
+      expect(roles.map((entry) => entry.user), name).toEqual([...DATABASE_USERS]);
+      expect(new Set(roles.map((entry) => entry.role)).size, name).toBe(DATABASE_USERS.length);
     }
     // The two APIs allow the UI's origin to call the codec endpoint.
     expect(compose.services['api-1'].environment.TEMPORAL_UI_URL).toBe('http://localhost:8233');
@@ -106,8 +112,9 @@ describe('docker-compose.yml', () => {
       for (const [name, value] of Object.entries(definition.environment ?? {})) {
         if (secretNamed.test(name)) expect(String(value), `${service} ${name}`).toMatch(/^\$\{\w+:\?[^}]*\}$/);
       }
-      const url = definition.environment?.DATABASE_URL;
-      if (url) expect(String(url), `${service} DATABASE_URL`).toMatch(/^postgresql:\/\/\w+:\$\{\w+:\?[^}]*\}@/);
+      for (const [name, url] of Object.entries(definition.environment ?? {})) {
+        if (name.endsWith('DATABASE_URL')) expect(String(url), `${service} ${name}`).toMatch(/^postgresql:\/\/\w+:\$\{\w+:\?[^}]*\}@/);
+      }
     }
   });
 

@@ -12,13 +12,15 @@ import * as lifecycle from './server.ts';
 import type { ServerDefinition, StartOptions } from './server.ts';
 import { temporal } from './temporal.ts';
 import { temporalServer, temporalUi } from './temporal-server.ts';
+import { DATABASE_URL_KEYS, developmentDatabaseUrls, type DatabaseUrlKey } from '../../services/platform/service-databases.ts';
 
 export { codecEndpointOf, defaultApiPort, isProfile, type Profile, type ServerName } from './profiles.ts';
 export { waitFor } from './process-helpers.ts';
 export type { StartOptions } from './server.ts';
 export { TEMPORAL_BINARY } from './temporal.ts';
 
-export interface InfraEnv {
+export interface InfraEnv extends Partial<Record<DatabaseUrlKey, string>> {
+  /** The owner (migrations, operator commands); each service and the relay connect with a role of their own (below). */
   DATABASE_URL: string;
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
@@ -63,8 +65,19 @@ export async function restartServer(profile: Profile, server: ServerName, opts: 
 
 export function infraEnv(profile: Profile): InfraEnv {
   const p = portsOf(profile);
+  const databaseUrl = process.env.DATABASE_URL ?? databaseUrlOf(profile);
+  // Every profile runs each service on its own role (scripts/db/roles.ts makes them); a URL given by the environment wins,
+  // and with a DATABASE_URL of someone else's server only the service URLs given by the environment are used.
+  const roles: Partial<Record<DatabaseUrlKey, string>> = process.env.DATABASE_URL ? {} : developmentDatabaseUrls(databaseUrl);
+  const serviceUrls = Object.fromEntries(
+    DATABASE_URL_KEYS.flatMap((key) => {
+      const url = process.env[key] ?? roles[key];
+      return url ? [[key, url]] : [];
+    }),
+  ) as Partial<Record<DatabaseUrlKey, string>>;
   return {
-    DATABASE_URL: process.env.DATABASE_URL ?? databaseUrlOf(profile),
+    DATABASE_URL: databaseUrl,
+    ...serviceUrls,
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${p.temporal}`,
     TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
     TEMPORAL_UI_URL: process.env.TEMPORAL_ADDRESS ? process.env.TEMPORAL_UI_URL : `http://127.0.0.1:${p.temporalUi}`,

@@ -67,8 +67,10 @@ async function withPostgresAdmin<T>(profile: Profile, fn: (client: pg.Client) =>
 async function ensureDatabase(profile: Profile): Promise<void> {
   await withPostgresAdmin(profile, async (c) => {
     const role = await c.query('select 1 from pg_roles where rolname = $1', [DB.user]);
-    // CREATEDB so tools like `prisma migrate dev` can create a shadow database.
-    if (role.rowCount === 0) await c.query(`create role ${DB.user} login createdb password '${DB.password}'`);
+    // CREATEDB so tools like `prisma migrate dev` can create a shadow database; CREATEROLE so it makes the
+    // per-service roles after the migrations (scripts/db/roles.ts). A data directory from before gets it too.
+    if (role.rowCount === 0) await c.query(`create role ${DB.user} login createdb createrole password '${DB.password}'`);
+    else await c.query(`alter role ${DB.user} createrole`);
     const db = await c.query('select 1 from pg_database where datname = $1', [DB.database]);
     if (db.rowCount === 0) await c.query(`create database ${DB.database} owner ${DB.user}`);
   });

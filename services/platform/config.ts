@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { connectionSettingProblems, KAFKA_SETTINGS, TEMPORAL_SETTINGS } from './connection-settings.ts';
 import { parseCodecKeys } from './payload-codec.ts';
+import { DATABASE_USERS, databaseUrlKey, usesDevelopmentPassword } from './service-databases.ts';
 
 /**
  * The development payload-encryption key: public (it is in the repository), so
@@ -30,7 +31,19 @@ export const ZConfig = z.object({
   /** `development` or `test` accept the public development secrets; anything else (or nothing) is production. */
   NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
+  /** The owner's connection (migrations, operator commands); also each service's while its own URL is unset. */
   DATABASE_URL: z.string().url(),
+  /** Each service's own role, which reaches only that service's schema (services/platform/service-databases.ts); unset = DATABASE_URL. */
+  AUTH_DATABASE_URL: z.string().url().optional(),
+  MEMBER_DATABASE_URL: z.string().url().optional(),
+  BOOK_DATABASE_URL: z.string().url().optional(),
+  RENTAL_DATABASE_URL: z.string().url().optional(),
+  PARTNER_DATABASE_URL: z.string().url().optional(),
+  BESTBOOK_DATABASE_URL: z.string().url().optional(),
+  NOTIFICATIONS_DATABASE_URL: z.string().url().optional(),
+  /** The relay's role: every service's outbox table and nothing else; unset = DATABASE_URL. */
+  RELAY_DATABASE_URL: z.string().url().optional(),
+  /** Connections per database client: a process opens one client per distinct service URL it hosts. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -140,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (missing.length > 0) {
       problems.push(`${missing.join(', ')} must be set to secret values (unset, or the public development value, is accepted only with NODE_ENV=development or test)`);
     }
+    const publicPasswords = DATABASE_USERS.map(databaseUrlKey).filter((key, index) => usesDevelopmentPassword(given[key], DATABASE_USERS[index]!));
+    if (publicPasswords.length > 0) problems.push(`${publicPasswords.join(', ')} carry the public development password (accepted only with NODE_ENV=development or test)`);
   }
   if (!parsed.success || problems.length > 0) {
     const environment = developing ? `NODE_ENV=${env.NODE_ENV}` : env.NODE_ENV ? `NODE_ENV=${env.NODE_ENV} (production rules)` : 'NODE_ENV unset (production rules)';

@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { codecEndpointOf, crashServer, defaultApiPort, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
 import { serversOf } from '../../scripts/infra/profiles.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
+import { ensureServiceRoles } from '../../scripts/db/roles.ts';
 import { processInstances, startProcess, stopChild, waitForHealthy, type ProcessInstance, type ProcessName } from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
 import { waitForConsumerGroups } from './kafka.ts';
@@ -55,6 +56,8 @@ async function startStack(): Promise<Running> {
   if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test, test1..test9 or cluster, not ${TEST_PROFILE}`);
   const infra = await startInfrastructure({ profile: TEST_PROFILE, log, codecEndpoint: codecEndpointOf(API_PORT) });
   await applyMigrations(infra.env.DATABASE_URL);
+  // Each service's role, reaching only its own schema (after the migrations: the grants cover the tables they made).
+  await ensureServiceRoles(infra.env.DATABASE_URL, { ...infra.env });
   const env: Record<string, string> = {
     ...infra.env,
     PORT: String(API_PORT),
@@ -127,6 +130,7 @@ async function startStack(): Promise<Running> {
       },
       profile: TEST_PROFILE,
       databaseUrl: infra.env.DATABASE_URL,
+      serviceDatabaseUrls: Object.fromEntries(Object.entries(infra.env).filter(([key, value]) => key.endsWith('_DATABASE_URL') && typeof value === 'string')) as Record<string, string>,
       temporalAddress: infra.env.TEMPORAL_ADDRESS,
       temporalUiUrl: infra.env.TEMPORAL_UI_URL ?? '',
       kafkaBrokers: infra.env.KAFKA_BROKERS,

@@ -12,7 +12,10 @@ export interface TestStack {
   /** Where the stack's processes serve GET /metrics. */
   metricsUrls: { api: string; worker: string; relay: string; consumers: string };
   profile: string;
+  /** The owner's connection (migrations, operator commands). */
   databaseUrl: string;
+  /** Each service's and the relay's own connection (`AUTH_DATABASE_URL`, ...), as the processes got them. */
+  serviceDatabaseUrls: Record<string, string>;
   temporalAddress: string;
   temporalUiUrl: string;
   kafkaBrokers: string;
