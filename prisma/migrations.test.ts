@@ -87,12 +87,10 @@ describe('migrations', () => {
     try {
       const [withEvent, withoutEvent, kept] = [randomUUID(), randomUUID(), randomUUID()];
       const profile = (memberId: string, nickname: string) =>
-        client.query(`INSERT INTO member.profile (member_id, signup_id, nickname, role, favorite_styles, active) VALUES ($1, $2, $3, 'USER', '{}', $4)`, [
-          memberId,
-          randomUUID(),
-          nickname,
-          !nickname.startsWith('erased-'),
-        ]);
+        client.query(
+          `INSERT INTO member.profile (member_id, signup_id, nickname, role, favorite_styles, active) VALUES ($1, $2, $3, 'USER', '{}', $4)`,
+          [memberId, randomUUID(), nickname, !nickname.startsWith('erased-')],
+        );
       await profile(withEvent, `erased-${withEvent}`);
       await profile(withoutEvent, `erased-${withoutEvent}`); // its outbox row was pruned
       await profile(kept, 'erased-someone-else'); // a nickname that merely looks like it
@@ -103,7 +101,10 @@ describe('migrations', () => {
       const started = new Date();
       expect((await applyMigrations(url)).map((path) => path.split('/').at(-1))).toEqual([ERASURE_COLUMN]);
       const rows = new Map(
-        (await client.query('SELECT member_id, nickname, erased_at FROM member.profile')).rows.map((row) => [row.member_id as string, row as { nickname: string | null; erased_at: Date | null }]),
+        (await client.query('SELECT member_id, nickname, erased_at FROM member.profile')).rows.map((row) => [
+          row.member_id as string,
+          row as { nickname: string | null; erased_at: Date | null },
+        ]),
       );
       expect(rows.get(withEvent)).toMatchObject({ nickname: null, erased_at: new Date('2026-03-01T00:00:00Z') });
       expect(rows.get(withoutEvent)!.nickname).toBeNull();

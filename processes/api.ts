@@ -43,12 +43,21 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const operatorDb = createDb(config.DATABASE_URL, 2);
   // Start-up refuses a database without the schema and a namespace without the search attributes.
   for (const serviceDb of distinctDbs(dbs)) await checkSchema(serviceDb);
-  const temporal = await connectTemporal({ ...temporalConnectionOf(config), namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
+  const temporal = await connectTemporal({
+    ...temporalConnectionOf(config),
+    namespace: config.TEMPORAL_NAMESPACE,
+    codecKeys: config.TEMPORAL_CODEC_KEYS,
+  });
   await checkNamespace(temporal.connection as Connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
   const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
   const kafkaAdmin = kafka.admin();
   // Every bearer token is checked against its session in auth's schema on every request (no cache: revocation is immediate in every process).
-  const tokens = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS, refreshTtlSeconds: config.REFRESH_TTL_SECONDS, sessions: sessionCheck(db) };
+  const tokens = {
+    secret: config.JWT_SECRET,
+    ttlSeconds: config.JWT_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TTL_SECONDS,
+    sessions: sessionCheck(db),
+  };
   // Login and signup counts in auth's schema, shared by every API process; the hash cap is per process.
   const rates = rateAttemptStore(db);
   // Counts of keys nobody tries again: gone once their window ends (any API process may sweep; deleting twice is harmless).
@@ -63,7 +72,11 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   const signIn = passwordSignIn({ db, tokens, throttle: login.throttle });
   const secret = config.JWT_SECRET;
   passwordHashGate.limits = { concurrency: config.PASSWORD_HASH_CONCURRENCY, queue: config.PASSWORD_HASH_QUEUE };
-  const rules = { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 };
+  const rules = {
+    loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000,
+    feeDayMs: config.FEE_DAY_SECONDS * 1000,
+    reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000,
+  };
   const admin = await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD, deterministicUuid('admin', config.ADMIN_EMAIL));
   if (admin === 'created') logger.info('admin account created from ADMIN_EMAIL and ADMIN_PASSWORD');
   const app = createApp({

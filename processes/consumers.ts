@@ -24,7 +24,11 @@ export const READ_MODEL_SERVICES: Record<(typeof READ_MODEL_GROUPS)[keyof typeof
 };
 
 export async function startConsumers({ config, logger }: Runtime) {
-  const dbs = createServiceDbs(config, [...new Set([...Object.values(READ_MODEL_SERVICES), 'notifications' as const])], config.DATABASE_POOL_SIZE);
+  const dbs = createServiceDbs(
+    config,
+    [...new Set([...Object.values(READ_MODEL_SERVICES), 'notifications' as const])],
+    config.DATABASE_POOL_SIZE,
+  );
   for (const db of distinctDbs(dbs)) await checkSchema(db);
   // The producer is for dead letters.
   const { kafka, producer } = await connectKafkaProducer({
@@ -34,10 +38,18 @@ export async function startConsumers({ config, logger }: Runtime) {
     topics: topicPolicyOf(config),
   });
   // Each read model built with its own service's client (the list is the same for every client; one model is taken from each).
-  const models = Object.values(READ_MODEL_GROUPS).map((groupId) => readModels(dbs[READ_MODEL_SERVICES[groupId]]).find((model) => model.groupId === groupId)!);
+  const models = Object.values(READ_MODEL_GROUPS).map(
+    (groupId) => readModels(dbs[READ_MODEL_SERVICES[groupId]]).find((model) => model.groupId === groupId)!,
+  );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   // Not a read model: a rebuild must not mail anyone again, so the notifier is not in readModels().
-  const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db: dbs.notifications, deliver: (memberId, mail) => deliverToMember(dbs.notifications, mailer, memberId, mail) }) };
+  const notifier = {
+    groupId: NOTIFICATIONS_GROUP,
+    subscriptions: notificationSubscriptions({
+      db: dbs.notifications,
+      deliver: (memberId, mail) => deliverToMember(dbs.notifications, mailer, memberId, mail),
+    }),
+  };
   const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.subscriptions })), notifier];
   const groups: Consumer[] = await Promise.all(
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),

@@ -9,7 +9,10 @@ import { databaseUrlOf } from '../services/platform/service-databases.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
 /** `wrapProducer` lets another entry point decorate the Kafka producer of the same process. */
-export async function startRelayProcess({ config, logger }: Runtime, wrapProducer: (producer: Producer) => Producer = (producer) => producer) {
+export async function startRelayProcess(
+  { config, logger }: Runtime,
+  wrapProducer: (producer: Producer) => Producer = (producer) => producer,
+) {
   // The relay's own role: every outbox table, nothing else (scripts/db/roles.ts).
   const databaseUrl = databaseUrlOf(config, 'relay');
   const db = createDb(databaseUrl, 1);
@@ -25,7 +28,9 @@ export async function startRelayProcess({ config, logger }: Runtime, wrapProduce
     databaseUrl,
     producer: wrapProducer(producer),
     logger,
-    ...(config.OUTBOX_RETENTION_SECONDS > 0 ? { retentionSeconds: config.OUTBOX_RETENTION_SECONDS, pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_SECONDS * 1000 } : {}),
+    ...(config.OUTBOX_RETENTION_SECONDS > 0
+      ? { retentionSeconds: config.OUTBOX_RETENTION_SECONDS, pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_SECONDS * 1000 }
+      : {}),
   });
   return {
     relay,

@@ -3,7 +3,13 @@
  * activities on its own queue. WORKER_QUEUES=rental (for example) hosts only
  * that service, so services deploy and scale on their own.
  */
-import { NativeConnection, Worker, bundleWorkflowCode, type ActivityInterceptorsFactory, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type ActivityInterceptorsFactory,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { refusalsAsFailures } from '../activities/failures.ts';
 import { activitiesByQueue } from '../activities/index.ts';
@@ -26,7 +32,10 @@ const ALL_QUEUES = Object.values(TASK_QUEUES);
 
 export function parseQueues(value: string | undefined): TaskQueue[] {
   if (!value) return ALL_QUEUES;
-  const queues = value.split(',').map((queue) => queue.trim()).filter(Boolean);
+  const queues = value
+    .split(',')
+    .map((queue) => queue.trim())
+    .filter(Boolean);
   const unknown = queues.filter((queue) => !ALL_QUEUES.includes(queue as TaskQueue));
   if (unknown.length > 0) throw new Error(`unknown task queue(s) ${unknown.join(', ')}; known: ${ALL_QUEUES.join(', ')}`);
   return queues as TaskQueue[];
@@ -41,20 +50,30 @@ const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
  */
 export function workflowBundle(options: { logger?: Logger; workflowSpans?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
   const { logger, workflowSpans = currentTracing().exporting } = options;
-  const bundle = bundles.get(workflowSpans) ?? bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    // Workflow failures are converted inside the sandbox: their messages are encoded (then encrypted) too.
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: workflowInterceptorModules(workflowSpans),
-    logger: logger ? quietBundlerLogger(logger) : undefined,
-  });
+  const bundle =
+    bundles.get(workflowSpans) ??
+    bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      // Workflow failures are converted inside the sandbox: their messages are encoded (then encrypted) too.
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      workflowInterceptorModules: workflowInterceptorModules(workflowSpans),
+      logger: logger ? quietBundlerLogger(logger) : undefined,
+    });
   bundles.set(workflowSpans, bundle);
   return bundle;
 }
 
 function quietBundlerLogger(logger: Logger) {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: object) => logger[level === 'info' ? 'debug' : level](meta ?? {}, message);
-  return { trace: log('debug'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), log: (_l: string, m: string) => logger.debug(m) } as never;
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: object) =>
+    logger[level === 'info' ? 'debug' : level](meta ?? {}, message);
+  return {
+    trace: log('debug'),
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    log: (_l: string, m: string) => logger.debug(m),
+  } as never;
 }
 
 /** What a deployment may add to every activity worker: Temporal's own extension point, empty by default. */
@@ -77,7 +96,11 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   const activities = activitiesByQueue({
     // Only the queues hosted are ever asked for: a missing client is never reached.
     dbs: dbs as Record<'auth' | 'member' | 'book' | 'rental', Db>,
-    rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 },
+    rules: {
+      loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000,
+      feeDayMs: config.FEE_DAY_SECONDS * 1000,
+      reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000,
+    },
     mailer,
     publicBaseUrl: publicBaseUrl(config),
   });
@@ -86,7 +109,14 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   const workers = await Promise.all(
     queues.map(async (taskQueue) =>
       taskQueue === TASK_QUEUES.sagas
-        ? Worker.create({ ...observability, connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle({ logger }), dataConverter })
+        ? Worker.create({
+            ...observability,
+            connection,
+            namespace: config.TEMPORAL_NAMESPACE,
+            taskQueue,
+            workflowBundle: await workflowBundle({ logger }),
+            dataConverter,
+          })
         : Worker.create({
             ...observability,
             connection,

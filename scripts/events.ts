@@ -41,7 +41,11 @@ async function main() {
       console.log('topic\tpartition\tleader\treplicas\tisr\tlow\thigh\tretention');
       for (const view of topics) {
         for (const p of view.partitions) {
-          console.log([view.topic, p.partition, p.leader, p.replicas.join(','), p.isr.join(','), p.low, p.high, retention(view.retentionMs)].join('\t'));
+          console.log(
+            [view.topic, p.partition, p.leader, p.replicas.join(','), p.isr.join(','), p.low, p.high, retention(view.retentionMs)].join(
+              '\t',
+            ),
+          );
         }
       }
       console.log('\ngroup\ttopic\tlag');
@@ -61,7 +65,13 @@ async function main() {
     await admin.connect();
     const known = await admin.listTopics();
     await admin.disconnect();
-    if (!known.includes(topic)) throw new Error(`no topic ${topic}; known: ${known.filter((name) => !name.startsWith('__')).sort().join(', ')}`);
+    if (!known.includes(topic))
+      throw new Error(
+        `no topic ${topic}; known: ${known
+          .filter((name) => !name.startsWith('__'))
+          .sort()
+          .join(', ')}`,
+      );
     const groupId = `events-tail-${randomUUID()}`;
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
     let printed = 0;

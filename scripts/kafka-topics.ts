@@ -5,7 +5,14 @@
  * command when a topic falls short.
  */
 import { connectAdmin, createKafka, kafkaConnectionOf } from '../services/platform/kafka.ts';
-import { ensureTopics, fixTopics, readTopicStates, topicPolicyOf, topicShortfalls, catalogTopics } from '../services/platform/kafka-topics.ts';
+import {
+  ensureTopics,
+  fixTopics,
+  readTopicStates,
+  topicPolicyOf,
+  topicShortfalls,
+  catalogTopics,
+} from '../services/platform/kafka-topics.ts';
 import { loadConfig } from '../services/platform/config.ts';
 import { createLogger } from '../services/platform/logger.ts';
 import { isMain } from '../processes/runtime.ts';
@@ -27,7 +34,13 @@ async function main(command: string | undefined): Promise<number> {
       console.log(changed.length ? `changed: ${changed.join(', ')}` : 'every existing topic already meets the configuration');
       await ensureTopics(admin, policy); // creates the missing ones, then checks all
     }
-    const problems = topicShortfalls(await readTopicStates(admin, catalogTopics().map((t) => t.name)), policy);
+    const problems = topicShortfalls(
+      await readTopicStates(
+        admin,
+        catalogTopics().map((t) => t.name),
+      ),
+      policy,
+    );
     for (const line of problems) console.log(line);
     if (problems.length === 0) console.log(`all ${catalogTopics().length} topics meet ${JSON.stringify(policy)}`);
     return problems.length === 0 ? 0 : 1;

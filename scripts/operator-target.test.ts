@@ -5,14 +5,24 @@ describe('operatorTarget', () => {
   it('finds the dev profile by itself', () => {
     const { profile, env, args } = operatorTarget(['list', 'rental.item-rented.v1'], {}, () => []);
     expect(profile).toBe('dev');
-    expect(env).toMatchObject({ DATABASE_URL: 'postgresql://bookrental:bookrental@127.0.0.1:15432/bookrental', KAFKA_BROKERS: '127.0.0.1:9092', TEMPORAL_ADDRESS: '127.0.0.1:7233', API_URL: 'http://127.0.0.1:3000' });
+    expect(env).toMatchObject({
+      DATABASE_URL: 'postgresql://bookrental:bookrental@127.0.0.1:15432/bookrental',
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      API_URL: 'http://127.0.0.1:3000',
+    });
     expect(args).toEqual(['list', 'rental.item-rented.v1']);
   });
 
   it('takes another profile from --profile, in either spelling, and drops the flag', () => {
     const spaced = operatorTarget(['redrive', '--profile', 'test4', 'rental.item-rented.v1'], {});
     expect(spaced.profile).toBe('test4');
-    expect(spaced.env).toMatchObject({ DATABASE_URL: 'postgresql://bookrental:bookrental@127.0.0.1:15833/bookrental', KAFKA_BROKERS: '127.0.0.1:9494', TEMPORAL_ADDRESS: '127.0.0.1:7643', API_URL: 'http://127.0.0.1:3140' });
+    expect(spaced.env).toMatchObject({
+      DATABASE_URL: 'postgresql://bookrental:bookrental@127.0.0.1:15833/bookrental',
+      KAFKA_BROKERS: '127.0.0.1:9494',
+      TEMPORAL_ADDRESS: '127.0.0.1:7643',
+      API_URL: 'http://127.0.0.1:3140',
+    });
     expect(spaced.args).toEqual(['redrive', 'rental.item-rented.v1']);
     expect(operatorTarget(['--profile=test'], {}).env.KAFKA_BROKERS).toBe('127.0.0.1:9094');
   });
@@ -27,7 +37,11 @@ describe('operatorTarget', () => {
   });
 
   it('lets variables set by hand win', () => {
-    expect(operatorTarget([], { DATABASE_URL: 'postgresql://u:p@db.example/x', KAFKA_BROKERS: 'k1:9092,k2:9092' }).env).toMatchObject({ DATABASE_URL: 'postgresql://u:p@db.example/x', KAFKA_BROKERS: 'k1:9092,k2:9092', TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    expect(operatorTarget([], { DATABASE_URL: 'postgresql://u:p@db.example/x', KAFKA_BROKERS: 'k1:9092,k2:9092' }).env).toMatchObject({
+      DATABASE_URL: 'postgresql://u:p@db.example/x',
+      KAFKA_BROKERS: 'k1:9092,k2:9092',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    });
   });
 
   it('refuses an unknown profile', () => {

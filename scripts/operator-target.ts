@@ -64,7 +64,8 @@ export function operatorTarget(
  */
 export function useOperatorTarget(argv: string[] = process.argv.slice(2)): OperatorTarget {
   const target = operatorTarget(argv);
-  for (const [name, value] of Object.entries(target.env)) if (value !== undefined && process.env[name] === undefined) process.env[name] = value;
+  for (const [name, value] of Object.entries(target.env))
+    if (value !== undefined && process.env[name] === undefined) process.env[name] = value;
   return target;
 }
 

@@ -54,12 +54,19 @@ export function processInstances(options: { apiPort: number; doubled: boolean; m
     const port = options.apiPort + 10 * copy;
     const suffix = copy === 0 ? '' : `-${copy + 1}`;
     const metrics: Record<ProcessName, number> = { api: port, worker: port + 6, relay: port + 7, consumers: port + 8 };
-    return PROCESS_NAMES.map((name): ProcessInstance => ({
-      instance: `${name}${suffix}`,
-      name,
-      // A single copy keeps the processes' own default metrics ports (services/platform/metrics.ts).
-      env: name === 'api' ? { PORT: String(port) } : options.doubled || options.metricsBesideApi ? { METRICS_PORT: String(metrics[name]) } : ({} as Record<string, string>),
-    }));
+    return PROCESS_NAMES.map(
+      (name): ProcessInstance => ({
+        instance: `${name}${suffix}`,
+        name,
+        // A single copy keeps the processes' own default metrics ports (services/platform/metrics.ts).
+        env:
+          name === 'api'
+            ? { PORT: String(port) }
+            : options.doubled || options.metricsBesideApi
+              ? { METRICS_PORT: String(metrics[name]) }
+              : ({} as Record<string, string>),
+      }),
+    );
   });
 }
 
@@ -96,7 +103,10 @@ export function startProcess(name: ProcessName, options: StartOptions): ChildPro
 export function startProcesses(options: { env: Record<string, string>; logDir?: string; instances: ProcessInstance[] }): ProcessGroup {
   const children = new Map<string, ChildProcess>();
   for (const { instance, name, env } of options.instances) {
-    children.set(instance, startProcess(name, { env: { ...options.env, ...env }, ...(options.logDir ? { logDir: options.logDir } : {}), instance }));
+    children.set(
+      instance,
+      startProcess(name, { env: { ...options.env, ...env }, ...(options.logDir ? { logDir: options.logDir } : {}), instance }),
+    );
   }
   return {
     children,

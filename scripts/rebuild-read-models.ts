@@ -106,7 +106,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     const groups = await Promise.all(
       models.map(async (model) => ({
         groupId: model.groupId,
-        replayed: Object.fromEntries(model.subscriptions.map(({ topic }) => [topic, messagesIn(ranges.get(topic) ?? [])])) as Partial<Record<Topic, number>>,
+        replayed: Object.fromEntries(model.subscriptions.map(({ topic }) => [topic, messagesIn(ranges.get(topic) ?? [])])) as Partial<
+          Record<Topic, number>
+        >,
         rows: await model.countRows(),
       })),
     );
@@ -153,7 +155,9 @@ export function combined(models: ReadModel[]): Subscription[] {
 
 async function allOf(runs: { groupId: string; run: () => Promise<void> }[]): Promise<void> {
   const outcomes = await Promise.allSettled(runs.map(({ run }) => run()));
-  const failures = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [{ groupId: runs[index]!.groupId, error: outcome.reason as unknown }] : []));
+  const failures = outcomes.flatMap((outcome, index) =>
+    outcome.status === 'rejected' ? [{ groupId: runs[index]!.groupId, error: outcome.reason as unknown }] : [],
+  );
   if (failures.length === 0) return;
   const transient = failures.find(({ error }) => classifyFailure(error) === 'transient');
   if (transient) throw transient.error;
@@ -165,16 +169,23 @@ async function offsetRanges(admin: Admin, topics: Topic[], prefix: string): Prom
   const entries = await Promise.all(
     topics.map(async (topic) => {
       const offsets = await admin.fetchTopicOffsets(prefix + topic);
-      return [topic, offsets.map((offset) => ({ partition: offset.partition, low: Number(offset.low), high: Number(offset.high) }))] as const;
+      return [
+        topic,
+        offsets.map((offset) => ({ partition: offset.partition, low: Number(offset.low), high: Number(offset.high) })),
+      ] as const;
     }),
   );
   return new Map(entries);
 }
 
 function refuseTruncated(ranges: OffsetRanges): void {
-  const truncated = [...ranges].flatMap(([topic, partitions]) => partitions.filter((p) => p.low > 0).map((p) => `${topic}[${p.partition}] starts at ${p.low}`));
+  const truncated = [...ranges].flatMap(([topic, partitions]) =>
+    partitions.filter((p) => p.low > 0).map((p) => `${topic}[${p.partition}] starts at ${p.low}`),
+  );
   if (truncated.length > 0) {
-    throw new Error(`retention already deleted events (${truncated.join(', ')}); a rebuild would lose them. Pass allowTruncatedTopics (--allow-truncated-topics) to rebuild anyway.`);
+    throw new Error(
+      `retention already deleted events (${truncated.join(', ')}); a rebuild would lose them. Pass allowTruncatedTopics (--allow-truncated-topics) to rebuild anyway.`,
+    );
   }
 }
 
@@ -262,14 +273,21 @@ async function main() {
     allowTruncatedTopics: args.includes('--allow-truncated-topics'),
   });
   for (const group of report.groups) {
-    const replayed = Object.entries(group.replayed).map(([topic, count]) => `${topic}=${count}`).join(' ');
+    const replayed = Object.entries(group.replayed)
+      .map(([topic, count]) => `${topic}=${count}`)
+      .join(' ');
     console.log(`${group.groupId}: ${group.rows} rows; replayed ${replayed || 'nothing'}`);
   }
-  console.log(`${report.events} events replayed in ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.events / (report.ms / 1000))} events/s)`);
+  console.log(
+    `${report.events} events replayed in ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.events / (report.ms / 1000))} events/s)`,
+  );
   for (const message of report.unhandled) {
-    console.log(`not applied: ${message.topic}[${message.partition}]@${message.offset} (${message.groupId}, ${message.kind}): ${message.reason}`);
+    console.log(
+      `not applied: ${message.topic}[${message.partition}]@${message.offset} (${message.groupId}, ${message.kind}): ${message.reason}`,
+    );
   }
-  if (report.unhandled.length > 0) console.log(`${report.unhandled.length} message(s) not applied; the live groups' dead letters hold them (npm run dlq -- list)`);
+  if (report.unhandled.length > 0)
+    console.log(`${report.unhandled.length} message(s) not applied; the live groups' dead letters hold them (npm run dlq -- list)`);
 }
 
 if (isMain(import.meta.url)) {

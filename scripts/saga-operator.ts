@@ -18,8 +18,15 @@ async function main() {
   const [command, workflowId] = args;
   const noteIndex = args.indexOf('--note');
   const note = noteIndex > 0 ? args[noteIndex + 1] : undefined;
-  const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' }, { secrets: ['TEMPORAL_CODEC_KEYS'] });
-  const client = await connectTemporal({ ...temporalConnectionOf(config), namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
+  const config = loadConfig(
+    { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' },
+    { secrets: ['TEMPORAL_CODEC_KEYS'] },
+  );
+  const client = await connectTemporal({
+    ...temporalConnectionOf(config),
+    namespace: config.TEMPORAL_NAMESPACE,
+    codecKeys: config.TEMPORAL_CODEC_KEYS,
+  });
   try {
     if (command === 'failed') {
       let count = 0;

@@ -5,8 +5,19 @@
  * transaction through the read-model kit (services/platform/read-model-kit.ts),
  * with the effect of applying each event in order; one event is a batch of one.
  */
-import { countBooksRented, countRentCountRows, recordBookTitlesBatch as recordBestBookTitles, resetRentCounts } from './bestbook/rent-counts.ts';
-import { countRentalHistoryRows, forgetErasedMembers, recordItemsRented, recordItemsReturned, resetRentalHistory } from './member/history.ts';
+import {
+  countBooksRented,
+  countRentCountRows,
+  recordBookTitlesBatch as recordBestBookTitles,
+  resetRentCounts,
+} from './bestbook/rent-counts.ts';
+import {
+  countRentalHistoryRows,
+  forgetErasedMembers,
+  recordItemsRented,
+  recordItemsReturned,
+  resetRentalHistory,
+} from './member/history.ts';
 import {
   countPartnerRents,
   countPartnerReturns,

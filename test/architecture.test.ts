@@ -41,7 +41,12 @@ function importsOf(fileName: string, text: string): ImportEdge[] {
       edges.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       edges.push({ specifier: node.argument.literal.text, typeOnly: true });
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
       edges.push({ specifier: node.arguments[0].text, typeOnly: false });
     }
     ts.forEachChild(node, visit);
@@ -73,7 +78,8 @@ function layeringViolations(file: string, edges: ImportEdge[]): string[] {
     if (!specifier.startsWith('.')) continue; // a package
     const target = normalize(join(dirname(file), specifier));
     const targetHome = homeOf(target);
-    if (targetHome === 'workflows' && !typeOnly) wrong.push(`${file} imports ${specifier} for its values: only \`import type\` from workflows/`);
+    if (targetHome === 'workflows' && !typeOnly)
+      wrong.push(`${file} imports ${specifier} for its values: only \`import type\` from workflows/`);
     if (!target.startsWith('services/') || targetHome === home) continue;
     if (home === 'services/platform' && targetHome !== 'services/contracts' && targetHome !== 'services/generated') {
       wrong.push(`${file} imports ${specifier}: the platform imports no service`);
@@ -146,7 +152,9 @@ describe('layering', () => {
   it('every file under services/ lives in a home', () => {
     for (const file of sourceFiles('services')) {
       const home = homeOf(file);
-      expect(SERVICE_HOMES.includes(home) || SHARED_HOMES.includes(home) || COMPOSITION_FILES.includes(file), `${file} is in no home`).toBe(true);
+      expect(SERVICE_HOMES.includes(home) || SHARED_HOMES.includes(home) || COMPOSITION_FILES.includes(file), `${file} is in no home`).toBe(
+        true,
+      );
     }
   });
 
@@ -168,7 +176,8 @@ describe('layering', () => {
     expect(check('services/member/http/routes.ts', "import type { TokenOptions } from '../../auth/login.ts';")).toHaveLength(1);
     expect(check('services/ops/ops-routes.tsx', "const m = await import('../auth/login.ts');")).toHaveLength(1);
     expect(check('services/contracts/events.ts', "import { AppError } from '../platform/errors.ts';")).toHaveLength(1);
-    const allowed = "import { TOPICS } from '../../contracts/events.ts';\nimport { AppError } from '../../platform/errors.ts';\nimport { x } from '../db/x.ts';";
+    const allowed =
+      "import { TOPICS } from '../../contracts/events.ts';\nimport { AppError } from '../../platform/errors.ts';\nimport { x } from '../db/x.ts';";
     expect(check('services/rental/http/routes.ts', allowed)).toEqual([]);
   });
 });

@@ -62,13 +62,29 @@ describe('docker-compose.yml', () => {
   it('mirrors the cluster topology: three brokers with a quorum of three, the Temporal server on PostgreSQL, the UI, every app process twice', () => {
     const compose = composeWith(filledIn());
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgres', 'kafka-1', 'kafka-2', 'kafka-3', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-ui', 'mailpit', 'migrate', ...APP_SERVICES]),
+      expect.arrayContaining([
+        'postgres',
+        'kafka-1',
+        'kafka-2',
+        'kafka-3',
+        'temporal-schema',
+        'temporal',
+        'temporal-namespace',
+        'temporal-ui',
+        'mailpit',
+        'migrate',
+        ...APP_SERVICES,
+      ]),
     );
     for (const broker of ['kafka-1', 'kafka-2', 'kafka-3']) {
       const environment = compose.services[broker].environment;
       expect(environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
       expect(environment.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe('1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093');
-      expect(environment).toMatchObject({ KAFKA_MIN_INSYNC_REPLICAS: 2, KAFKA_DEFAULT_REPLICATION_FACTOR: 3, KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE: 'false' });
+      expect(environment).toMatchObject({
+        KAFKA_MIN_INSYNC_REPLICAS: 2,
+        KAFKA_DEFAULT_REPLICATION_FACTOR: 3,
+        KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE: 'false',
+      });
     }
     expect(compose.services.temporal.image).toMatch(/^temporalio\/server:/); // not the CLI's dev server
     expect(compose.services.temporal.environment.DB).toBe('postgres12');
@@ -91,7 +107,10 @@ describe('docker-compose.yml', () => {
       expect(config.PUBLIC_BASE_URL, name).toBe('http://localhost:3000');
       // Each service, and the relay, on a role of its own that the migrate job makes.
       const roles = rolesToMake(config.DATABASE_URL, environment);
-      expect(roles.map((entry) => entry.user), name).toEqual([...DATABASE_USERS]);
+      expect(
+        roles.map((entry) => entry.user),
+        name,
+      ).toEqual([...DATABASE_USERS]);
       expect(new Set(roles.map((entry) => entry.role)).size, name).toBe(DATABASE_USERS.length);
     }
     // The two APIs allow the UI's origin to call the codec endpoint.
@@ -118,7 +137,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('makes the brokers\' volumes writable by their image user (uid 1000) before they start', () => {
+  it("makes the brokers' volumes writable by their image user (uid 1000) before they start", () => {
     const compose = composeWith(filledIn());
     const owners = compose.services['volume-owners'];
     expect(owners.user).toBe('0');
@@ -137,7 +156,8 @@ describe('docker-compose.yml', () => {
     const command = (name: string) => ['node', ...NODE_FLAGS, '--import', 'tsx', `processes/${name}.ts`];
     const scripts = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).scripts;
     for (const name of PROCESS_NAMES) {
-      for (const copy of [1, 2]) expect(compose.services[`${name}-${copy}`].command, `docker-compose ${name}-${copy}`).toEqual(command(name));
+      for (const copy of [1, 2])
+        expect(compose.services[`${name}-${copy}`].command, `docker-compose ${name}-${copy}`).toEqual(command(name));
       expect(scripts[name], `npm run ${name}`).toBe(command(name).join(' '));
     }
     expect(dockerfile).toContain(`CMD ${JSON.stringify(command('api')).replaceAll(',', ', ')}`);

@@ -6,7 +6,6 @@ import { SEARCH, TASK_QUEUES, bookReturnedSignal, loanLabel, summaryLine, type L
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
 
-
 /** Loans started before the due-soon reminder existed replay without it (their histories have no marker). */
 export const DUE_SOON_REMINDER_PATCH = 'due-soon-reminder';
 

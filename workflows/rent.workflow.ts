@@ -3,7 +3,16 @@ import type { BookActivities } from '../activities/book.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { POINTS, SEARCH, TASK_QUEUES, loanLabel, loanWorkflowId, summaryLine, type RentInput, type RentResult } from '../services/contracts/temporal.ts';
+import {
+  POINTS,
+  SEARCH,
+  TASK_QUEUES,
+  loanLabel,
+  loanWorkflowId,
+  summaryLine,
+  type RentInput,
+  type RentResult,
+} from '../services/contracts/temporal.ts';
 import { loanWorkflow } from './loan.workflow.ts';
 import { Saga } from './saga.ts';
 

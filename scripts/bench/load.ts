@@ -63,7 +63,12 @@ export async function sagaEnd(handle: WorkflowHandle, deadline: number): Promise
   try {
     const result = await Promise.race([handle.result() as Promise<{ status?: string } | undefined>, timeout]);
     if (result === 'RUNNING') return { outcome: 'RUNNING' };
-    const outcome = result?.status === 'COMPENSATED' ? 'COMPENSATED' : result?.status === undefined || result.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED';
+    const outcome =
+      result?.status === 'COMPENSATED'
+        ? 'COMPENSATED'
+        : result?.status === undefined || result.status === 'COMPLETED'
+          ? 'COMPLETED'
+          : 'FAILED';
     return { outcome, endedAt: now() };
   } catch (error) {
     if (error instanceof WorkflowFailedError) return { outcome: 'FAILED', endedAt: now() };

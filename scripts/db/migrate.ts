@@ -12,7 +12,9 @@ import { MIGRATIONS_DIR, applyMigrations, diffSql, readMigrations, readSchemaFil
 export const SNAPSHOT_FILE = 'schema.snapshot.prisma';
 
 export function currentDatamodel(): string {
-  return `${readSchemaFiles().map((file) => file.content.trim()).join('\n\n')}\n`;
+  return `${readSchemaFiles()
+    .map((file) => file.content.trim())
+    .join('\n\n')}\n`;
 }
 
 export function lastSnapshot(): SchemaFile[] | 'empty' {

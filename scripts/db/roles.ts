@@ -30,7 +30,10 @@ export function grantsOf(user: DatabaseUser, role: string): string[] {
   const migrations = `GRANT SELECT ON public._prisma_migrations TO ${role}`;
   if (user === 'relay') {
     return [
-      ...OUTBOX_SCHEMAS.flatMap((schema) => [`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`, `GRANT SELECT, UPDATE, DELETE ON "${schema}".outbox TO ${role}`]),
+      ...OUTBOX_SCHEMAS.flatMap((schema) => [
+        `GRANT USAGE ON SCHEMA "${schema}" TO ${role}`,
+        `GRANT SELECT, UPDATE, DELETE ON "${schema}".outbox TO ${role}`,
+      ]),
       migrations,
     ];
   }
@@ -42,14 +45,19 @@ export function grantsOf(user: DatabaseUser, role: string): string[] {
   ];
   // member's profile column has auth's Role enum type: naming the type needs USAGE on auth's schema (no right on its tables or its function).
   if (user === 'member') own.push(`GRANT USAGE ON SCHEMA "auth" TO ${role}`);
-  if (user === 'notifications') own.push(`GRANT USAGE ON SCHEMA "auth" TO ${role}`, `GRANT EXECUTE ON FUNCTION "auth".member_mail_address(uuid) TO ${role}`);
+  if (user === 'notifications')
+    own.push(`GRANT USAGE ON SCHEMA "auth" TO ${role}`, `GRANT EXECUTE ON FUNCTION "auth".member_mail_address(uuid) TO ${role}`);
   return own;
 }
 
-const sameDatabase = (a: URL, b: URL) => a.hostname === b.hostname && (a.port || '5432') === (b.port || '5432') && a.pathname === b.pathname;
+const sameDatabase = (a: URL, b: URL) =>
+  a.hostname === b.hostname && (a.port || '5432') === (b.port || '5432') && a.pathname === b.pathname;
 
 /** The users whose URL names a role of their own on the owner's database. */
-export function rolesToMake(ownerUrl: string, env: Record<string, string | undefined>): { user: DatabaseUser; role: string; password: string }[] {
+export function rolesToMake(
+  ownerUrl: string,
+  env: Record<string, string | undefined>,
+): { user: DatabaseUser; role: string; password: string }[] {
   const owner = new URL(ownerUrl);
   const made: { user: DatabaseUser; role: string; password: string }[] = [];
   for (const user of DATABASE_USERS) {
@@ -58,7 +66,8 @@ export function rolesToMake(ownerUrl: string, env: Record<string, string | undef
     const url = new URL(value);
     const role = decodeURIComponent(url.username);
     if (!sameDatabase(url, owner) || role === decodeURIComponent(owner.username)) continue;
-    if (!IDENTIFIER.test(role)) throw new Error(`${databaseUrlKey(user)}: the role name ${JSON.stringify(role)} must be lower-case letters, digits and _`);
+    if (!IDENTIFIER.test(role))
+      throw new Error(`${databaseUrlKey(user)}: the role name ${JSON.stringify(role)} must be lower-case letters, digits and _`);
     if (!url.password) throw new Error(`${databaseUrlKey(user)}: no password in the URL`);
     made.push({ user, role, password: decodeURIComponent(url.password) });
   }
@@ -82,7 +91,9 @@ export async function ensureServiceRoles(ownerUrl: string, env: Record<string, s
         await client.query(`CREATE ROLE ${role} LOGIN`).catch((error: Error & { code?: string }) => {
           if (error.code !== '42501') throw error;
           const ownerRole = decodeURIComponent(new URL(ownerUrl).username);
-          throw new Error(`DATABASE_URL's role ${ownerRole} may not create the role ${role}: give it CREATEROLE (ALTER ROLE ${ownerRole} CREATEROLE, as a superuser), or create the roles yourself`);
+          throw new Error(
+            `DATABASE_URL's role ${ownerRole} may not create the role ${role}: give it CREATEROLE (ALTER ROLE ${ownerRole} CREATEROLE, as a superuser), or create the roles yourself`,
+          );
         });
       }
       // No database or role creation, no inheritance of anyone's rights (never a superuser: the owner cannot make one): only what is granted below.

@@ -56,11 +56,7 @@ export async function withSchemaEngine<T>(databaseUrl: string, use: (engine: Eng
   await initWasm();
   const files = readSchemaFiles();
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: databaseUrl }));
-  const engine = await wasmBindings.SchemaEngine.new(
-    { datamodels: files.map((file) => [file.path, file.content]) },
-    () => {},
-    adapter,
-  );
+  const engine = await wasmBindings.SchemaEngine.new({ datamodels: files.map((file) => [file.path, file.content]) }, () => {}, adapter);
   try {
     return await use(engine);
   } finally {
@@ -93,7 +89,10 @@ export async function applyMigrations(databaseUrl: string, options: { before?: s
     const output = await engine.applyMigrations({
       migrationsList: {
         baseDir: MIGRATIONS_DIR,
-        lockfile: { path: join(MIGRATIONS_DIR, 'migration_lock.toml'), content: readFileSync(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8') },
+        lockfile: {
+          path: join(MIGRATIONS_DIR, 'migration_lock.toml'),
+          content: readFileSync(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8'),
+        },
         shadowDbInitScript: '',
         migrationDirectories: migrations.map(({ name, sql }) => ({
           path: join(MIGRATIONS_DIR, name),

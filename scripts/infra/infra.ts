@@ -52,10 +52,12 @@ export const startServer = (profile: Profile, server: ServerName, opts: StartOpt
   lifecycle.startServer(profile, definitionOf(profile, server), opts);
 
 /** Stops one server of the profile by its pid file (no-op when not running). */
-export const stopServer = (profile: Profile, server: ServerName): Promise<void> => lifecycle.stopServer(profile, definitionOf(profile, server));
+export const stopServer = (profile: Profile, server: ServerName): Promise<void> =>
+  lifecycle.stopServer(profile, definitionOf(profile, server));
 
 /** Crashes one server of the profile: SIGKILL (PostgreSQL: immediate shutdown, which kills its backends at once). */
-export const crashServer = (profile: Profile, server: ServerName): Promise<void> => lifecycle.crashServer(profile, definitionOf(profile, server));
+export const crashServer = (profile: Profile, server: ServerName): Promise<void> =>
+  lifecycle.crashServer(profile, definitionOf(profile, server));
 
 /** Stop then start one server, e.g. for fault-injection tests. Started detached, so it outlives a test worker. */
 export async function restartServer(profile: Profile, server: ServerName, opts: { log?: Log } = {}): Promise<void> {
@@ -96,7 +98,13 @@ export function infraEnv(profile: Profile): InfraEnv {
 /** Servers to manage: one whose address is given by the environment is someone else's. */
 function managedServers(profile: Profile): ServerName[] {
   const override: Record<ServerName, string> = {
-    postgres: 'DATABASE_URL', temporal: 'TEMPORAL_ADDRESS', temporalUi: 'TEMPORAL_ADDRESS', kafka: 'KAFKA_BROKERS', kafka2: 'KAFKA_BROKERS', kafka3: 'KAFKA_BROKERS', mailpit: 'SMTP_URL',
+    postgres: 'DATABASE_URL',
+    temporal: 'TEMPORAL_ADDRESS',
+    temporalUi: 'TEMPORAL_ADDRESS',
+    kafka: 'KAFKA_BROKERS',
+    kafka2: 'KAFKA_BROKERS',
+    kafka3: 'KAFKA_BROKERS',
+    mailpit: 'SMTP_URL',
   };
   return serversOf(profile).filter((s) => !process.env[override[s]]);
 }

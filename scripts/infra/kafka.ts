@@ -19,7 +19,13 @@ const brokerPort = (profile: Profile, name: BrokerName) => portsOf(profile)[name
 const controllerPort = (profile: Profile, name: BrokerName) => portsOf(profile)[`${name}Controller`];
 
 /** The cluster profile's topics: three replicas, two in sync for acks=all, kept forever. */
-export const CLUSTER_TOPIC_POLICY: TopicPolicy = { partitions: 3, replicationFactor: 3, minInSyncReplicas: 2, retentionMs: -1, dlqRetentionMs: -1 };
+export const CLUSTER_TOPIC_POLICY: TopicPolicy = {
+  partitions: 3,
+  replicationFactor: 3,
+  minInSyncReplicas: 2,
+  retentionMs: -1,
+  dlqRetentionMs: -1,
+};
 export const topicPolicyOfProfile = (profile: Profile): TopicPolicy => (isCluster(profile) ? CLUSTER_TOPIC_POLICY : SINGLE_BROKER_POLICY);
 
 /** Every broker address of the profile, as KAFKA_BROKERS lists them. */
@@ -95,7 +101,17 @@ async function prepareKafka(profile: Profile, name: BrokerName): Promise<void> {
   if (existsSync(join(serverDir(profile, name), 'data', 'meta.properties'))) return;
   await execFileAsync(
     'java',
-    ['-cp', `${KAFKA_LIBS}/*`, `-Dlog4j.configuration=file:${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', KAFKA_CLUSTER_ID, '-c', properties],
+    [
+      '-cp',
+      `${KAFKA_LIBS}/*`,
+      `-Dlog4j.configuration=file:${log4j}`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      KAFKA_CLUSTER_ID,
+      '-c',
+      properties,
+    ],
     { cwd: serverDir(profile, name) },
   );
 }
@@ -108,8 +124,10 @@ function startKafka(profile: Profile, name: BrokerName, detached: boolean) {
     ...heap,
     '-Djava.awt.headless=true',
     `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
-    '-cp', `${KAFKA_LIBS}/*`,
-    'kafka.Kafka', join(dir, 'server.properties'),
+    '-cp',
+    `${KAFKA_LIBS}/*`,
+    'kafka.Kafka',
+    join(dir, 'server.properties'),
   ];
   return spawnServer(logFile(profile, name), 'java', args, { detached, cwd: dir });
 }
@@ -153,7 +171,8 @@ async function upgradeTopics(profile: Profile, name: BrokerName): Promise<void> 
   try {
     // Each broker answers before the others' registrations reach it: wait until the metadata names all of them.
     const wanted = isCluster(profile) ? BROKERS.length : 1;
-    for (let attempt = 1; (await admin.describeCluster()).brokers.length < wanted && attempt < 120; attempt++) await new Promise((r) => setTimeout(r, 500));
+    for (let attempt = 1; (await admin.describeCluster()).brokers.length < wanted && attempt < 120; attempt++)
+      await new Promise((r) => setTimeout(r, 500));
     await fixTopics(admin, topicPolicyOfProfile(profile));
   } finally {
     await admin.disconnect();

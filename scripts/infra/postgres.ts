@@ -43,11 +43,16 @@ async function preparePostgres(profile: Profile): Promise<void> {
 function startPostgres(profile: Profile, detached: boolean) {
   const dir = serverDir(profile, 'postgres');
   const args = [
-    '-D', dir,
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', `port=${portsOf(profile).postgres}`,
-    '-c', `unix_socket_directories=${dir}`, // not /var/run/postgresql, which may not exist or be shared
-    '-c', 'max_connections=200',
+    '-D',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `port=${portsOf(profile).postgres}`,
+    '-c',
+    `unix_socket_directories=${dir}`, // not /var/run/postgresql, which may not exist or be shared
+    '-c',
+    'max_connections=200',
   ];
   return spawnServer(logFile(profile, 'postgres'), `${PG_BIN}/postgres`, args, { detached, cwd: dir, user: postgresUser() });
 }
@@ -89,7 +94,10 @@ export const postgres: ServerDefinition = {
   /** Immediate shutdown: every backend is killed at once, nothing is flushed; the next start runs crash recovery. */
   async crash(profile, pid) {
     const dir = serverDir(profile, 'postgres');
-    await execFileAsync(`${PG_BIN}/pg_ctl`, ['stop', '-D', dir, '-m', 'immediate', '-w', '-t', '30'], { cwd: dir, ...postgresUser() }).catch(() => kill(pid, 'SIGKILL'));
+    await execFileAsync(`${PG_BIN}/pg_ctl`, ['stop', '-D', dir, '-m', 'immediate', '-w', '-t', '30'], {
+      cwd: dir,
+      ...postgresUser(),
+    }).catch(() => kill(pid, 'SIGKILL'));
   },
   async requestStop(profile, pid) {
     const dir = serverDir(profile, 'postgres');

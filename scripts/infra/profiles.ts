@@ -23,12 +23,30 @@ const NONE = { kafka2: 0, kafka2Controller: 0, kafka3: 0, kafka3Controller: 0, t
 const BASE_PORTS = {
   // mailpit: its web UI and JSON API; mailpitSmtp: its SMTP port.
   dev: { postgres: 15432, temporal: 7233, temporalUi: 8233, kafka: 9092, kafkaController: 9093, mailpit: 8025, mailpitSmtp: 1025, ...NONE },
-  test: { postgres: 15433, temporal: 7243, temporalUi: 8243, kafka: 9094, kafkaController: 9095, mailpit: 8026, mailpitSmtp: 1026, ...NONE },
+  test: {
+    postgres: 15433,
+    temporal: 7243,
+    temporalUi: 8243,
+    kafka: 9094,
+    kafkaController: 9095,
+    mailpit: 8026,
+    mailpitSmtp: 1026,
+    ...NONE,
+  },
   // temporalInternal: the first of the server's other ports (history, matching, worker, membership, http): +0..+9
   cluster: {
-    postgres: 10432, temporal: 10233, temporalUi: 10280, kafka: 10192, kafkaController: 10195,
-    kafka2: 10292, kafka2Controller: 10295, kafka3: 10392, kafka3Controller: 10395, temporalInternal: 10240,
-    mailpit: 10825, mailpitSmtp: 10025,
+    postgres: 10432,
+    temporal: 10233,
+    temporalUi: 10280,
+    kafka: 10192,
+    kafkaController: 10195,
+    kafka2: 10292,
+    kafka2Controller: 10295,
+    kafka3: 10392,
+    kafka3Controller: 10395,
+    temporalInternal: 10240,
+    mailpit: 10825,
+    mailpitSmtp: 10025,
   },
 } as const;
 export type Ports = Record<keyof (typeof BASE_PORTS)['dev'], number>;

@@ -10,8 +10,8 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-describe('per-service roles in the project\'s profiles', () => {
-  it.each(['dev', 'test8', 'cluster'] as const)('%s: a role per service and for the relay, on the profile\'s own database', (profile) => {
+describe("per-service roles in the project's profiles", () => {
+  it.each(['dev', 'test8', 'cluster'] as const)("%s: a role per service and for the relay, on the profile's own database", (profile) => {
     for (const key of ['DATABASE_URL', ...DATABASE_USERS.map(databaseUrlKey)]) delete process.env[key];
     const env = infraEnv(profile);
     const roles = rolesToMake(env.DATABASE_URL, { ...env });
@@ -21,7 +21,7 @@ describe('per-service roles in the project\'s profiles', () => {
     expect(() => loadConfig({ ...env, NODE_ENV: 'test' } as Record<string, string>)).not.toThrow();
   });
 
-  it('a DATABASE_URL of someone else\'s server: only the service URLs given with it', () => {
+  it("a DATABASE_URL of someone else's server: only the service URLs given with it", () => {
     process.env.DATABASE_URL = 'postgresql://owner:pw@db.example/app';
     process.env.BOOK_DATABASE_URL = 'postgresql://book:pw@db.example/app';
     const env = infraEnv('dev');

@@ -48,9 +48,34 @@ async function prepareSchema(profile: Profile): Promise<void> {
     return created;
   });
   const tool = (database: string, ...command: string[]) =>
-    execFileAsync(SQL_TOOL, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(portsOf(profile).postgres), '-u', DB.user, '--pw', DB.password, '--db', database, ...command], { timeout: 120_000 });
-  for (const [kind, database] of [['temporal', DB.databases.persistence], ['visibility', DB.databases.visibility]] as const) {
-    const hasVersionTable = await asPostgresAdmin(profile, database, async (c) => (await c.query("select to_regclass('public.schema_version') as t")).rows[0].t !== null);
+    execFileAsync(
+      SQL_TOOL,
+      [
+        '--plugin',
+        'postgres12',
+        '--ep',
+        '127.0.0.1',
+        '-p',
+        String(portsOf(profile).postgres),
+        '-u',
+        DB.user,
+        '--pw',
+        DB.password,
+        '--db',
+        database,
+        ...command,
+      ],
+      { timeout: 120_000 },
+    );
+  for (const [kind, database] of [
+    ['temporal', DB.databases.persistence],
+    ['visibility', DB.databases.visibility],
+  ] as const) {
+    const hasVersionTable = await asPostgresAdmin(
+      profile,
+      database,
+      async (c) => (await c.query("select to_regclass('public.schema_version') as t")).rows[0].t !== null,
+    );
     if (fresh.includes(database) || !hasVersionTable) await tool(database, 'setup-schema', '-v', '0.0');
     await tool(database, 'update-schema', '-d', join(SCHEMA_DIR, kind, 'versioned'));
   }
@@ -78,7 +103,9 @@ function writeServerConfig(profile: Profile): string {
       bindOnLocalHost: true${http ? `\n      httpPort: ${http}` : ''}`;
   mkdirSync(join(dir, 'config', 'dynamicconfig'), { recursive: true });
   // The layout of the module's config/development-postgres12.yaml, on the profile's ports.
-  writeFileSync(join(dir, 'config', 'cluster.yaml'), `log:
+  writeFileSync(
+    join(dir, 'config', 'cluster.yaml'),
+    `log:
   stdout: true
   level: warn
 persistence:
@@ -115,12 +142,16 @@ dcRedirectionPolicy:
 dynamicConfigClient:
   filepath: ${join(dir, 'config', 'dynamicconfig', 'cluster.yaml')}
   pollInterval: 10s
-`);
-  writeFileSync(join(dir, 'config', 'dynamicconfig', 'cluster.yaml'), `# Search attributes registered at start-up are usable at once.
+`,
+  );
+  writeFileSync(
+    join(dir, 'config', 'dynamicconfig', 'cluster.yaml'),
+    `# Search attributes registered at start-up are usable at once.
 system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
     constraints: {}
-`);
+`,
+  );
   return dir;
 }
 
@@ -131,7 +162,12 @@ async function prepareTemporal(profile: Profile): Promise<void> {
 
 function startTemporal(profile: Profile, detached: boolean) {
   const dir = serverDir(profile, 'temporal');
-  return spawnServer(logFile(profile, 'temporal'), TEMPORAL_SERVER_BINARY, ['--root', dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'], { detached, cwd: dir });
+  return spawnServer(
+    logFile(profile, 'temporal'),
+    TEMPORAL_SERVER_BINARY,
+    ['--root', dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'],
+    { detached, cwd: dir },
+  );
 }
 
 const cli = (profile: Profile, ...args: string[]) =>
@@ -193,7 +229,9 @@ function writeUiConfig(profile: Profile, opts: StartOptions): string {
   const dir = serverDir(profile, 'temporalUi');
   const p = portsOf(profile);
   mkdirSync(join(dir, 'config'), { recursive: true });
-  writeFileSync(join(dir, 'config', 'cluster.yaml'), `temporalGrpcAddress: "127.0.0.1:${p.temporal}"
+  writeFileSync(
+    join(dir, 'config', 'cluster.yaml'),
+    `temporalGrpcAddress: "127.0.0.1:${p.temporal}"
 host: 127.0.0.1
 port: ${p.temporalUi}
 enableUi: true
@@ -210,7 +248,8 @@ codec:
   endpoint: ${opts.codecEndpoint ?? codecEndpointOf(defaultApiPort(profile))}
   passAccessToken: false
   includeCredentials: true
-`);
+`,
+  );
   return dir;
 }
 
@@ -221,7 +260,10 @@ export const temporalUi: ServerDefinition = {
   startTimeoutMs: 60_000,
   start(profile, detached, opts) {
     const dir = writeUiConfig(profile, opts);
-    return spawnServer(logFile(profile, 'temporalUi'), UI_BINARY, ['--root', dir, '--config', 'config', '--env', 'cluster', 'start'], { detached, cwd: dir });
+    return spawnServer(logFile(profile, 'temporalUi'), UI_BINARY, ['--root', dir, '--config', 'config', '--env', 'cluster', 'start'], {
+      detached,
+      cwd: dir,
+    });
   },
   async ready(profile) {
     try {

@@ -8,7 +8,10 @@ import { BESTBOOK_PROCESSED, rentCountsRepo } from './db/rent-counts.ts';
 /** Consumer of rental.item-rented.v1: one more rent of the book per event, once (a batch of one partition in one transaction). */
 export async function countBooksRented(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
   await applyOnce(db, BESTBOOK_PROCESSED, events, (tx, fresh) =>
-    rentCountsRepo.countRents(tx, fresh.map((event) => ({ bookNo: event.payload.bookNo, title: event.payload.title }))),
+    rentCountsRepo.countRents(
+      tx,
+      fresh.map((event) => ({ bookNo: event.payload.bookNo, title: event.payload.title })),
+    ),
   );
 }
 
@@ -21,8 +24,14 @@ export const countBookRented = (db: Db, event: TEnvelope<'rental.item-rented.v1'
  */
 export async function recordBookTitlesBatch(db: Db, events: BookChangedView[]): Promise<void> {
   await applyOnce(db, BESTBOOK_PROCESSED, events, async (tx, fresh) => {
-    await rentCountsRepo.applyTitles(tx, fresh.map((event) => ({ bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) })));
-    await rentCountsRepo.markWithdrawn(tx, fresh.filter((event) => event.payload.change === 'WITHDRAWN').map((event) => event.payload.bookNo));
+    await rentCountsRepo.applyTitles(
+      tx,
+      fresh.map((event) => ({ bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) })),
+    );
+    await rentCountsRepo.markWithdrawn(
+      tx,
+      fresh.filter((event) => event.payload.change === 'WITHDRAWN').map((event) => event.payload.bookNo),
+    );
   });
 }
 

@@ -128,10 +128,7 @@ export function schemaVersionOf(topic: Topic): number {
 }
 
 /** Parses a raw message value into a typed envelope, or explains why it cannot. */
-export function parseEnvelope<T extends Topic>(
-  topic: T,
-  raw: string,
-): { ok: true; event: TEnvelope<T> } | { ok: false; reason: string } {
+export function parseEnvelope<T extends Topic>(topic: T, raw: string): { ok: true; event: TEnvelope<T> } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw);

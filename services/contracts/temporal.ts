@@ -32,7 +32,8 @@ export const SEARCH = {
 };
 
 /** What a saga is about, for the Temporal UI: its type and book ("rent book 12", "settle fee"); never personal data. */
-export const sagaLabel = (sagaType: string, bookNo?: number): string => `${sagaType.replace(/-/g, ' ')}${bookNo === undefined ? '' : ` book ${bookNo}`}`;
+export const sagaLabel = (sagaType: string, bookNo?: number): string =>
+  `${sagaType.replace(/-/g, ' ')}${bookNo === undefined ? '' : ` book ${bookNo}`}`;
 
 /** A loan, told apart from the sagas in the Temporal UI: "loan of book 12 (due 2026-12-14T08:00:00.000Z)". */
 export const loanLabel = (loan: Pick<LoanInput, 'bookNo' | 'dueAt'>): string => `loan of book ${loan.bookNo} (due ${loan.dueAt})`;

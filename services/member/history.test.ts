@@ -59,7 +59,11 @@ describe('member history handlers', () => {
 });
 
 describe('GET /members/me/history', () => {
-  const app = () => createApp({ logger: createLogger({ name: 'test', level: 'silent' }), routers: [memberHistoryRoutes({ db, auth: bearerAuthenticator(tokens) })] });
+  const app = () =>
+    createApp({
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      routers: [memberHistoryRoutes({ db, auth: bearerAuthenticator(tokens) })],
+    });
   const tokenFor = async (memberId: string) => (await openSession(db, tokens, { memberId, role: 'USER' })).token;
 
   it("answers the caller's loans newest first, returnedAt only once returned", async () => {

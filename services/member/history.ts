@@ -9,7 +9,13 @@ export async function recordItemsRented(db: Db, events: TEnvelope<'rental.item-r
   await applyOnce(db, MEMBER_PROCESSED, events, (tx, fresh) =>
     historyRepo.recordRentedMany(
       tx,
-      fresh.map(({ payload: { rentalId, memberId, bookNo, title, rentedAt } }) => ({ rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) })),
+      fresh.map(({ payload: { rentalId, memberId, bookNo, title, rentedAt } }) => ({
+        rentalId,
+        memberId,
+        bookNo,
+        title,
+        rentedAt: new Date(rentedAt),
+      })),
     ),
   );
 }
@@ -21,7 +27,12 @@ export async function recordItemsReturned(db: Db, events: TEnvelope<'rental.item
   await applyOnce(db, MEMBER_PROCESSED, events, (tx, fresh) =>
     historyRepo.recordReturnedMany(
       tx,
-      fresh.map(({ payload: { rentalId, memberId, bookNo, returnedAt } }) => ({ rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) })),
+      fresh.map(({ payload: { rentalId, memberId, bookNo, returnedAt } }) => ({
+        rentalId,
+        memberId,
+        bookNo,
+        returnedAt: new Date(returnedAt),
+      })),
     ),
   );
 }
@@ -30,7 +41,12 @@ export const recordItemReturned = (db: Db, event: TEnvelope<'rental.item-returne
 
 /** Consumer of member.member-erased.v1: forgets the members' loans. */
 export async function forgetErasedMembers(db: Db, events: TEnvelope<'member.member-erased.v1'>[]): Promise<void> {
-  await applyOnce(db, MEMBER_PROCESSED, events, (tx, fresh) => historyRepo.forgetMembers(tx, fresh.map((event) => event.payload.memberId)));
+  await applyOnce(db, MEMBER_PROCESSED, events, (tx, fresh) =>
+    historyRepo.forgetMembers(
+      tx,
+      fresh.map((event) => event.payload.memberId),
+    ),
+  );
 }
 
 export const forgetErasedMember = (db: Db, event: TEnvelope<'member.member-erased.v1'>) => forgetErasedMembers(db, [event]);

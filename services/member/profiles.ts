@@ -36,13 +36,18 @@ export async function activateProfile(db: Db, input: { signupId: string }, now =
     if (count === 0) return;
     const profile = (await profilesRepo.findBySignup(tx, input.signupId)) as Profile;
     if (profile.role !== 'PARTNER') return;
-    await appendToOutbox(tx, 'member', [
-      {
-        topic: 'member.partner-registered.v1',
-        aggregateId: profile.memberId,
-        payload: { memberId: profile.memberId, registeredAt: now.toISOString() },
-      },
-    ], now);
+    await appendToOutbox(
+      tx,
+      'member',
+      [
+        {
+          topic: 'member.partner-registered.v1',
+          aggregateId: profile.memberId,
+          payload: { memberId: profile.memberId, registeredAt: now.toISOString() },
+        },
+      ],
+      now,
+    );
   });
 }
 

@@ -67,17 +67,23 @@ export function notificationSubscriptions(deps: NotifierDeps): Subscription[] {
   const on = (notice: NoticeOf) => notify(deps, notice);
   return [
     subscribe('auth.member-signed-up.v1', ({ payload }: TEnvelope<'auth.member-signed-up.v1'>) =>
-      on({ kind: 'WELCOME', subjectId: payload.memberId, memberId: payload.memberId })),
+      on({ kind: 'WELCOME', subjectId: payload.memberId, memberId: payload.memberId }),
+    ),
     subscribe('rental.item-rented.v1', ({ payload }: TEnvelope<'rental.item-rented.v1'>) =>
-      on({ kind: 'RENTED', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, dueAt: payload.dueAt })),
+      on({ kind: 'RENTED', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, dueAt: payload.dueAt }),
+    ),
     subscribe('rental.item-due-soon.v1', ({ payload }: TEnvelope<'rental.item-due-soon.v1'>) =>
-      on({ kind: 'DUE_SOON', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, dueAt: payload.dueAt })),
+      on({ kind: 'DUE_SOON', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, dueAt: payload.dueAt }),
+    ),
     subscribe('rental.item-overdue.v1', ({ payload }: TEnvelope<'rental.item-overdue.v1'>) =>
-      on({ kind: 'OVERDUE', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, dueAt: payload.dueAt })),
+      on({ kind: 'OVERDUE', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, dueAt: payload.dueAt }),
+    ),
     subscribe('rental.item-returned.v1', ({ payload }: TEnvelope<'rental.item-returned.v1'>) =>
-      on({ kind: 'RETURNED', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, lateFee: payload.lateFee })),
+      on({ kind: 'RETURNED', subjectId: payload.rentalId, memberId: payload.memberId, bookNo: payload.bookNo, lateFee: payload.lateFee }),
+    ),
     subscribe('rental.overdue-cleared.v1', ({ payload }: TEnvelope<'rental.overdue-cleared.v1'>) =>
-      on({ kind: 'OVERDUE_CLEARED', subjectId: payload.clearanceId, memberId: payload.memberId, amount: payload.amount })),
+      on({ kind: 'OVERDUE_CLEARED', subjectId: payload.clearanceId, memberId: payload.memberId, amount: payload.amount }),
+    ),
     // Erased: the member's notices go, and later events for them record and send nothing.
     subscribe('member.member-erased.v1', async ({ payload }: TEnvelope<'member.member-erased.v1'>) => {
       await noticesRepo.forget(deps.db, payload.memberId, new Date(payload.erasedAt));

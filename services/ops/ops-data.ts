@@ -5,7 +5,14 @@ import { settle, type LetterStatus } from '../../scripts/dlq/ledger.ts';
 import { ALL_TOPICS, deadLetterTopic } from '../contracts/events.ts';
 import { SEARCH } from '../contracts/temporal.ts';
 import type { Db } from '../platform/db.ts';
-import { consumerGroupLags, describeTopics, readLastEvents, type EventView, type GroupLag, type TopicView } from '../platform/kafka-inspect.ts';
+import {
+  consumerGroupLags,
+  describeTopics,
+  readLastEvents,
+  type EventView,
+  type GroupLag,
+  type TopicView,
+} from '../platform/kafka-inspect.ts';
 import { OUTBOX_SCHEMAS } from '../platform/outbox.ts';
 import { NEEDS_OPERATOR_QUERY } from '../platform/sagas.ts';
 
@@ -71,8 +78,18 @@ async function outboxBacklogs(db: Db) {
 
 /** Each letter among these dead-letter messages (by `partition:offset`) and what the operator did with it (scripts/dlq/ledger.ts). */
 export function letterStatuses(events: EventView[]): Map<string, { group: string; status: LetterStatus; note?: string }> {
-  const records = events.map((event) => ({ position: `${event.partition}:${event.offset}`, key: event.key, value: null, headers: event.headers }));
-  return new Map(settle(records).map((letter) => [letter.position, { group: letter.group, status: letter.status, ...(letter.note ? { note: letter.note } : {}) }]));
+  const records = events.map((event) => ({
+    position: `${event.partition}:${event.offset}`,
+    key: event.key,
+    value: null,
+    headers: event.headers,
+  }));
+  return new Map(
+    settle(records).map((letter) => [
+      letter.position,
+      { group: letter.group, status: letter.status, ...(letter.note ? { note: letter.note } : {}) },
+    ]),
+  );
 }
 
 /** Unhandled dead letters per topic, and per consumer group that parked them (the `dlq-consumer-group` header). */
@@ -122,4 +139,6 @@ export async function readTopic(deps: OpsDeps, topic: string): Promise<TopicView
 }
 
 export const temporalUiLink = (deps: OpsDeps, workflowId: string) =>
-  deps.uiUrl ? `${deps.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;
+  deps.uiUrl
+    ? `${deps.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`
+    : undefined;

@@ -43,22 +43,29 @@ function html(c: Context, status: 200 | 400 | 401 | 403 | 404 | 429, body: Param
 
 export function opsRoutes(deps: OpsRoutesDeps) {
   const router = new Hono();
-  router.get('/ops/assets/ops.css', (c) => c.body(new Uint8Array(CSS), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
+  router.get('/ops/assets/ops.css', (c) =>
+    c.body(new Uint8Array(CSS), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
+  );
   router.get('/ops/login', (c) => html(c, 200, <SignInPage />));
   router.post('/ops/login', async (c) => {
     const body = await c.req.parseBody();
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     const password = typeof body.password === 'string' ? body.password : '';
-    if (!email || !password || email.length > 254 || password.length > 200) return html(c, 400, <SignInPage message="Enter an email and a password." />);
+    if (!email || !password || email.length > 254 || password.length > 200)
+      return html(c, 400, <SignInPage message="Enter an email and a password." />);
     let grant: Awaited<ReturnType<PasswordSignIn['signIn']>>;
     try {
-      grant = await deps.signIn.signIn({ email, password, address: clientAddress(c, deps.trustedProxyHops) }, { lifetimeSeconds: OPS_SESSION_SECONDS });
+      grant = await deps.signIn.signIn(
+        { email, password, address: clientAddress(c, deps.trustedProxyHops) },
+        { lifetimeSeconds: OPS_SESSION_SECONDS },
+      );
     } catch (error) {
       if (error instanceof RetryLaterError && error.code === 'RATE_LIMITED') {
         c.header('Retry-After', String(error.retryAfterSeconds));
         return html(c, 429, <SignInPage message={`Too many failed sign-ins; try again in ${error.retryAfterSeconds} seconds.`} />);
       }
-      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') return html(c, 401, <SignInPage message="The email or the password is wrong." />);
+      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS')
+        return html(c, 401, <SignInPage message="The email or the password is wrong." />);
       throw error;
     }
     const { principal, sessionId } = grant;
@@ -83,7 +90,9 @@ export function opsRoutes(deps: OpsRoutesDeps) {
   router.use('/ops/*', adminOnly);
 
   const link = (workflowId: string) => temporalUiLink(deps, workflowId);
-  router.get('/ops', async (c) => html(c, 200, <OverviewPage data={await readOverview(deps)} link={link} notice={c.req.query('notice')} />));
+  router.get('/ops', async (c) =>
+    html(c, 200, <OverviewPage data={await readOverview(deps)} link={link} notice={c.req.query('notice')} />),
+  );
 
   const decide = (action: 'retry' | 'resolve') => async (c: Context) => {
     const workflowId = c.req.param('id')!;
@@ -92,7 +101,9 @@ export function opsRoutes(deps: OpsRoutesDeps) {
     if (action === 'resolve' && !note) return html(c, 400, <MessagePage title="A note is needed" message="Say what was done by hand." />);
     let notice: string;
     try {
-      const outcome = await deps.temporal.workflow.getHandle(workflowId).executeUpdate(resolveCompensationUpdate, { args: [{ action, ...(note ? { note } : {}) }] });
+      const outcome = await deps.temporal.workflow
+        .getHandle(workflowId)
+        .executeUpdate(resolveCompensationUpdate, { args: [{ action, ...(note ? { note } : {}) }] });
       notice = `${workflowId}: ${action} done, the saga is now ${outcome.status}`;
     } catch (error) {
       notice = `${workflowId}: ${action} refused: ${(error as Error).message}`;
@@ -106,7 +117,10 @@ export function opsRoutes(deps: OpsRoutesDeps) {
     const topic = c.req.param('topic');
     if (!ALL_TOPICS.includes(topic as Topic)) return html(c, 404, <MessagePage title="No such topic" message={topic} />);
     const { sent, duplicates } = await deps.redrive(topic as Topic);
-    return c.redirect(`/ops?notice=${encodeURIComponent(`re-drove ${sent} message(s) to ${topic} (${duplicates} already re-driven)`)}`, 303);
+    return c.redirect(
+      `/ops?notice=${encodeURIComponent(`re-drove ${sent} message(s) to ${topic} (${duplicates} already re-driven)`)}`,
+      303,
+    );
   });
 
   router.post('/ops/dead-letters/:topic/discard', async (c) => {
@@ -115,8 +129,17 @@ export function opsRoutes(deps: OpsRoutesDeps) {
     const body = await c.req.parseBody();
     const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
     const letter = typeof body.letter === 'string' && body.letter !== '' ? body.letter : 'all';
-    if (reason.length < 3 || reason.length > 500) return html(c, 400, <MessagePage title="A reason is needed" message="Say in 3 to 500 characters why these letters need no re-drive; it is kept beside them." />);
-    if (letter !== 'all' && !/^\d+:\d+$/.test(letter)) return html(c, 400, <MessagePage title="No such letter" message="A letter is named by partition:offset." />);
+    if (reason.length < 3 || reason.length > 500)
+      return html(
+        c,
+        400,
+        <MessagePage
+          title="A reason is needed"
+          message="Say in 3 to 500 characters why these letters need no re-drive; it is kept beside them."
+        />,
+      );
+    if (letter !== 'all' && !/^\d+:\d+$/.test(letter))
+      return html(c, 400, <MessagePage title="No such letter" message="A letter is named by partition:offset." />);
     let notice: string;
     try {
       const discarded = await deps.discard(topic as Topic, letter, reason);
@@ -146,7 +169,16 @@ export function opsRoutes(deps: OpsRoutesDeps) {
     const events = await readLastEvents(deps.kafka, topic, { limit, ...(key ? { key } : {}), ...(aggregateId ? { aggregateId } : {}) });
     // A dead-letter topic: each letter's status, and a discard form on the unhandled ones.
     const letters = topic.endsWith('.dlq') ? letterStatuses(events) : undefined;
-    return html(c, 200, <TopicPage view={view} events={events} letters={letters} search={{ limit, ...(key ? { key } : {}), ...(aggregateId ? { aggregateId } : {}) }} />);
+    return html(
+      c,
+      200,
+      <TopicPage
+        view={view}
+        events={events}
+        letters={letters}
+        search={{ limit, ...(key ? { key } : {}), ...(aggregateId ? { aggregateId } : {}) }}
+      />,
+    );
   });
   return router;
 }

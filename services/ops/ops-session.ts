@@ -25,7 +25,11 @@ const sessionKey = (secret: string) => createHmac('sha256', secret).update('ops-
 export async function startOpsSession(c: Context, secret: string, memberId: string, sessionId: string): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   // The cookie names the login's session (auth.session): a logout, a revocation or an erasure ends the console too.
-  const token = await sign({ sub: memberId, sid: sessionId, aud: AUDIENCE, iat: now, exp: now + OPS_SESSION_SECONDS }, sessionKey(secret), 'HS256');
+  const token = await sign(
+    { sub: memberId, sid: sessionId, aud: AUDIENCE, iat: now, exp: now + OPS_SESSION_SECONDS },
+    sessionKey(secret),
+    'HS256',
+  );
   setCookie(c, OPS_SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Strict',
@@ -41,7 +45,12 @@ export async function opsCaller(c: Context, keys: OpsKeys): Promise<'admin' | 'm
   if (cookie) {
     try {
       const claims = await verify(cookie, sessionKey(keys.secret), 'HS256');
-      if (claims.aud === AUDIENCE && typeof claims.sid === 'string' && typeof claims.sub === 'string' && (await keys.auth.isLive(claims.sid, claims.sub))) {
+      if (
+        claims.aud === AUDIENCE &&
+        typeof claims.sid === 'string' &&
+        typeof claims.sub === 'string' &&
+        (await keys.auth.isLive(claims.sid, claims.sub))
+      ) {
         return 'admin';
       }
     } catch {

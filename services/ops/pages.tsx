@@ -28,7 +28,11 @@ export const SignInPage = (props: { message?: string }) => (
   <Layout title="Operations sign-in">
     <h1>Operations console</h1>
     <p>Sign in as an administrator.</p>
-    {props.message ? <p role="alert"><strong>{props.message}</strong></p> : null}
+    {props.message ? (
+      <p role="alert">
+        <strong>{props.message}</strong>
+      </p>
+    ) : null}
     <form method="post" action="/ops/login" class="signin">
       <label>
         Email <input name="email" type="email" autocomplete="username" required />
@@ -64,7 +68,11 @@ export const OverviewPage = (props: { data: OverviewData; link: (id: string) => 
   return (
     <Layout title="Operations">
       <h1>Operations</h1>
-      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
+      {props.notice ? (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      ) : null}
 
       <section id="needs-operator">
         <h2>Sagas that need an operator ({data.needsOperator.length})</h2>
@@ -72,11 +80,21 @@ export const OverviewPage = (props: { data: OverviewData; link: (id: string) => 
           <p>None: every undo succeeded.</p>
         ) : (
           <table>
-            <thead><tr><th>saga</th><th>type</th><th>book</th><th>started</th><th>actions</th></tr></thead>
+            <thead>
+              <tr>
+                <th>saga</th>
+                <th>type</th>
+                <th>book</th>
+                <th>started</th>
+                <th>actions</th>
+              </tr>
+            </thead>
             <tbody>
               {data.needsOperator.map((row) => (
                 <tr>
-                  <td><SagaLink row={row} link={props.link} /></td>
+                  <td>
+                    <SagaLink row={row} link={props.link} />
+                  </td>
                   <td>{row.sagaType}</td>
                   <td>{row.bookNo ?? ''}</td>
                   <td>{row.startTime}</td>
@@ -98,13 +116,30 @@ export const OverviewPage = (props: { data: OverviewData; link: (id: string) => 
 
       <section id="recent-sagas">
         <h2>Recent sagas and loans</h2>
-        <p class="counts">{countBy(data.recent).map(([what, count]) => <span class="chip">{what}: {count}</span>)}</p>
+        <p class="counts">
+          {countBy(data.recent).map(([what, count]) => (
+            <span class="chip">
+              {what}: {count}
+            </span>
+          ))}
+        </p>
         <table>
-          <thead><tr><th>workflow</th><th>type</th><th>status</th><th>book</th><th>started</th><th>closed</th></tr></thead>
+          <thead>
+            <tr>
+              <th>workflow</th>
+              <th>type</th>
+              <th>status</th>
+              <th>book</th>
+              <th>started</th>
+              <th>closed</th>
+            </tr>
+          </thead>
           <tbody>
             {data.recent.map((row) => (
               <tr class={`status-${row.sagaStatus.toLowerCase()}`}>
-                <td><SagaLink row={row} link={props.link} /></td>
+                <td>
+                  <SagaLink row={row} link={props.link} />
+                </td>
                 <td>{row.sagaType}</td>
                 <td>{row.sagaStatus}</td>
                 <td>{row.bookNo ?? ''}</td>
@@ -119,32 +154,76 @@ export const OverviewPage = (props: { data: OverviewData; link: (id: string) => 
       <section id="outbox">
         <h2>Outbox backlog</h2>
         <table>
-          <thead><tr><th>service</th><th>unpublished rows</th><th>oldest (s)</th></tr></thead>
-          <tbody>{data.outboxes.map((row) => <tr><td>{row.outbox}</td><td>{row.backlog}</td><td>{row.oldestSeconds}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th>service</th>
+              <th>unpublished rows</th>
+              <th>oldest (s)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.outboxes.map((row) => (
+              <tr>
+                <td>{row.outbox}</td>
+                <td>{row.backlog}</td>
+                <td>{row.oldestSeconds}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </section>
 
       <section id="consumer-lag">
         <h2>Consumer lag</h2>
         <table>
-          <thead><tr><th>group</th><th>topic</th><th>lag</th></tr></thead>
-          <tbody>{data.lags.map((row) => <tr><td>{row.groupId}</td><td><a href={`/ops/topics/${encodeURIComponent(row.topic)}`}>{row.topic}</a></td><td>{row.lag}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th>group</th>
+              <th>topic</th>
+              <th>lag</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.lags.map((row) => (
+              <tr>
+                <td>{row.groupId}</td>
+                <td>
+                  <a href={`/ops/topics/${encodeURIComponent(row.topic)}`}>{row.topic}</a>
+                </td>
+                <td>{row.lag}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </section>
 
       <section id="dead-letters">
         <h2>Dead letters</h2>
         <table>
-          <thead><tr><th>topic</th><th>messages</th><th>unhandled</th><th>by group</th><th>actions</th></tr></thead>
+          <thead>
+            <tr>
+              <th>topic</th>
+              <th>messages</th>
+              <th>unhandled</th>
+              <th>by group</th>
+              <th>actions</th>
+            </tr>
+          </thead>
           <tbody>
             {data.deadLetters.map((row) => {
               const topic = row.topic.replace(/\.dlq$/, '');
               return (
                 <tr>
-                  <td><a href={`/ops/topics/${encodeURIComponent(row.topic)}`}>{row.topic}</a></td>
+                  <td>
+                    <a href={`/ops/topics/${encodeURIComponent(row.topic)}`}>{row.topic}</a>
+                  </td>
                   <td>{row.messages}</td>
                   <td>{row.unhandled}</td>
-                  <td>{Object.entries(row.groups).map(([group, count]) => `${group}: ${count}`).join(', ')}</td>
+                  <td>
+                    {Object.entries(row.groups)
+                      .map(([group, count]) => `${group}: ${count}`)
+                      .join(', ')}
+                  </td>
                   <td>
                     {row.unhandled > 0 ? (
                       <>
@@ -169,7 +248,14 @@ export const OverviewPage = (props: { data: OverviewData; link: (id: string) => 
 const DiscardForm = (props: { topic: string; letter?: string; label: string }) => (
   <form method="post" action={`/ops/dead-letters/${encodeURIComponent(props.topic)}/discard`} class="inline">
     {props.letter ? <input type="hidden" name="letter" value={props.letter} /> : null}
-    <input name="reason" placeholder="why no re-drive is needed" aria-label={`Reason to discard${props.letter ? ` ${props.letter}` : ''}`} required minlength={3} maxlength={500} />
+    <input
+      name="reason"
+      placeholder="why no re-drive is needed"
+      aria-label={`Reason to discard${props.letter ? ` ${props.letter}` : ''}`}
+      required
+      minlength={3}
+      maxlength={500}
+    />
     <button type="submit">{props.label}</button>
   </form>
 );
@@ -178,10 +264,24 @@ export const TopicsPage = (props: { topics: TopicView[] }) => (
   <Layout title="Topics">
     <h1>Topics</h1>
     <table>
-      <thead><tr><th>topic</th><th>partitions</th><th>messages retained</th><th>retention (ms)</th></tr></thead>
+      <thead>
+        <tr>
+          <th>topic</th>
+          <th>partitions</th>
+          <th>messages retained</th>
+          <th>retention (ms)</th>
+        </tr>
+      </thead>
       <tbody>
         {props.topics.map((view) => (
-          <tr><td><a href={`/ops/topics/${encodeURIComponent(view.topic)}`}>{view.topic}</a></td><td>{view.partitions.length}</td><td>{view.messages}</td><td>{view.retentionMs ?? ''}</td></tr>
+          <tr>
+            <td>
+              <a href={`/ops/topics/${encodeURIComponent(view.topic)}`}>{view.topic}</a>
+            </td>
+            <td>{view.partitions.length}</td>
+            <td>{view.messages}</td>
+            <td>{view.retentionMs ?? ''}</td>
+          </tr>
         ))}
       </tbody>
     </table>
@@ -190,21 +290,48 @@ export const TopicsPage = (props: { topics: TopicView[] }) => (
 
 type LetterStatuses = Map<string, { group: string; status: string; note?: string }>;
 
-export const TopicPage = (props: { view: TopicView; events: EventView[]; letters?: LetterStatuses | undefined; search: { key?: string; aggregateId?: string; limit: number } }) => (
+export const TopicPage = (props: {
+  view: TopicView;
+  events: EventView[];
+  letters?: LetterStatuses | undefined;
+  search: { key?: string; aggregateId?: string; limit: number };
+}) => (
   <Layout title={props.view.topic}>
     <h1>{props.view.topic}</h1>
     <table>
-      <thead><tr><th>partition</th><th>leader</th><th>replicas</th><th>in sync</th><th>low</th><th>high</th></tr></thead>
+      <thead>
+        <tr>
+          <th>partition</th>
+          <th>leader</th>
+          <th>replicas</th>
+          <th>in sync</th>
+          <th>low</th>
+          <th>high</th>
+        </tr>
+      </thead>
       <tbody>
         {props.view.partitions.map((p) => (
-          <tr><td>{p.partition}</td><td>{p.leader}</td><td>{p.replicas.join(', ')}</td><td>{p.isr.join(', ')}</td><td>{p.low}</td><td>{p.high}</td></tr>
+          <tr>
+            <td>{p.partition}</td>
+            <td>{p.leader}</td>
+            <td>{p.replicas.join(', ')}</td>
+            <td>{p.isr.join(', ')}</td>
+            <td>{p.low}</td>
+            <td>{p.high}</td>
+          </tr>
         ))}
       </tbody>
     </table>
     <form method="get" action={`/ops/topics/${encodeURIComponent(props.view.topic)}`} class="search">
-      <label>Key <input name="key" value={props.search.key ?? ''} /></label>
-      <label>Aggregate id <input name="aggregateId" value={props.search.aggregateId ?? ''} /></label>
-      <label>Last <input name="limit" type="number" min={1} max={200} value={String(props.search.limit)} /></label>
+      <label>
+        Key <input name="key" value={props.search.key ?? ''} />
+      </label>
+      <label>
+        Aggregate id <input name="aggregateId" value={props.search.aggregateId ?? ''} />
+      </label>
+      <label>
+        Last <input name="limit" type="number" min={1} max={200} value={String(props.search.limit)} />
+      </label>
       <button type="submit">Show</button>
     </form>
     <h2>Last {props.events.length} event(s), newest first</h2>
@@ -229,7 +356,9 @@ const LetterActions = (props: { topic: string; position: string; letters: Letter
     <p class="letter">
       letter of group {letter.group}: <strong>{letter.status}</strong>
       {letter.note ? ` (${letter.note})` : ''}
-      {letter.status === 'unhandled' ? <DiscardForm topic={props.topic.replace(/\.dlq$/, '')} letter={props.position} label="Discard this letter" /> : null}
+      {letter.status === 'unhandled' ? (
+        <DiscardForm topic={props.topic.replace(/\.dlq$/, '')} letter={props.position} label="Discard this letter" />
+      ) : null}
     </p>
   );
 };

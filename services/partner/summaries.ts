@@ -12,9 +12,16 @@ import { applyOnce } from '../platform/read-model-kit.ts';
 import { PARTNER_PROCESSED, summariesRepo } from './db/summaries.ts';
 
 /** Applies the change once per event, the events' members locked (one handler per member at a time). */
-function applyOnceLocked<E extends { eventId: string; payload: { memberId: string } }>(db: Db, events: E[], change: (tx: Tx, fresh: E[]) => Promise<unknown>) {
+function applyOnceLocked<E extends { eventId: string; payload: { memberId: string } }>(
+  db: Db,
+  events: E[],
+  change: (tx: Tx, fresh: E[]) => Promise<unknown>,
+) {
   return applyOnce(db, PARTNER_PROCESSED, events, async (tx, fresh) => {
-    await summariesRepo.lockMembers(tx, fresh.map((event) => event.payload.memberId));
+    await summariesRepo.lockMembers(
+      tx,
+      fresh.map((event) => event.payload.memberId),
+    );
     await change(tx, fresh);
   });
 }
@@ -22,7 +29,10 @@ function applyOnceLocked<E extends { eventId: string; payload: { memberId: strin
 /** Consumer of member.partner-registered.v1: each member becomes a partner, with the counts applied so far (a batch in one transaction). */
 export async function recordPartnersRegistered(db: Db, events: TEnvelope<'member.partner-registered.v1'>[]): Promise<void> {
   await applyOnceLocked(db, events, (tx, fresh) =>
-    summariesRepo.registerMany(tx, fresh.map(({ payload }) => ({ memberId: payload.memberId, registeredAt: new Date(payload.registeredAt) }))),
+    summariesRepo.registerMany(
+      tx,
+      fresh.map(({ payload }) => ({ memberId: payload.memberId, registeredAt: new Date(payload.registeredAt) })),
+    ),
   );
 }
 
@@ -30,14 +40,26 @@ export const recordPartnerRegistered = (db: Db, event: TEnvelope<'member.partner
 
 /** Consumer of rental.item-rented.v1: one more rent on each member's counters (shown only once they are a partner). */
 export async function countPartnerRents(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
-  await applyOnceLocked(db, events, (tx, fresh) => summariesRepo.countMany(tx, 'rent_count', fresh.map((event) => event.payload.memberId)));
+  await applyOnceLocked(db, events, (tx, fresh) =>
+    summariesRepo.countMany(
+      tx,
+      'rent_count',
+      fresh.map((event) => event.payload.memberId),
+    ),
+  );
 }
 
 export const countPartnerRent = (db: Db, event: TEnvelope<'rental.item-rented.v1'>) => countPartnerRents(db, [event]);
 
 /** Consumer of rental.item-returned.v1: one more return (see countPartnerRents). */
 export async function countPartnerReturns(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
-  await applyOnceLocked(db, events, (tx, fresh) => summariesRepo.countMany(tx, 'return_count', fresh.map((event) => event.payload.memberId)));
+  await applyOnceLocked(db, events, (tx, fresh) =>
+    summariesRepo.countMany(
+      tx,
+      'return_count',
+      fresh.map((event) => event.payload.memberId),
+    ),
+  );
 }
 
 export const countPartnerReturn = (db: Db, event: TEnvelope<'rental.item-returned.v1'>) => countPartnerReturns(db, [event]);
@@ -45,7 +67,10 @@ export const countPartnerReturn = (db: Db, event: TEnvelope<'rental.item-returne
 /** Consumer of member.member-erased.v1: the members' rows are deleted and their later events ignored. */
 export async function forgetErasedPartners(db: Db, events: TEnvelope<'member.member-erased.v1'>[]): Promise<void> {
   await applyOnceLocked(db, events, (tx, fresh) =>
-    summariesRepo.forget(tx, fresh.map(({ payload }) => ({ memberId: payload.memberId, erasedAt: new Date(payload.erasedAt) }))),
+    summariesRepo.forget(
+      tx,
+      fresh.map(({ payload }) => ({ memberId: payload.memberId, erasedAt: new Date(payload.erasedAt) })),
+    ),
   );
 }
 

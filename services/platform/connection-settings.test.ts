@@ -15,7 +15,11 @@ import { temporalConnectionOf } from './temporal-connection.ts';
 
 const base = { DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db', NODE_ENV: 'test' };
 const files: Record<string, string> = { '/ca.pem': 'CA', '/cert.pem': 'CERT', '/key.pem': 'KEY' };
-const readText = (path: string) => files[path] ?? (() => { throw new Error(`no file ${path}`); })();
+const readText = (path: string) =>
+  files[path] ??
+  (() => {
+    throw new Error(`no file ${path}`);
+  })();
 const readBytes = (path: string) => Buffer.from(readText(path));
 
 describe('Kafka TLS and SASL', () => {
@@ -45,12 +49,18 @@ describe('Kafka TLS and SASL', () => {
   });
 
   it('refuses settings that do not go together, at start-up', () => {
-    expect(() => loadConfig({ ...base, KAFKA_SASL_MECHANISM: 'plain' })).toThrow('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+    expect(() => loadConfig({ ...base, KAFKA_SASL_MECHANISM: 'plain' })).toThrow(
+      'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    );
     expect(() => loadConfig({ ...base, KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toThrow('need KAFKA_SASL_MECHANISM');
     expect(() => loadConfig({ ...base, KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM/);
-    expect(() => loadConfig({ ...base, KAFKA_TLS: 'true', KAFKA_TLS_CERT_FILE: '/cert.pem' })).toThrow('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together');
+    expect(() => loadConfig({ ...base, KAFKA_TLS: 'true', KAFKA_TLS_CERT_FILE: '/cert.pem' })).toThrow(
+      'KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together',
+    );
     expect(() => loadConfig({ ...base, KAFKA_TLS_CA_FILE: '/ca.pem' })).toThrow('KAFKA_TLS_* files are set but KAFKA_TLS is not true');
-    expect(() => loadConfig({ ...base, KAFKA_TOPIC_REPLICATION_FACTOR: '1', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2' })).toThrow('cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR');
+    expect(() => loadConfig({ ...base, KAFKA_TOPIC_REPLICATION_FACTOR: '1', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2' })).toThrow(
+      'cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR',
+    );
   });
 });
 
@@ -59,7 +69,9 @@ const secure = (connection: Connection) => connection.options.credentials?._isSe
 
 describe('Temporal TLS and API key', () => {
   it('plain by default', () => {
-    expect(temporalConnectionOf(loadConfig({ ...base, TEMPORAL_ADDRESS: 'temporal:7233' }), readBytes)).toEqual({ address: 'temporal:7233' });
+    expect(temporalConnectionOf(loadConfig({ ...base, TEMPORAL_ADDRESS: 'temporal:7233' }), readBytes)).toEqual({
+      address: 'temporal:7233',
+    });
   });
 
   it('mutual TLS (Temporal Cloud certificates) reaches the client connection', () => {
@@ -76,20 +88,52 @@ describe('Temporal TLS and API key', () => {
     const options = temporalConnectionOf(config, readBytes);
     expect(options).toEqual({
       address: 'library.a1b2c.tmprl.cloud:7233',
-      tls: { serverNameOverride: 'library.a1b2c.tmprl.cloud', serverRootCACertificate: Buffer.from('CA'), clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') } },
+      tls: {
+        serverNameOverride: 'library.a1b2c.tmprl.cloud',
+        serverRootCACertificate: Buffer.from('CA'),
+        clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') },
+      },
     });
     expect(secure(Connection.lazy({ address: 'temporal:7233' }))).toBe(false);
     // With a real certificate pair (made here by openssl), the gRPC client is built with it.
     const dir = mkdtempSync(join(tmpdir(), 'mtls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=library', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const real = temporalConnectionOf({ ...config, TEMPORAL_TLS_CA_FILE: join(dir, 'cert.pem'), TEMPORAL_TLS_CERT_FILE: join(dir, 'cert.pem'), TEMPORAL_TLS_KEY_FILE: join(dir, 'key.pem') });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=library',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const real = temporalConnectionOf({
+      ...config,
+      TEMPORAL_TLS_CA_FILE: join(dir, 'cert.pem'),
+      TEMPORAL_TLS_CERT_FILE: join(dir, 'cert.pem'),
+      TEMPORAL_TLS_KEY_FILE: join(dir, 'key.pem'),
+    });
     expect(secure(Connection.lazy(real))).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('an API key implies TLS and is sent as the credentials', async () => {
-    const config = loadConfig({ ...base, TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'key-from-the-cloud-console' });
+    const config = loadConfig({
+      ...base,
+      TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233',
+      TEMPORAL_API_KEY: 'key-from-the-cloud-console',
+    });
     const options = temporalConnectionOf(config, readBytes);
     expect(options).toEqual({ address: 'eu-west-1.aws.api.temporal.io:7233', tls: true, apiKey: 'key-from-the-cloud-console' });
     const connection = Connection.lazy(options);
@@ -101,7 +145,11 @@ describe('Temporal TLS and API key', () => {
   });
 
   it('refuses two ways to sign in, and certificate halves', () => {
-    expect(() => loadConfig({ ...base, TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'true', TEMPORAL_TLS_CERT_FILE: '/c', TEMPORAL_TLS_KEY_FILE: '/k' })).toThrow('choose one');
-    expect(() => loadConfig({ ...base, TEMPORAL_TLS: 'true', TEMPORAL_TLS_KEY_FILE: '/k' })).toThrow('TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together');
+    expect(() =>
+      loadConfig({ ...base, TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'true', TEMPORAL_TLS_CERT_FILE: '/c', TEMPORAL_TLS_KEY_FILE: '/k' }),
+    ).toThrow('choose one');
+    expect(() => loadConfig({ ...base, TEMPORAL_TLS: 'true', TEMPORAL_TLS_KEY_FILE: '/k' })).toThrow(
+      'TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together',
+    );
   });
 });

@@ -50,7 +50,9 @@ type Settings = z.infer<typeof ZSettings>;
 export function connectionSettingProblems(s: Settings): string[] {
   const problems: string[] = [];
   if (s.KAFKA_TOPIC_MIN_INSYNC_REPLICAS > s.KAFKA_TOPIC_REPLICATION_FACTOR) {
-    problems.push(`KAFKA_TOPIC_MIN_INSYNC_REPLICAS (${s.KAFKA_TOPIC_MIN_INSYNC_REPLICAS}) cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR (${s.KAFKA_TOPIC_REPLICATION_FACTOR}): no write could ever succeed`);
+    problems.push(
+      `KAFKA_TOPIC_MIN_INSYNC_REPLICAS (${s.KAFKA_TOPIC_MIN_INSYNC_REPLICAS}) cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR (${s.KAFKA_TOPIC_REPLICATION_FACTOR}): no write could ever succeed`,
+    );
   }
   if (s.KAFKA_SASL_MECHANISM && !(s.KAFKA_SASL_USERNAME && s.KAFKA_SASL_PASSWORD)) {
     problems.push('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
@@ -58,12 +60,16 @@ export function connectionSettingProblems(s: Settings): string[] {
   if (!s.KAFKA_SASL_MECHANISM && (s.KAFKA_SASL_USERNAME || s.KAFKA_SASL_PASSWORD)) {
     problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512)');
   }
-  for (const [prefix, tls] of [['KAFKA', s.KAFKA_TLS], ['TEMPORAL', s.TEMPORAL_TLS || Boolean(s.TEMPORAL_API_KEY)]] as const) {
+  for (const [prefix, tls] of [
+    ['KAFKA', s.KAFKA_TLS],
+    ['TEMPORAL', s.TEMPORAL_TLS || Boolean(s.TEMPORAL_API_KEY)],
+  ] as const) {
     const cert = s[`${prefix}_TLS_CERT_FILE`];
     const key = s[`${prefix}_TLS_KEY_FILE`];
     if (Boolean(cert) !== Boolean(key)) problems.push(`${prefix}_TLS_CERT_FILE and ${prefix}_TLS_KEY_FILE go together (mutual TLS)`);
     if (!tls && (cert || key || s[`${prefix}_TLS_CA_FILE`])) problems.push(`${prefix}_TLS_* files are set but ${prefix}_TLS is not true`);
   }
-  if (s.TEMPORAL_API_KEY && s.TEMPORAL_TLS_CERT_FILE) problems.push('TEMPORAL_API_KEY and a client certificate (TEMPORAL_TLS_CERT_FILE) are two ways to sign in: choose one');
+  if (s.TEMPORAL_API_KEY && s.TEMPORAL_TLS_CERT_FILE)
+    problems.push('TEMPORAL_API_KEY and a client certificate (TEMPORAL_TLS_CERT_FILE) are two ways to sign in: choose one');
   return problems;
 }

@@ -23,7 +23,13 @@ describe('subscribe', () => {
     await subscription.handle(signedUp);
     await subscription.handleBatch?.([signedUp]);
     expect(seen).toEqual(['USER', signedUp.payload.memberId]);
-    const other: TEnvelope = { ...signedUp, type: 'member.partner-registered.v1', payload: { memberId: randomUUID(), registeredAt: signedUp.occurredAt } };
-    await expect(subscription.handle(other)).rejects.toThrow('a member.partner-registered.v1 event was handed to the auth.member-signed-up.v1 subscription');
+    const other: TEnvelope = {
+      ...signedUp,
+      type: 'member.partner-registered.v1',
+      payload: { memberId: randomUUID(), registeredAt: signedUp.occurredAt },
+    };
+    await expect(subscription.handle(other)).rejects.toThrow(
+      'a member.partner-registered.v1 event was handed to the auth.member-signed-up.v1 subscription',
+    );
   });
 });

@@ -44,7 +44,11 @@ export function subscribe<T extends Topic>(
     if (!isEventOf(topic, event)) throw new Error(`a ${event.type} event was handed to the ${topic} subscription`);
     return event;
   };
-  return { topic, handle: async (event) => handle(own(event)), ...(handleBatch ? { handleBatch: async (events) => handleBatch(events.map(own)) } : {}) };
+  return {
+    topic,
+    handle: async (event) => handle(own(event)),
+    ...(handleBatch ? { handleBatch: async (events) => handleBatch(events.map(own)) } : {}),
+  };
 }
 
 /** Headers of a message re-driven from a dead-letter topic: only this group applies it again. */
@@ -97,9 +101,19 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
   const prefix = options.topicPrefix ?? '';
-  await consumer.subscribe({ topics: [...subscriptions.keys()].map((topic) => prefix + topic), fromBeginning: options.fromBeginning ?? true });
+  await consumer.subscribe({
+    topics: [...subscriptions.keys()].map((topic) => prefix + topic),
+    fromBeginning: options.fromBeginning ?? true,
+  });
 
-  async function park(topic: Topic, partition: number, message: KafkaMessage, reason: string, kind: UnhandledMessage['kind'], eventId?: string): Promise<void> {
+  async function park(
+    topic: Topic,
+    partition: number,
+    message: KafkaMessage,
+    reason: string,
+    kind: UnhandledMessage['kind'],
+    eventId?: string,
+  ): Promise<void> {
     if (options.onUnhandled) {
       options.onUnhandled({ groupId, topic, partition, offset: message.offset, kind, reason, ...(eventId ? { eventId } : {}) });
       logger.warn({ topic, partition, offset: message.offset, reason }, 'message not applied; reported (this group does not dead-letter)');
@@ -121,7 +135,10 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   /** The consumer span of one message: a child of the relay's publish span (header), else of the span that wrote the event. */
   function messageSpan(topic: Topic, partition: number, message: KafkaMessage, parsed: Parsed): Span {
     const eventId = parsed.ok ? parsed.event.eventId : undefined;
-    const parent = contextFromTraceparent(message.headers?.traceparent?.toString() ?? (parsed.ok ? parsed.event.traceparent : undefined), ROOT_CONTEXT);
+    const parent = contextFromTraceparent(
+      message.headers?.traceparent?.toString() ?? (parsed.ok ? parsed.event.traceparent : undefined),
+      ROOT_CONTEXT,
+    );
     return tracer().startSpan(
       `${topic} process`,
       {
@@ -141,7 +158,13 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   }
 
   /** One message, with retries for errors that are not the infrastructure's; 'paused' on an infrastructure failure. */
-  async function applyOne(topic: Topic, partition: number, message: KafkaMessage, parsed: Parsed, heartbeat: () => Promise<void>): Promise<{ outcome: Outcome; error?: unknown }> {
+  async function applyOne(
+    topic: Topic,
+    partition: number,
+    message: KafkaMessage,
+    parsed: Parsed,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ outcome: Outcome; error?: unknown }> {
     const span = messageSpan(topic, partition, message, parsed);
     const eventId = parsed.ok ? parsed.event.eventId : undefined;
     return withLogContext({ groupId, topic, partition, offset: message.offset, ...(eventId ? { eventId } : {}) }, async () => {
@@ -179,7 +202,11 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   }
 
   /** A run of valid messages through handleBatch; undefined when the batch failed for a reason of its own (apply one by one). */
-  async function applyBatch(topic: Topic, partition: number, run: { message: KafkaMessage; parsed: Parsed }[]): Promise<{ outcome: Outcome; error?: unknown } | undefined> {
+  async function applyBatch(
+    topic: Topic,
+    partition: number,
+    run: { message: KafkaMessage; parsed: Parsed }[],
+  ): Promise<{ outcome: Outcome; error?: unknown } | undefined> {
     const { handleBatch } = subscriptions.get(topic)!;
     if (!handleBatch || run.length < 2) return undefined;
     const spans = run.map(({ message, parsed }) => messageSpan(topic, partition, message, parsed));
@@ -206,7 +233,16 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     consumerPaused.set({ group: groupId, topic, partition: String(partition) }, 1);
     consumerPauses.inc({ group: groupId, topic });
     logger.warn(
-      { groupId, topic, partition, offset: message.offset, attempt: state.attempt, pausedForMs: Date.now() - state.since, retryInMs: delay, err: error },
+      {
+        groupId,
+        topic,
+        partition,
+        offset: message.offset,
+        attempt: state.attempt,
+        pausedForMs: Date.now() - state.since,
+        retryInMs: delay,
+        err: error,
+      },
       'infrastructure failure: partition paused, the message is retried later (never dead-lettered)',
     );
     const resume = payload.pause();
@@ -219,7 +255,10 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     if (!state) return;
     pausedSince.delete(key);
     consumerPaused.set({ group: groupId, topic, partition: String(partition) }, 0);
-    logger.info({ groupId, topic, partition, attempts: state.attempt, pausedForMs: Date.now() - state.since }, 'partition resumed after the infrastructure came back');
+    logger.info(
+      { groupId, topic, partition, attempts: state.attempt, pausedForMs: Date.now() - state.since },
+      'partition resumed after the infrastructure came back',
+    );
   }
 
   await consumer.run({

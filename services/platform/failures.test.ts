@@ -5,7 +5,10 @@ const withCode = (code: string, message = 'failed') => Object.assign(new Error(m
 
 describe('classifyFailure', () => {
   it.each([
-    ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:15433'), { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 })],
+    [
+      'connection refused',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:15433'), { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 }),
+    ],
     ['connection reset', withCode('ECONNRESET')],
     ['admin shutdown', withCode('57P01', 'terminating connection due to administrator command')],
     ['serialization failure', withCode('40001')],
@@ -16,8 +19,14 @@ describe('classifyFailure', () => {
     ['Prisma: pool timeout', withCode('P2024')],
     ['Prisma: write conflict or deadlock', withCode('P2034')],
     ['Prisma: expired transaction', withCode('P2028', 'Transaction already closed: A query cannot be executed on an expired transaction')],
-    ['adapter kind in meta', Object.assign(new Error('x'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } })],
-    ['adapter postgres code in the cause chain', new Error('query failed', { cause: { kind: 'postgres', code: '57P01', message: 'terminating connection' } })],
+    [
+      'adapter kind in meta',
+      Object.assign(new Error('x'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }),
+    ],
+    [
+      'adapter postgres code in the cause chain',
+      new Error('query failed', { cause: { kind: 'postgres', code: '57P01', message: 'terminating connection' } }),
+    ],
     ['pg without a code', new Error('Connection terminated unexpectedly')],
     ['pg pool', new Error('timeout exceeded when trying to connect')],
     ['inside an AggregateError', new AggregateError([withCode('ECONNREFUSED')], 'all failed')],

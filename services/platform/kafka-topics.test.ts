@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { catalogTopics, FIX_TOPICS_COMMAND, SINGLE_BROKER_POLICY, topicShortfalls, TopicsFallShortError, type TopicPolicy, type TopicState } from './kafka-topics.ts';
+import {
+  catalogTopics,
+  FIX_TOPICS_COMMAND,
+  SINGLE_BROKER_POLICY,
+  topicShortfalls,
+  TopicsFallShortError,
+  type TopicPolicy,
+  type TopicState,
+} from './kafka-topics.ts';
 
 const CLUSTER: TopicPolicy = { partitions: 3, replicationFactor: 3, minInSyncReplicas: 2, retentionMs: -1, dlqRetentionMs: -1 };
 const healthy = (policy: TopicPolicy): TopicState[] =>
-  catalogTopics().map(({ name }) => ({ name, partitions: policy.partitions, replicationFactor: policy.replicationFactor, minInSyncReplicas: policy.minInSyncReplicas, retentionMs: -1, uncleanLeaderElection: false }));
-const withTopic = (states: TopicState[], name: string, change: Partial<TopicState>) => states.map((s) => (s.name === name ? { ...s, ...change } : s));
+  catalogTopics().map(({ name }) => ({
+    name,
+    partitions: policy.partitions,
+    replicationFactor: policy.replicationFactor,
+    minInSyncReplicas: policy.minInSyncReplicas,
+    retentionMs: -1,
+    uncleanLeaderElection: false,
+  }));
+const withTopic = (states: TopicState[], name: string, change: Partial<TopicState>) =>
+  states.map((s) => (s.name === name ? { ...s, ...change } : s));
 
 describe('topicShortfalls', () => {
   it('accepts topics that meet the policy', () => {
@@ -15,7 +31,9 @@ describe('topicShortfalls', () => {
 
   it('names the topic and the setting that falls short', () => {
     const states = withTopic(healthy(CLUSTER), 'rental.item-rented.v1', { replicationFactor: 1 });
-    expect(topicShortfalls(states, CLUSTER)).toEqual(['topic rental.item-rented.v1: replication factor 1, configured 3 (KAFKA_TOPIC_REPLICATION_FACTOR)']);
+    expect(topicShortfalls(states, CLUSTER)).toEqual([
+      'topic rental.item-rented.v1: replication factor 1, configured 3 (KAFKA_TOPIC_REPLICATION_FACTOR)',
+    ]);
     const isr = withTopic(healthy(CLUSTER), 'book.book-changed.v1', { minInSyncReplicas: 1, partitions: 1 });
     expect(topicShortfalls(isr, CLUSTER)).toEqual([
       'topic book.book-changed.v1: 1 partitions, configured 3 (KAFKA_TOPIC_PARTITIONS), min.insync.replicas 1, configured 2 (KAFKA_TOPIC_MIN_INSYNC_REPLICAS)',
@@ -23,7 +41,11 @@ describe('topicShortfalls', () => {
   });
 
   it('refuses a finite retention when forever is configured, for event and dead-letter topics alike', () => {
-    const states = withTopic(withTopic(healthy(CLUSTER), 'rental.item-rented.v1', { retentionMs: 604_800_000 }), 'rental.item-rented.v1.dlq', { retentionMs: 604_800_000 });
+    const states = withTopic(
+      withTopic(healthy(CLUSTER), 'rental.item-rented.v1', { retentionMs: 604_800_000 }),
+      'rental.item-rented.v1.dlq',
+      { retentionMs: 604_800_000 },
+    );
     expect(topicShortfalls(states, CLUSTER)).toEqual([
       'topic rental.item-rented.v1: retention 604800000 ms, configured forever (-1) (KAFKA_TOPIC_RETENTION_MS)',
       'topic rental.item-rented.v1.dlq: retention 604800000 ms, configured forever (-1) (KAFKA_DLQ_RETENTION_MS)',
@@ -35,7 +57,9 @@ describe('topicShortfalls', () => {
   });
 
   it('refuses unclean leader election and missing topics', () => {
-    const states = withTopic(healthy(CLUSTER), 'auth.member-signed-up.v1', { uncleanLeaderElection: true }).filter((s) => s.name !== 'rental.item-returned.v1');
+    const states = withTopic(healthy(CLUSTER), 'auth.member-signed-up.v1', { uncleanLeaderElection: true }).filter(
+      (s) => s.name !== 'rental.item-returned.v1',
+    );
     expect(topicShortfalls(states, CLUSTER)).toEqual([
       expect.stringContaining('topic auth.member-signed-up.v1: unclean.leader.election.enable=true'),
       'topic rental.item-returned.v1 does not exist',

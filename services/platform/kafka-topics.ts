@@ -34,7 +34,16 @@ export interface TopicState {
 /** The command that brings every topic up to the configuration (scripts/kafka-topics.ts). */
 export const FIX_TOPICS_COMMAND = 'npm run topics:fix';
 
-export function topicPolicyOf(config: Pick<TConfig, 'KAFKA_TOPIC_PARTITIONS' | 'KAFKA_TOPIC_REPLICATION_FACTOR' | 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS' | 'KAFKA_TOPIC_RETENTION_MS' | 'KAFKA_DLQ_RETENTION_MS'>): TopicPolicy {
+export function topicPolicyOf(
+  config: Pick<
+    TConfig,
+    | 'KAFKA_TOPIC_PARTITIONS'
+    | 'KAFKA_TOPIC_REPLICATION_FACTOR'
+    | 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS'
+    | 'KAFKA_TOPIC_RETENTION_MS'
+    | 'KAFKA_DLQ_RETENTION_MS'
+  >,
+): TopicPolicy {
   return {
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
@@ -45,11 +54,20 @@ export function topicPolicyOf(config: Pick<TConfig, 'KAFKA_TOPIC_PARTITIONS' | '
 }
 
 /** The policy the project's own local brokers get when nothing is configured (dev and test profiles). */
-export const SINGLE_BROKER_POLICY: TopicPolicy = { partitions: 3, replicationFactor: 1, minInSyncReplicas: 1, retentionMs: -1, dlqRetentionMs: -1 };
+export const SINGLE_BROKER_POLICY: TopicPolicy = {
+  partitions: 3,
+  replicationFactor: 1,
+  minInSyncReplicas: 1,
+  retentionMs: -1,
+  dlqRetentionMs: -1,
+};
 
 /** Every topic the project uses: each event topic and its dead-letter topic. */
 export function catalogTopics(): { name: string; deadLetters: boolean }[] {
-  return ALL_TOPICS.flatMap((topic) => [{ name: topic, deadLetters: false }, { name: deadLetterTopic(topic), deadLetters: true }]);
+  return ALL_TOPICS.flatMap((topic) => [
+    { name: topic, deadLetters: false },
+    { name: deadLetterTopic(topic), deadLetters: true },
+  ]);
 }
 
 const retentionOf = (policy: TopicPolicy, deadLetters: boolean) => (deadLetters ? policy.dlqRetentionMs : policy.retentionMs);
@@ -74,15 +92,21 @@ export function shortfallsOf(state: TopicState, policy: TopicPolicy, deadLetters
   if (state.replicationFactor < policy.replicationFactor) {
     problems.push(`replication factor ${state.replicationFactor}, configured ${policy.replicationFactor} (KAFKA_TOPIC_REPLICATION_FACTOR)`);
   }
-  if (state.partitions < policy.partitions) problems.push(`${state.partitions} partitions, configured ${policy.partitions} (KAFKA_TOPIC_PARTITIONS)`);
+  if (state.partitions < policy.partitions)
+    problems.push(`${state.partitions} partitions, configured ${policy.partitions} (KAFKA_TOPIC_PARTITIONS)`);
   if (state.minInSyncReplicas < policy.minInSyncReplicas) {
-    problems.push(`min.insync.replicas ${state.minInSyncReplicas}, configured ${policy.minInSyncReplicas} (KAFKA_TOPIC_MIN_INSYNC_REPLICAS)`);
+    problems.push(
+      `min.insync.replicas ${state.minInSyncReplicas}, configured ${policy.minInSyncReplicas} (KAFKA_TOPIC_MIN_INSYNC_REPLICAS)`,
+    );
   }
   const wanted = retentionOf(policy, deadLetters);
   if (!keepsAtLeast(state.retentionMs, wanted)) {
-    problems.push(`retention ${describe(state.retentionMs)}, configured ${describe(wanted)} (${deadLetters ? 'KAFKA_DLQ_RETENTION_MS' : 'KAFKA_TOPIC_RETENTION_MS'})`);
+    problems.push(
+      `retention ${describe(state.retentionMs)}, configured ${describe(wanted)} (${deadLetters ? 'KAFKA_DLQ_RETENTION_MS' : 'KAFKA_TOPIC_RETENTION_MS'})`,
+    );
   }
-  if (state.uncleanLeaderElection) problems.push('unclean.leader.election.enable=true (an out-of-sync replica could become leader and drop events)');
+  if (state.uncleanLeaderElection)
+    problems.push('unclean.leader.election.enable=true (an out-of-sync replica could become leader and drop events)');
   return problems;
 }
 
@@ -128,7 +152,9 @@ export async function readTopicStates(admin: Admin, names: string[]): Promise<To
 /** Thrown when topics fall short of the configuration: names each and the fixing command. */
 export class TopicsFallShortError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Kafka topics fall short of the configuration:\n  - ${problems.join('\n  - ')}\nfix: ${FIX_TOPICS_COMMAND} (with the same KAFKA_* settings), or recreate the topics`);
+    super(
+      `Kafka topics fall short of the configuration:\n  - ${problems.join('\n  - ')}\nfix: ${FIX_TOPICS_COMMAND} (with the same KAFKA_* settings), or recreate the topics`,
+    );
     this.name = 'TopicsFallShortError';
   }
 }
@@ -145,7 +171,9 @@ export async function ensureTopics(admin: Admin, policy: TopicPolicy): Promise<v
   if (missing.length > 0) {
     const brokers = (await admin.describeCluster()).brokers.length;
     if (brokers < policy.replicationFactor) {
-      throw new TopicsFallShortError([`the cluster has ${brokers} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${policy.replicationFactor}: the topics ${missing.map((t) => t.name).join(', ')} cannot be created`]);
+      throw new TopicsFallShortError([
+        `the cluster has ${brokers} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${policy.replicationFactor}: the topics ${missing.map((t) => t.name).join(', ')} cannot be created`,
+      ]);
     }
     try {
       await admin.createTopics({
@@ -163,7 +191,13 @@ export async function ensureTopics(admin: Admin, policy: TopicPolicy): Promise<v
       if (!missing.every((topic) => now.has(topic.name))) throw error;
     }
   }
-  const problems = topicShortfalls(await readTopicStates(admin, wanted.map((topic) => topic.name)), policy);
+  const problems = topicShortfalls(
+    await readTopicStates(
+      admin,
+      wanted.map((topic) => topic.name),
+    ),
+    policy,
+  );
   if (problems.length > 0) throw new TopicsFallShortError(problems);
 }
 
@@ -173,7 +207,14 @@ export async function ensureTopics(admin: Admin, policy: TopicPolicy): Promise<v
  */
 export async function fixTopics(admin: Admin, policy: TopicPolicy): Promise<string[]> {
   const wanted = catalogTopics();
-  const states = new Map((await readTopicStates(admin, wanted.map((t) => t.name))).map((s) => [s.name, s]));
+  const states = new Map(
+    (
+      await readTopicStates(
+        admin,
+        wanted.map((t) => t.name),
+      )
+    ).map((s) => [s.name, s]),
+  );
   const brokerIds = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
   if (brokerIds.length < policy.replicationFactor) {
     throw new Error(`the cluster has ${brokerIds.length} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${policy.replicationFactor}`);
@@ -184,18 +225,24 @@ export async function fixTopics(admin: Admin, policy: TopicPolicy): Promise<stri
     if (!state) continue; // ensureTopics creates it
     if (shortfallsOf(state, policy, deadLetters).length === 0) continue;
     // The legacy AlterConfigs call replaces the topic's settings: we set all three we manage.
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: topicSettings(policy, deadLetters) }] });
-    if (state.partitions < policy.partitions) await admin.createPartitions({ topicPartitions: [{ topic: name, count: policy.partitions }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: topicSettings(policy, deadLetters) }],
+    });
+    if (state.partitions < policy.partitions)
+      await admin.createPartitions({ topicPartitions: [{ topic: name, count: policy.partitions }] });
     if (state.replicationFactor < policy.replicationFactor) {
       const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
       await admin.alterPartitionReassignments({
-        topics: [{
-          topic: name,
-          partitionAssignment: topics[0]!.partitions.map((p) => {
-            const others = brokerIds.filter((id) => !p.replicas.includes(id));
-            return { partition: p.partitionId, replicas: [...p.replicas, ...others].slice(0, policy.replicationFactor) };
-          }),
-        }],
+        topics: [
+          {
+            topic: name,
+            partitionAssignment: topics[0]!.partitions.map((p) => {
+              const others = brokerIds.filter((id) => !p.replicas.includes(id));
+              return { partition: p.partitionId, replicas: [...p.replicas, ...others].slice(0, policy.replicationFactor) };
+            }),
+          },
+        ],
       });
     }
     changed.push(name);

@@ -9,7 +9,17 @@ export type KafkaConnection = Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> & { 
 
 /** The kafkajs connection options from configuration (README "Managed services"). */
 export function kafkaConnectionOf(
-  config: Pick<TConfig, 'KAFKA_BROKERS' | 'KAFKA_TLS' | 'KAFKA_TLS_CA_FILE' | 'KAFKA_TLS_CERT_FILE' | 'KAFKA_TLS_KEY_FILE' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>,
+  config: Pick<
+    TConfig,
+    | 'KAFKA_BROKERS'
+    | 'KAFKA_TLS'
+    | 'KAFKA_TLS_CA_FILE'
+    | 'KAFKA_TLS_CERT_FILE'
+    | 'KAFKA_TLS_KEY_FILE'
+    | 'KAFKA_SASL_MECHANISM'
+    | 'KAFKA_SASL_USERNAME'
+    | 'KAFKA_SASL_PASSWORD'
+  >,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): KafkaConnection {
   const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS };
@@ -21,7 +31,11 @@ export function kafkaConnectionOf(
     connection.ssl = { rejectUnauthorized: true, ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
   }
   if (config.KAFKA_SASL_MECHANISM) {
-    connection.sasl = { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! } as SASLOptions;
+    connection.sasl = {
+      mechanism: config.KAFKA_SASL_MECHANISM,
+      username: config.KAFKA_SASL_USERNAME!,
+      password: config.KAFKA_SASL_PASSWORD!,
+    } as SASLOptions;
   }
   return connection;
 }
@@ -35,11 +49,13 @@ export function createKafka(options: KafkaConnection & { clientId: string; logge
     ...(options.sasl ? { sasl: options.sasl } : {}),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 200, retries: 8 },
-    logCreator: () => ({ namespace, level, log: entry }) => {
-      const { message, ...rest } = entry;
-      if (level <= logLevel.ERROR) log.error({ namespace, ...rest }, message);
-      else log.warn({ namespace, ...rest }, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }) => {
+        const { message, ...rest } = entry;
+        if (level <= logLevel.ERROR) log.error({ namespace, ...rest }, message);
+        else log.warn({ namespace, ...rest }, message);
+      },
   });
 }
 

@@ -34,7 +34,13 @@ export function createMailer(options: { smtpUrl: string; from: string }): Mailer
   const transport = nodemailer.createTransport(pooledSmtpUrl(options.smtpUrl), { logger: false, debug: false });
   return {
     async send(mail) {
-      await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text, ...(mail.messageId ? { messageId: mail.messageId } : {}) });
+      await transport.sendMail({
+        from: options.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
+      });
     },
     close: () => transport.close(),
   };

@@ -12,21 +12,29 @@ beforeAll(async () => {
   db = createDb(scratch.url, 4);
   await db.$executeRawUnsafe('CREATE SCHEMA kit');
   await db.$executeRawUnsafe('CREATE TABLE kit.processed_event (event_id uuid PRIMARY KEY)');
-  await db.$executeRawUnsafe('CREATE TABLE kit.item (id int PRIMARY KEY, name text NOT NULL, at timestamptz NOT NULL, hits int NOT NULL DEFAULT 0)');
+  await db.$executeRawUnsafe(
+    'CREATE TABLE kit.item (id int PRIMARY KEY, name text NOT NULL, at timestamptz NOT NULL, hits int NOT NULL DEFAULT 0)',
+  );
 }, 120_000);
 afterAll(async () => {
   await db?.$disconnect();
   await scratch?.drop();
 });
 
-const ITEMS: NewestWins<{ id: number; name: string; at: Date }> = { table: 'kit.item', key: 'id', version: 'at', columns: { id: 'int', name: 'text', at: 'timestamptz' } };
+const ITEMS: NewestWins<{ id: number; name: string; at: Date }> = {
+  table: 'kit.item',
+  key: 'id',
+  version: 'at',
+  columns: { id: 'int', name: 'text', at: 'timestamptz' },
+};
 const event = (name: string) => ({ eventId: randomUUID(), name });
 const applied = async (events: { eventId: string; name: string }[]) => {
   const seen: string[] = [];
   const fresh = await applyOnce(db, 'kit.processed_event', events, async (_tx, batch) => void seen.push(...batch.map((e) => e.name)));
   return { fresh, seen };
 };
-const item = async (id: number) => (await db.$queryRawUnsafe<{ name: string; at: Date; hits: number }[]>('SELECT name, at, hits FROM kit.item WHERE id = $1', id))[0];
+const item = async (id: number) =>
+  (await db.$queryRawUnsafe<{ name: string; at: Date; hits: number }[]>('SELECT name, at, hits FROM kit.item WHERE id = $1', id))[0];
 
 describe('apply once', () => {
   it('hands on each event once, in order: duplicates within a batch and across batches are skipped', async () => {
@@ -55,7 +63,9 @@ describe('apply once', () => {
   });
 
   it('refuses a table name that is not a plain identifier', async () => {
-    await expect(applyOnce(db, 'kit.processed_event; DROP TABLE kit.item; --x.processed_event', [event('a')], async () => {})).rejects.toThrow('not a plain SQL identifier');
+    await expect(
+      applyOnce(db, 'kit.processed_event; DROP TABLE kit.item; --x.processed_event', [event('a')], async () => {}),
+    ).rejects.toThrow('not a plain SQL identifier');
   });
 });
 
@@ -63,12 +73,14 @@ describe('newest-wins upsert', () => {
   const at = (day: number) => new Date(Date.UTC(2026, 0, day));
 
   it('keeps the newest version of a key within a batch, whatever the order, and the first of equals', async () => {
-    await db.$transaction((tx) => upsertNewest(tx, ITEMS, [
-      { id: 1, name: 'second', at: at(2) },
-      { id: 1, name: 'first', at: at(1) },
-      { id: 2, name: 'one', at: at(5) },
-      { id: 2, name: 'same time, later', at: at(5) },
-    ]));
+    await db.$transaction((tx) =>
+      upsertNewest(tx, ITEMS, [
+        { id: 1, name: 'second', at: at(2) },
+        { id: 1, name: 'first', at: at(1) },
+        { id: 2, name: 'one', at: at(5) },
+        { id: 2, name: 'same time, later', at: at(5) },
+      ]),
+    );
     expect(await item(1)).toEqual({ name: 'second', at: at(2), hits: 0 });
     expect(await item(2)).toEqual({ name: 'one', at: at(5), hits: 0 });
   });

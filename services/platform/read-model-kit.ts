@@ -52,7 +52,11 @@ export async function applyOnce<E extends { eventId: string }>(
   if (events.length === 0) return 0;
   return db.$transaction(
     async (tx) => {
-      const firstSeen = await recordFirstSeen(tx, table, events.map((event) => event.eventId));
+      const firstSeen = await recordFirstSeen(
+        tx,
+        table,
+        events.map((event) => event.eventId),
+      );
       const fresh = events.filter((event) => firstSeen.delete(event.eventId));
       if (fresh.length > 0) await change(tx, fresh);
       return fresh.length;
@@ -83,7 +87,11 @@ export interface NewestWins<Row> {
  * order, so two batches never wait on each other crosswise. Answers the rows
  * inserted or replaced.
  */
-export function upsertNewest<Row extends Record<string, string | number | boolean | Date>>(tx: Tx, spec: NewestWins<Row>, rows: Row[]): Promise<number> {
+export function upsertNewest<Row extends Record<string, string | number | boolean | Date>>(
+  tx: Tx,
+  spec: NewestWins<Row>,
+  rows: Row[],
+): Promise<number> {
   if (rows.length === 0) return Promise.resolve(0);
   const table = checked(spec.table, QUALIFIED);
   const name = checked(table.split('.')[1]!, IDENTIFIER);
@@ -91,7 +99,10 @@ export function upsertNewest<Row extends Record<string, string | number | boolea
   const key = checked(spec.key, IDENTIFIER);
   const version = checked(spec.version, IDENTIFIER);
   const arrays = columns.map((column, index) => `$${index + 1}::${spec.columns[column as keyof Row & string]}[]`).join(', ');
-  const updates = columns.filter((column) => column !== key).map((column) => `${column} = EXCLUDED.${column}`).join(', ');
+  const updates = columns
+    .filter((column) => column !== key)
+    .map((column) => `${column} = EXCLUDED.${column}`)
+    .join(', ');
   return tx.$executeRawUnsafe(
     `INSERT INTO ${table} (${columns.join(', ')})
      SELECT DISTINCT ON (${key}) ${columns.join(', ')} FROM unnest(${arrays}) WITH ORDINALITY AS r(${columns.join(', ')}, ord)

@@ -153,7 +153,10 @@ async function queryProgress<R>(client: Client, handle: WorkflowHandle): Promise
  * while it runs (query), its returned progress once finished, FAILED when
  * Temporal ended it another way (terminated, timed out) and nobody undid its steps.
  */
-export async function readSaga<R>(client: Client, workflowId: string): Promise<{ view: SagaView<R>; memberId?: string; requestHash?: string } | null> {
+export async function readSaga<R>(
+  client: Client,
+  workflowId: string,
+): Promise<{ view: SagaView<R>; memberId?: string; requestHash?: string } | null> {
   const handle = client.workflow.getHandle(workflowId);
   let description: WorkflowExecutionDescription;
   try {
@@ -171,7 +174,11 @@ export async function readSaga<R>(client: Client, workflowId: string): Promise<{
     view = {
       status: 'FAILED',
       steps: [],
-      failure: { step: 'saga', code: `WORKFLOW_${status}`, message: `the workflow ended ${status.toLowerCase()}; an operator must look at it` },
+      failure: {
+        step: 'saga',
+        code: `WORKFLOW_${status}`,
+        message: `the workflow ended ${status.toLowerCase()}; an operator must look at it`,
+      },
     };
   }
   const requestHash = description.memo?.[REQUEST_HASH_MEMO];

@@ -12,7 +12,10 @@ export const MIGRATE_COMMAND = 'npm run db:migrate';
 
 /** The committed migrations, oldest first (folder names, as `_prisma_migrations` records them). */
 export function committedMigrations(dir = MIGRATIONS_DIR): string[] {
-  return readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** Committed migrations the database has not (successfully) applied; recorded names may carry the folder's path. */
@@ -35,5 +38,8 @@ export async function checkSchema(db: Db, committed = committedMigrations()): Pr
     throw new Error(`cannot read the database's migrations (${message}); check DATABASE_URL, then run ${MIGRATE_COMMAND}`);
   }
   const missing = unappliedMigrations(committed, applied);
-  if (missing.length > 0) throw new Error(`the database lacks ${missing.length} migration(s) (${missing.join(', ')}); apply them: ${MIGRATE_COMMAND} (with this DATABASE_URL)`);
+  if (missing.length > 0)
+    throw new Error(
+      `the database lacks ${missing.length} migration(s) (${missing.join(', ')}); apply them: ${MIGRATE_COMMAND} (with this DATABASE_URL)`,
+    );
 }

@@ -17,11 +17,20 @@ export interface TemporalConnection {
 
 type TemporalSettings = Pick<
   TConfig,
-  'TEMPORAL_ADDRESS' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CA_FILE' | 'TEMPORAL_TLS_CERT_FILE' | 'TEMPORAL_TLS_KEY_FILE' | 'TEMPORAL_TLS_SERVER_NAME' | 'TEMPORAL_API_KEY'
+  | 'TEMPORAL_ADDRESS'
+  | 'TEMPORAL_TLS'
+  | 'TEMPORAL_TLS_CA_FILE'
+  | 'TEMPORAL_TLS_CERT_FILE'
+  | 'TEMPORAL_TLS_KEY_FILE'
+  | 'TEMPORAL_TLS_SERVER_NAME'
+  | 'TEMPORAL_API_KEY'
 >;
 
 /** The options both Connection.connect (clients) and NativeConnection.connect (workers) take. */
-export function temporalConnectionOf(config: TemporalSettings, readFile: (path: string) => Buffer = (path) => readFileSync(path)): TemporalConnection {
+export function temporalConnectionOf(
+  config: TemporalSettings,
+  readFile: (path: string) => Buffer = (path) => readFileSync(path),
+): TemporalConnection {
   const connection: TemporalConnection = { address: config.TEMPORAL_ADDRESS };
   const tlsOn = config.TEMPORAL_TLS || Boolean(config.TEMPORAL_API_KEY);
   if (tlsOn) {
@@ -72,6 +81,8 @@ export async function checkNamespace(connection: OperatorLike, namespace: string
   const missing = missingSearchAttributes((customAttributes ?? {}) as Record<string, number>);
   if (missing.length > 0) {
     const command = `temporal operator search-attribute create --namespace ${namespace} --address ${address} ${missing.map((name) => `--name ${name} --type Keyword`).join(' ')}`;
-    throw new Error(`Temporal namespace "${namespace}" lacks the search attribute(s) ${missing.join(', ')} (Keyword) the sagas set; add them: ${command}`);
+    throw new Error(
+      `Temporal namespace "${namespace}" lacks the search attribute(s) ${missing.join(', ')} (Keyword) the sagas set; add them: ${command}`,
+    );
   }
 }

@@ -33,7 +33,9 @@ export function clientDataConverter(keys: readonly CodecKey[]): LoadedDataConver
 /** A client that keeps the type of the gRPC connection it was made with (the API's health check uses it). */
 export type TemporalClient = Client & { readonly connection: Connection };
 
-export async function connectTemporal(options: TemporalConnection & { namespace: string; codecKeys: readonly CodecKey[] }): Promise<TemporalClient> {
+export async function connectTemporal(
+  options: TemporalConnection & { namespace: string; codecKeys: readonly CodecKey[] },
+): Promise<TemporalClient> {
   const { namespace: _namespace, codecKeys: _keys, ...connectionOptions } = options;
   const connection = await Connection.connect(connectionOptions);
   return new Client({

@@ -27,7 +27,11 @@ export async function addRentalItem(
 ): Promise<{ rentedAt: string; dueAt: string; remindAt?: string }> {
   const accepted = (item: { rentedAt: Date; dueAt: Date }) => {
     const remindAt = reminderDate(item.rentedAt, item.dueAt, rules);
-    return { rentedAt: item.rentedAt.toISOString(), dueAt: item.dueAt.toISOString(), ...(remindAt ? { remindAt: remindAt.toISOString() } : {}) };
+    return {
+      rentedAt: item.rentedAt.toISOString(),
+      dueAt: item.dueAt.toISOString(),
+      ...(remindAt ? { remindAt: remindAt.toISOString() } : {}),
+    };
   };
   return db.$transaction(async (tx) => {
     await itemsRepo.lockRental(tx, input.rentalId);

@@ -16,8 +16,14 @@ import { RENTAL_PROCESSED, titlesRepo } from './db/titles.ts';
  */
 export async function recordBookTitles(db: Db, events: BookChangedView[]): Promise<void> {
   await applyOnce(db, RENTAL_PROCESSED, events, async (tx, fresh) => {
-    await titlesRepo.applyMany(tx, fresh.map((event) => ({ bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) })));
-    await titlesRepo.markWithdrawn(tx, fresh.filter((event) => event.payload.change === 'WITHDRAWN').map((event) => event.payload.bookNo));
+    await titlesRepo.applyMany(
+      tx,
+      fresh.map((event) => ({ bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) })),
+    );
+    await titlesRepo.markWithdrawn(
+      tx,
+      fresh.filter((event) => event.payload.change === 'WITHDRAWN').map((event) => event.payload.bookNo),
+    );
   });
 }
 

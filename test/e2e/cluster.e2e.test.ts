@@ -24,16 +24,31 @@ async function call(apiUrl: string, path: string, token: string, init: { method?
 
 describe.skipIf(!cluster)('the cluster profile', () => {
   it('keeps every event and dead-letter topic on three brokers, two in sync, leaders on every broker', async () => {
-    const admin = new kafkajs.Kafka({ clientId: 'cluster-test', brokers: stack.kafkaBrokers.split(','), logLevel: kafkajs.logLevel.NOTHING }).admin();
+    const admin = new kafkajs.Kafka({
+      clientId: 'cluster-test',
+      brokers: stack.kafkaBrokers.split(','),
+      logLevel: kafkajs.logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
       expect((await admin.describeCluster()).brokers).toHaveLength(3);
-      const states = await readTopicStates(admin, catalogTopics().map((t) => t.name));
+      const states = await readTopicStates(
+        admin,
+        catalogTopics().map((t) => t.name),
+      );
       expect(states).toHaveLength(catalogTopics().length);
-      for (const state of states) expect(state, state.name).toMatchObject({ replicationFactor: 3, minInSyncReplicas: 2, retentionMs: -1, uncleanLeaderElection: false });
+      for (const state of states)
+        expect(state, state.name).toMatchObject({
+          replicationFactor: 3,
+          minInSyncReplicas: 2,
+          retentionMs: -1,
+          uncleanLeaderElection: false,
+        });
       // Leaders on more than one broker (after a broker restart, within the controller's 10 s rebalance check).
-      const leaders = async () => new Set((await admin.fetchTopicMetadata({ topics: ['rental.item-rented.v1'] })).topics[0]!.partitions.map((p) => p.leader)).size;
-      for (const deadline = Date.now() + 30_000; (await leaders()) < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 500));
+      const leaders = async () =>
+        new Set((await admin.fetchTopicMetadata({ topics: ['rental.item-rented.v1'] })).topics[0]!.partitions.map((p) => p.leader)).size;
+      for (const deadline = Date.now() + 30_000; (await leaders()) < 2 && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 500));
       expect(await leaders()).toBeGreaterThan(1);
     } finally {
       await admin.disconnect();

@@ -19,10 +19,16 @@ afterAll(async () => {
 
 /** Every table of every service whose row text contains the value. */
 async function tablesContaining(value: string): Promise<string[]> {
-  const { rows: tables } = await db.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`, [SCHEMAS]);
+  const { rows: tables } = await db.query(
+    `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`,
+    [SCHEMAS],
+  );
   const hits: string[] = [];
   for (const { table_schema, table_name } of tables) {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${table_schema}"."${table_name}" t WHERE t::text ILIKE '%' || $1 || '%'`, [value]);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM "${table_schema}"."${table_name}" t WHERE t::text ILIKE '%' || $1 || '%'`,
+      [value],
+    );
     if (rows[0].n > 0) hits.push(`${table_schema}.${table_name}`);
   }
   return hits;
@@ -51,8 +57,12 @@ describe('erasure', () => {
     expect(saga.status).toBe('COMPLETED');
     expect((await api('/auth/login', { method: 'POST', json: { email: body.email, password: body.password } })).status).toBe(401);
     expect((await api('/members/me', { token })).status).toBe(401); // its sessions ended with the credentials
-    await eventually(async () => ((await db.query('SELECT 1 FROM member.rental_history WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined));
-    await eventually(async () => ((await db.query('SELECT 1 FROM partner.partner_summary WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined));
+    await eventually(async () =>
+      (await db.query('SELECT 1 FROM member.rental_history WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined,
+    );
+    await eventually(async () =>
+      (await db.query('SELECT 1 FROM partner.partner_summary WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined,
+    );
     for (const personal of [body.email, body.name, body.phone, body.nickname]) {
       expect(await tablesContaining(personal), personal).toEqual([]);
     }

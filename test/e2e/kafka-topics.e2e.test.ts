@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { connectAdmin, createKafka } from '../../services/platform/kafka.ts';
-import { ensureTopics, FIX_TOPICS_COMMAND, readTopicStates, SINGLE_BROKER_POLICY, TopicsFallShortError, type TopicState } from '../../services/platform/kafka-topics.ts';
+import {
+  ensureTopics,
+  FIX_TOPICS_COMMAND,
+  readTopicStates,
+  SINGLE_BROKER_POLICY,
+  TopicsFallShortError,
+  type TopicState,
+} from '../../services/platform/kafka-topics.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { inject } from 'vitest';
 
@@ -34,10 +41,16 @@ describe('Kafka topics against the configuration', () => {
   it('refuses topics with fewer replicas than configured, naming each and the fixing command', async () => {
     // One more replica than the profile's topics have (1 on the test broker, 3 on the cluster's).
     const [{ replicationFactor: actual, minInSyncReplicas }] = (await readTopicStates(admin, ['rental.item-rented.v1'])) as [TopicState];
-    const error = await ensureTopics(admin, { ...SINGLE_BROKER_POLICY, replicationFactor: actual + 1, minInSyncReplicas: minInSyncReplicas + 1 }).catch((e: unknown) => e);
+    const error = await ensureTopics(admin, {
+      ...SINGLE_BROKER_POLICY,
+      replicationFactor: actual + 1,
+      minInSyncReplicas: minInSyncReplicas + 1,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TopicsFallShortError);
     const message = (error as Error).message;
-    expect(message).toContain(`topic rental.item-rented.v1: replication factor ${actual}, configured ${actual + 1} (KAFKA_TOPIC_REPLICATION_FACTOR)`);
+    expect(message).toContain(
+      `topic rental.item-rented.v1: replication factor ${actual}, configured ${actual + 1} (KAFKA_TOPIC_REPLICATION_FACTOR)`,
+    );
     expect(message).toContain(`min.insync.replicas ${minInSyncReplicas}, configured ${minInSyncReplicas + 1}`);
     expect(message).toContain(FIX_TOPICS_COMMAND);
   });

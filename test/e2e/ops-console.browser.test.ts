@@ -76,7 +76,11 @@ describe('operations console (/ops)', () => {
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [{ key, value: '{"not json' }] });
     await producer.disconnect();
-    const kafka = createKafka({ brokers: stack().kafkaBrokers.split(','), clientId: 'test-ops-dlq', logger: createLogger({ name: 'test', level: 'silent' }) });
+    const kafka = createKafka({
+      brokers: stack().kafkaBrokers.split(','),
+      clientId: 'test-ops-dlq',
+      logger: createLogger({ name: 'test', level: 'silent' }),
+    });
     const ours = async () => (await listDeadLetters(kafka, [topic])).filter((letter) => letter.key === key);
     const parked = await eventually(async () => ((await ours()).length >= 2 ? ours() : undefined), 60_000);
     expect(parked.map((letter) => letter.status)).toEqual(['unhandled', 'unhandled']);
@@ -99,15 +103,23 @@ describe('operations console (/ops)', () => {
     for (const letter of parked) {
       await page.goto(letterPage);
       await page.getByLabel(`Reason to discard ${letter.position}`).fill(reason);
-      await page.locator('form', { has: page.getByLabel(`Reason to discard ${letter.position}`) }).getByRole('button', { name: 'Discard this letter' }).click();
+      await page
+        .locator('form', { has: page.getByLabel(`Reason to discard ${letter.position}`) })
+        .getByRole('button', { name: 'Discard this letter' })
+        .click();
       await page.waitForURL(/\/ops\?notice=/, { timeout: 60_000 }).catch(async (error) => {
-        throw new Error(`no redirect to the overview after the discard: ${page.url()}\n${(await page.content()).slice(0, 3000)}`, { cause: error });
+        throw new Error(`no redirect to the overview after the discard: ${page.url()}\n${(await page.content()).slice(0, 3000)}`, {
+          cause: error,
+        });
       });
       expect(await page.locator('p.notice').textContent()).toBe(`discarded 1 dead letter(s) of ${topic} (${letter.position}): ${reason}`);
     }
     // The ledger (the same records `npm run dlq -- list --all` reads): both settled as discarded, the reason kept.
     const settled = await ours();
-    expect(settled.map((letter) => [letter.status, letter.note])).toEqual([['discarded', reason], ['discarded', reason]]);
+    expect(settled.map((letter) => [letter.status, letter.note])).toEqual([
+      ['discarded', reason],
+      ['discarded', reason],
+    ]);
     await page.goto(letterPage);
     expect(await page.getByRole('button', { name: 'Discard this letter' }).count()).toBe(0);
     expect(await page.getByText(`discarded (${reason})`).count()).toBe(2);

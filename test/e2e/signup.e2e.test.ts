@@ -85,7 +85,9 @@ describe('signup over HTTP against the real stack', () => {
     const third = await api('/signups', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
     expect(third.body.id).toBe(first.body.id);
     expect((await db.query('SELECT count(*)::int AS n FROM auth.credential WHERE email = $1', [body.email])).rows[0].n).toBe(1);
-    expect((await db.query('SELECT count(*)::int AS n FROM auth.signup_application WHERE signup_id = $1', [first.body.id])).rows[0].n).toBe(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM auth.signup_application WHERE signup_id = $1', [first.body.id])).rows[0].n).toBe(
+      0,
+    );
   });
 
   it('no password, hash, email or phone appears in the workflow history or the events', async () => {
@@ -146,4 +148,3 @@ describe('signup over HTTP against the real stack', () => {
     expect((await api('/docs')).status).toBe(200);
   });
 });
-

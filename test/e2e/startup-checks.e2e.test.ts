@@ -38,9 +38,14 @@ function runProcess(name: string, env: Record<string, string>): Promise<{ code: 
     ...env,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [...NODE_FLAGS, '--import', 'tsx', `processes/${name}.ts`], { env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, output: stdout + stderr });
-    });
+    execFile(
+      process.execPath,
+      [...NODE_FLAGS, '--import', 'tsx', `processes/${name}.ts`],
+      { env: childEnv, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, output: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -48,8 +53,12 @@ describe('start-up checks', () => {
   it('a namespace without the search attributes: the error lists them and the command that adds them', async () => {
     await expect(checkNamespace(connection, 'default', stack.temporalAddress)).resolves.toBeUndefined();
     const error = await checkNamespace(connection, bareNamespace, stack.temporalAddress).catch((e: unknown) => e as Error);
-    expect(error?.message).toContain(`Temporal namespace "${bareNamespace}" lacks the search attribute(s) MemberId, BookNo, SagaStatus, SagaType`);
-    expect(error?.message).toContain(`temporal operator search-attribute create --namespace ${bareNamespace} --address ${stack.temporalAddress} --name MemberId --type Keyword`);
+    expect(error?.message).toContain(
+      `Temporal namespace "${bareNamespace}" lacks the search attribute(s) MemberId, BookNo, SagaStatus, SagaType`,
+    );
+    expect(error?.message).toContain(
+      `temporal operator search-attribute create --namespace ${bareNamespace} --address ${stack.temporalAddress} --name MemberId --type Keyword`,
+    );
     const missing = await checkNamespace(connection, 'no-such-namespace', stack.temporalAddress).catch((e: unknown) => e as Error);
     expect(missing?.message).toContain('temporal operator namespace create --namespace no-such-namespace');
   });
@@ -70,7 +79,9 @@ describe('start-up checks', () => {
     url.pathname = `/${name}`;
     const db = createDb(url.toString(), 1);
     try {
-      await expect(checkSchema(db)).rejects.toThrow(`the database has no schema (no _prisma_migrations table); apply it: ${MIGRATE_COMMAND}`);
+      await expect(checkSchema(db)).rejects.toThrow(
+        `the database has no schema (no _prisma_migrations table); apply it: ${MIGRATE_COMMAND}`,
+      );
       await expect(checkSchema(createDb(stack.databaseUrl, 1))).resolves.toBeUndefined();
       const { code, output } = await runProcess('consumers', { DATABASE_URL: url.toString() });
       expect(code).toBe(1);
@@ -86,7 +97,9 @@ describe('start-up checks', () => {
     const replicas = stack.kafkaBrokers.split(',').length; // the profile's topics have one per broker
     const { code, output } = await runProcess('relay', { KAFKA_TOPIC_REPLICATION_FACTOR: String(replicas + 1) });
     expect(code).toBe(1);
-    expect(output).toContain(`topic rental.item-rented.v1: replication factor ${replicas}, configured ${replicas + 1} (KAFKA_TOPIC_REPLICATION_FACTOR)`);
+    expect(output).toContain(
+      `topic rental.item-rented.v1: replication factor ${replicas}, configured ${replicas + 1} (KAFKA_TOPIC_REPLICATION_FACTOR)`,
+    );
     expect(output).toContain('npm run topics:fix');
     expect(output).not.toContain('relay publishing outboxes');
   }, 120_000);

@@ -46,7 +46,15 @@ async function useCodec(page: Page, workflowId: string): Promise<void> {
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -96,7 +104,9 @@ describe('Temporal web UI', () => {
     await context.close();
   });
 
-  it('tells sagas apart: the list shows each saga\'s summary with its outcome and code, loans apart; the page its user metadata', { timeout: 180_000 }, async () => {
+  it("tells sagas apart: the list shows each saga's summary with its outcome and code, loans apart; the page its user metadata", {
+    timeout: 180_000,
+  }, async () => {
     const holder = await newMember();
     const latecomer = await newMember();
     const { bookNo } = await newBook();
@@ -106,7 +116,10 @@ describe('Temporal web UI', () => {
     expect(refused.status).toBe('COMPENSATED');
     const client = await decodingClient();
     try {
-      for (const [id, outcome] of [[refused.id, 'COMPENSATED: BOOK_NOT_AVAILABLE'], [completed.id, 'COMPLETED']] as const) {
+      for (const [id, outcome] of [
+        [refused.id, 'COMPENSATED: BOOK_NOT_AVAILABLE'],
+        [completed.id, 'COMPLETED'],
+      ] as const) {
         const handle = client.workflow.getHandle(`rent-${id}`);
         const description = await handle.describe();
         expect(await description.staticSummary()).toBe(`rent book ${bookNo}`);
@@ -130,13 +143,16 @@ describe('Temporal web UI', () => {
     await page.getByRole('link', { name: `rent-${refused.id}` }).waitFor({ timeout: 30_000 });
     await page.getByTestId('workflows-summary-table-configuration-button').click();
     for (const column of ['Run ID', 'Start', 'End']) await page.getByRole('button', { name: `Remove ${column} column` }).click();
-    for (const column of ['SagaSummary', 'SagaStatus', 'SagaType']) await page.getByRole('button', { name: `Add ${column} column` }).click();
+    for (const column of ['SagaSummary', 'SagaStatus', 'SagaType'])
+      await page.getByRole('button', { name: `Add ${column} column` }).click();
     await page.getByRole('button', { name: /Close .* configuration/ }).click();
     const row = (workflowId: string) => page.locator('tr', { has: page.getByRole('link', { name: workflowId }) });
     await row(`rent-${refused.id}`).getByText(`rent book ${bookNo} — COMPENSATED: BOOK_NOT_AVAILABLE`).waitFor({ timeout: 30_000 });
     await row(`rent-${completed.id}`).getByText(`rent book ${bookNo} — COMPLETED`).waitFor();
     // The loan, told apart: its own type, SagaType loan, and a summary that says "loan of book".
-    await row(`loan-${completed.id}`).getByText(new RegExp(`^loan of book ${bookNo} \\(due .+\\) — (RUNNING|OVERDUE)$`)).waitFor(); // 8 s loans on the test stack
+    await row(`loan-${completed.id}`)
+      .getByText(new RegExp(`^loan of book ${bookNo} \\(due .+\\) — (RUNNING|OVERDUE)$`))
+      .waitFor(); // 8 s loans on the test stack
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-summaries.png'), fullPage: false });
 
@@ -145,7 +161,8 @@ describe('Temporal web UI', () => {
     await page.reload();
     await page.getByRole('tab', { name: /User Metadata/ }).click();
     // The UI renders each text as markdown in a frame of its own, the text in the frame's address.
-    const rendered = (text: string) => page.frameLocator(`iframe[src*="content=${encodeURIComponent(text)}&"]`).getByText(text, { exact: true });
+    const rendered = (text: string) =>
+      page.frameLocator(`iframe[src*="content=${encodeURIComponent(text)}&"]`).getByText(text, { exact: true });
     await rendered(`rent book ${bookNo}`).waitFor({ timeout: 30_000 }); // the summary
     await rendered(`rent book ${bookNo} — COMPENSATED: BOOK_NOT_AVAILABLE`).waitFor({ timeout: 30_000 }); // the current details
     await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-user-metadata.png'), fullPage: false });

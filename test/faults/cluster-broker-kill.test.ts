@@ -22,7 +22,11 @@ let admin: kafkajs.Admin;
 
 beforeAll(async () => {
   db = new pg.Pool({ connectionString: stack().databaseUrl, max: 2 });
-  admin = new kafkajs.Kafka({ clientId: 'broker-kill-test', brokers: stack().kafkaBrokers.split(','), logLevel: kafkajs.logLevel.NOTHING }).admin();
+  admin = new kafkajs.Kafka({
+    clientId: 'broker-kill-test',
+    brokers: stack().kafkaBrokers.split(','),
+    logLevel: kafkajs.logLevel.NOTHING,
+  }).admin();
   await admin.connect();
 });
 afterAll(async () => {
@@ -56,7 +60,9 @@ describe.skipIf(!cluster)('killing a Kafka broker of the cluster', () => {
 
     const rentals = await Promise.all(members.map((member, i) => start('/rentals', member.token, books[i]!.bookNo)));
     // Proof of work in flight at the kill: sagas still RUNNING right before it.
-    const inFlight = (await Promise.all(rentals.map((location, i) => sagaStatus(location, members[i]!.token)))).filter((s) => s === 'RUNNING').length;
+    const inFlight = (await Promise.all(rentals.map((location, i) => sagaStatus(location, members[i]!.token)))).filter(
+      (s) => s === 'RUNNING',
+    ).length;
     const killedAt = Date.now();
     await crashServer(victim);
 
@@ -89,6 +95,8 @@ describe.skipIf(!cluster)('killing a Kafka broker of the cluster', () => {
     expect(rows.rows[0]).toEqual({ items: MEMBERS, events: MEMBERS * 2 });
     await expectInvariantsToHold({ memberIds, bookNos: books.map((b) => b.bookNo) }, 120_000);
     expect(inFlight).toBeGreaterThan(0);
-    console.log(`cluster-broker-kill: ${MEMBERS * 2} sagas, ${inFlight} rents RUNNING at the kill of ${victim} (node ${victimId}), 1 SIGKILL; sagas done ${sagasDoneMs} ms after the kill; broker back in every ISR ${caughtUpMs} ms after it; 0 duplicate rows`);
+    console.log(
+      `cluster-broker-kill: ${MEMBERS * 2} sagas, ${inFlight} rents RUNNING at the kill of ${victim} (node ${victimId}), 1 SIGKILL; sagas done ${sagasDoneMs} ms after the kill; broker back in every ISR ${caughtUpMs} ms after it; 0 duplicate rows`,
+    );
   }, 600_000);
 });

@@ -72,7 +72,13 @@ async function startSaga(path: string, i: number): Promise<Started> {
   for (let attempt = 0; ; attempt++) {
     let answer: Awaited<ReturnType<typeof api>> | undefined;
     try {
-      answer = await api(path, { method: 'POST', baseUrl: apiOf(i + attempt), token: members[i]!.token, json: { bookNo: books[i]!.bookNo }, headers: { 'idempotency-key': key } });
+      answer = await api(path, {
+        method: 'POST',
+        baseUrl: apiOf(i + attempt),
+        token: members[i]!.token,
+        json: { bookNo: books[i]!.bookNo },
+        headers: { 'idempotency-key': key },
+      });
     } catch {
       // the process died with the request in flight, or does not listen
     }
@@ -94,7 +100,8 @@ async function settle(location: string, i: number): Promise<string> {
       // not answering: ask the other
     }
     if (answer?.status === 200 && answer.body.status !== 'RUNNING') return answer.body.status as string;
-    if (answer && answer.status !== 200 && answer.status < 500) throw new Error(`GET ${location} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    if (answer && answer.status !== 200 && answer.status < 500)
+      throw new Error(`GET ${location} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     if (Date.now() > deadline) throw new Error(`saga ${location} did not end within ${SETTLE_MS} ms`);
     await sleep(200);
   }
@@ -118,7 +125,8 @@ interface LoadRun {
  */
 async function underLoad(label: string, kill: () => Promise<void>, afterRents?: (rentIds: string[]) => Promise<void>): Promise<LoadRun> {
   const accepted: { started: Started; i: number }[] = [];
-  const rentStarts = members.map((_, i) => startSaga('/rentals', i).then((started) => {
+  const rentStarts = members.map((_, i) =>
+    startSaga('/rentals', i).then((started) => {
       accepted.push({ started, i });
       return started;
     }),
@@ -127,7 +135,9 @@ async function underLoad(label: string, kill: () => Promise<void>, afterRents?: 
   for (let allStarted = false; accepted.length < 5 && !allStarted; ) {
     allStarted = await Promise.race([everyStart.then(() => true), sleep(20).then(() => false)]);
   }
-  const states = await Promise.all(accepted.map(({ started, i }) => api(started.location, { baseUrl: apiOf(i), token: members[i]!.token })));
+  const states = await Promise.all(
+    accepted.map(({ started, i }) => api(started.location, { baseUrl: apiOf(i), token: members[i]!.token })),
+  );
   const inFlight = states.filter((state) => state.status === 200 && state.body.status === 'RUNNING').length;
   const killedAt = Date.now();
   await kill();
@@ -158,8 +168,12 @@ async function expectOnceEach(run: LoadRun): Promise<void> {
 }
 
 const unpublished = async (rentIds: string[]) =>
-  (await db.query(`SELECT count(*)::int AS n FROM rental.outbox WHERE published_at IS NULL AND envelope->'payload'->>'rentalId' = ANY($1::text[])`, [rentIds])).rows[0]
-    .n as number;
+  (
+    await db.query(
+      `SELECT count(*)::int AS n FROM rental.outbox WHERE published_at IS NULL AND envelope->'payload'->>'rentalId' = ANY($1::text[])`,
+      [rentIds],
+    )
+  ).rows[0].n as number;
 
 /** Rows of the rental outbox a relay published, from its metrics (ports follow each API port, +7 the relay: scripts/processes.ts). */
 async function rentalRowsPublished(apiUrl: string): Promise<number> {
@@ -179,7 +193,10 @@ describe.skipIf(!cluster)('crashes the cluster survives, each a SIGKILL under 50
     await startProcess('consumers');
     await waitForConsumerGroups(stack().kafkaBrokers, Object.values(CONSUMER_GROUPS), 120_000);
     expect(run.inFlight).toBeGreaterThan(0);
-    figures.set('consumers process', `${run.inFlight} rents RUNNING; sagas done ${seconds(run.sagasDoneAt - run.killedAt)} after the kill; read models complete (consumers-2 holding every partition) ${seconds(recoveredMs)} after it`);
+    figures.set(
+      'consumers process',
+      `${run.inFlight} rents RUNNING; sagas done ${seconds(run.sagasDoneAt - run.killedAt)} after the kill; read models complete (consumers-2 holding every partition) ${seconds(recoveredMs)} after it`,
+    );
   }, 900_000);
 
   it('the relay publishing the rental outbox: the standby takes over and drains it', async () => {
@@ -196,7 +213,10 @@ describe.skipIf(!cluster)('crashes the cluster survives, each a SIGKILL under 50
       // The first rental row published after the kill is the standby's.
       takeover = (async () => {
         for (const deadline = killedAt + 180_000; Date.now() < deadline; await sleep(50)) {
-          const { rows } = await db.query(`SELECT min(published_at) AS at FROM rental.outbox WHERE published_at >= to_timestamp($1::float8 / 1000)`, [killedAt]);
+          const { rows } = await db.query(
+            `SELECT min(published_at) AS at FROM rental.outbox WHERE published_at >= to_timestamp($1::float8 / 1000)`,
+            [killedAt],
+          );
           if (rows[0].at) return (rows[0].at as Date).getTime() - killedAt;
         }
         throw new Error('no rental outbox row was published within 180 s of the kill');
@@ -208,7 +228,10 @@ describe.skipIf(!cluster)('crashes the cluster survives, each a SIGKILL under 50
     await startProcess(victim);
     expect(run.inFlight).toBeGreaterThan(0);
     console.log(`relay takeover: ${victim} SIGKILLed; the standby published the next rental row ${takeoverMs} ms after the kill`);
-    figures.set('active relay', `${run.inFlight} rents RUNNING at the kill of ${victim}; the standby's first publish ${takeoverMs} ms after it; sagas done ${seconds(run.sagasDoneAt - run.killedAt)}; outboxes drained, invariants clean ${seconds(drainedMs)} after it`);
+    figures.set(
+      'active relay',
+      `${run.inFlight} rents RUNNING at the kill of ${victim}; the standby's first publish ${takeoverMs} ms after it; sagas done ${seconds(run.sagasDoneAt - run.killedAt)}; outboxes drained, invariants clean ${seconds(drainedMs)} after it`,
+    );
   }, 900_000);
 
   it('one worker mid-saga: the other finishes every saga', async () => {
@@ -225,7 +248,10 @@ describe.skipIf(!cluster)('crashes the cluster survives, each a SIGKILL under 50
     await startProcess('worker');
     expect(stillDown).toBe(true);
     expect(run.inFlight).toBeGreaterThan(0);
-    figures.set('worker', `${run.inFlight} rents RUNNING; every saga finished by worker-2 ${seconds(run.sagasDoneAt - run.killedAt)} after the kill; invariants clean ${seconds(recoveredMs)} after it`);
+    figures.set(
+      'worker',
+      `${run.inFlight} rents RUNNING; every saga finished by worker-2 ${seconds(run.sagasDoneAt - run.killedAt)} after the kill; invariants clean ${seconds(recoveredMs)} after it`,
+    );
   }, 900_000);
 
   it('one API process: the other keeps answering, and no saga is left half-started', async () => {
@@ -254,7 +280,10 @@ describe.skipIf(!cluster)('crashes the cluster survives, each a SIGKILL under 50
     await startProcess('api');
     expect(unanswered).toBe(0);
     expect(run.inFlight).toBeGreaterThan(0);
-    figures.set('api process', `${run.inFlight} rents RUNNING; ${run.resent} start(s) whose answer the kill swallowed, sent again with their Idempotency-Key to api-2 (one saga each); api-2 answered all ${asked} health checks (${notOk.length} with ${[...new Set(notOk)].join('/') || 'no'} non-200); sagas done ${seconds(run.sagasDoneAt - run.killedAt)}, invariants clean ${seconds(recoveredMs)} after the kill`);
+    figures.set(
+      'api process',
+      `${run.inFlight} rents RUNNING; ${run.resent} start(s) whose answer the kill swallowed, sent again with their Idempotency-Key to api-2 (one saga each); api-2 answered all ${asked} health checks (${notOk.length} with ${[...new Set(notOk)].join('/') || 'no'} non-200); sagas done ${seconds(run.sagasDoneAt - run.killedAt)}, invariants clean ${seconds(recoveredMs)} after the kill`,
+    );
   }, 900_000);
 
   it('the Temporal server, killed and restarted: every saga completes', async () => {
@@ -269,7 +298,10 @@ describe.skipIf(!cluster)('crashes the cluster survives, each a SIGKILL under 50
     await expectOnceEach(run);
     const recoveredMs = Date.now() - run.killedAt;
     expect(run.inFlight).toBeGreaterThan(0);
-    figures.set('temporal server', `${run.inFlight} rents RUNNING; down ${seconds(downMs)} (restart included); sagas done ${seconds(run.sagasDoneAt - run.killedAt)} after the kill; invariants clean ${seconds(recoveredMs)} after it`);
+    figures.set(
+      'temporal server',
+      `${run.inFlight} rents RUNNING; down ${seconds(downMs)} (restart included); sagas done ${seconds(run.sagasDoneAt - run.killedAt)} after the kill; invariants clean ${seconds(recoveredMs)} after it`,
+    );
   }, 900_000);
 
   it('two brokers: the outbox holds the events, the sagas complete; after the restart every event is delivered once in effect', async () => {
@@ -295,7 +327,10 @@ describe.skipIf(!cluster)('crashes the cluster survives, each a SIGKILL under 50
     expect(held).toBeGreaterThan(0);
     expect(heldAfterReturns).toBeGreaterThanOrEqual(MEMBERS);
     expect(run.inFlight).toBeGreaterThan(0);
-    figures.set('two brokers', `${run.inFlight} rents RUNNING; brokers down ${seconds(restartAt - downAt)}, the 50 sagas done meanwhile with ${heldAfterReturns} of their 50 events held in the outbox; delivered, read models complete and invariants clean ${seconds(recoveredMs)} after the restart`);
+    figures.set(
+      'two brokers',
+      `${run.inFlight} rents RUNNING; brokers down ${seconds(restartAt - downAt)}, the 50 sagas done meanwhile with ${heldAfterReturns} of their 50 events held in the outbox; delivered, read models complete and invariants clean ${seconds(recoveredMs)} after the restart`,
+    );
   }, 900_000);
 
   it('delivered once in effect: every event of every kill is on Kafka; the copies are counted', async () => {

@@ -28,7 +28,9 @@ describe('PostgreSQL crash under sagas in flight', () => {
     // The held attempt ran into the dead database after its wait, so Temporal retried it.
     expect(steps.filter((step) => step.attempt > 1).length).toBe(steps.length);
     for (const step of steps) expect(step.completedAt.getTime()).toBeGreaterThan(crashedAt);
-    console.log(`postgres crash: ${steps.length} sagas in flight, attempts ${steps.map((s) => s.attempt).join(',')}; all completed ${recoveredMs} ms after the restart`);
+    console.log(
+      `postgres crash: ${steps.length} sagas in flight, attempts ${steps.map((s) => s.attempt).join(',')}; all completed ${recoveredMs} ms after the restart`,
+    );
     await expectInvariantsToHold({ memberIds: held.members.map((m) => m.memberId), bookNos: held.books.map((b) => b.bookNo) }, 120_000);
   }, 420_000);
 });

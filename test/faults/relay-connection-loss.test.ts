@@ -23,7 +23,11 @@ describe('relay losing its database connection mid-batch', () => {
   it('keeps running and marks the batch on a new connection', async () => {
     await killProcess('relay', 'SIGTERM');
     // Its book-changed events wait in the outbox (no relay runs: rental cannot hear of the book yet).
-    const created = await api('/books', { method: 'POST', token: await asAdmin(), json: { title: `Book ${Date.now()}`, author: 'A. Author' } });
+    const created = await api('/books', {
+      method: 'POST',
+      token: await asAdmin(),
+      json: { title: `Book ${Date.now()}`, author: 'A. Author' },
+    });
     expect(created.status).toBe(201);
     const book = created.body as { bookNo: number };
     const { rows } = await db.query<{ seq: string }>(

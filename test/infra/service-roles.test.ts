@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureServiceRoles } from '../../scripts/db/roles.ts';
-import { DATABASE_USERS, databaseUrlKey, SERVICE_SCHEMAS, type DatabaseUser, type ServiceSchema } from '../../services/platform/service-databases.ts';
+import {
+  DATABASE_USERS,
+  databaseUrlKey,
+  SERVICE_SCHEMAS,
+  type DatabaseUser,
+  type ServiceSchema,
+} from '../../services/platform/service-databases.ts';
 import { api, eventually, logIn, signUp, stack } from '../support/api.ts';
 import { asAdmin, giveBack, newBook, rent } from '../support/library.ts';
 
@@ -70,12 +76,14 @@ describe('per-service roles', () => {
     expect(await outcome(as(service), `CREATE TABLE "${service}".intruder (id int)`)).toBe('42501');
   });
 
-  it('notifications gets an active member\'s address only through auth\'s function; nobody else may call it', async () => {
+  it("notifications gets an active member's address only through auth's function; nobody else may call it", async () => {
     const { body, saga } = await signUp();
     const memberId = saga.memberId as string;
     const { rows } = await as('notifications').query('SELECT "auth".member_mail_address($1::uuid) AS address', [memberId]);
     expect(rows[0].address).toBe(body.email);
-    expect((await as('notifications').query('SELECT "auth".member_mail_address($1::uuid) AS address', [randomUUID()])).rows[0].address).toBeNull();
+    expect(
+      (await as('notifications').query('SELECT "auth".member_mail_address($1::uuid) AS address', [randomUUID()])).rows[0].address,
+    ).toBeNull();
     expect(await outcome(as('notifications'), 'SELECT email FROM auth.credential LIMIT 1')).toBe('42501');
     for (const user of DATABASE_USERS.filter((name) => name !== 'notifications')) {
       expect(await outcome(as(user), 'SELECT "auth".member_mail_address($1::uuid)', [memberId]), user).toBe('42501');
@@ -92,7 +100,7 @@ describe('per-service roles', () => {
     for (const table of Object.values(TABLE)) expect(await outcome(as('relay'), `SELECT 1 FROM ${table} LIMIT 1`), table).toBe('42501');
   });
 
-  it('the running processes work end to end connected as the services\' roles', async () => {
+  it("the running processes work end to end connected as the services' roles", async () => {
     const { body } = await signUp();
     const token = await logIn(body.email, body.password);
     const { bookNo } = await newBook();
@@ -113,7 +121,10 @@ describe('per-service roles', () => {
       'SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() AND usename IS NOT NULL',
     );
     const connected = rows.map((row) => row.usename);
-    for (const user of DATABASE_USERS) expect(connected, `a process connected as ${user}'s role`).toContain(new URL(stack().serviceDatabaseUrls[databaseUrlKey(user)]!).username);
+    for (const user of DATABASE_USERS)
+      expect(connected, `a process connected as ${user}'s role`).toContain(
+        new URL(stack().serviceDatabaseUrls[databaseUrlKey(user)]!).username,
+      );
   }, 240_000);
 
   it('the roles step runs again without harm (idempotent)', async () => {

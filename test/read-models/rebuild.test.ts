@@ -57,15 +57,18 @@ function story() {
   const [edited, plain, untitled] = [uniqueBookNo(), uniqueBookNo(), uniqueBookNo()];
   const loans = { partnerEdited: randomUUID(), partnerPlain: randomUUID(), userUntitled: randomUUID() };
   const rent = (rentalId: string, memberId: string, bookNo: number, title: string, rentedAt: string) =>
-    envelope('rental.item-rented.v1', { rentalId, memberId, bookNo, title, rentedAt, dueAt: '2026-12-31T00:00:00.000Z' }, { occurredAt: rentedAt });
+    envelope(
+      'rental.item-rented.v1',
+      { rentalId, memberId, bookNo, title, rentedAt, dueAt: '2026-12-31T00:00:00.000Z' },
+      { occurredAt: rentedAt },
+    );
   const giveBack = (rentalId: string, memberId: string, bookNo: number, returnedAt: string) =>
     envelope('rental.item-returned.v1', { rentalId, memberId, bookNo, returnedAt, lateFee: 0 }, { occurredAt: returnedAt });
-  const change = (bookNo: number, title: string, occurredAt: string) => envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt });
+  const change = (bookNo: number, title: string, occurredAt: string) =>
+    envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt });
   const duplicated = rent(loans.partnerPlain, partner, plain, 'Plain', '2026-01-03T00:00:00.000Z');
   // Registration comes first, as in life: a partner can only rent after the signup saga has announced them.
-  const registration = [
-    envelope('member.partner-registered.v1', { memberId: partner, registeredAt: '2026-01-01T00:00:00.000Z' }),
-  ];
+  const registration = [envelope('member.partner-registered.v1', { memberId: partner, registeredAt: '2026-01-01T00:00:00.000Z' })];
   const activity: TEnvelope[] = [
     // The newer edit is published first: the older one must not win on replay.
     change(edited, 'Edited, second edition', '2026-01-02T12:00:00.000Z'),
@@ -90,9 +93,30 @@ function story() {
       { bookNo: plain, title: 'Plain' },
     ].sort((a, b) => a.bookNo - b.bookNo),
     history: [
-      { rentalId: loans.partnerEdited, memberId: partner, bookNo: edited, title: 'Edited, first edition', rentedAt: new Date('2026-01-03T00:00:00.000Z'), returnedAt: new Date('2026-01-04T00:00:00.000Z') },
-      { rentalId: loans.partnerPlain, memberId: partner, bookNo: plain, title: 'Plain', rentedAt: new Date('2026-01-03T00:00:00.000Z'), returnedAt: null },
-      { rentalId: loans.userUntitled, memberId: user, bookNo: untitled, title: 'Untitled', rentedAt: new Date('2026-01-05T00:00:00.000Z'), returnedAt: new Date('2026-01-06T00:00:00.000Z') },
+      {
+        rentalId: loans.partnerEdited,
+        memberId: partner,
+        bookNo: edited,
+        title: 'Edited, first edition',
+        rentedAt: new Date('2026-01-03T00:00:00.000Z'),
+        returnedAt: new Date('2026-01-04T00:00:00.000Z'),
+      },
+      {
+        rentalId: loans.partnerPlain,
+        memberId: partner,
+        bookNo: plain,
+        title: 'Plain',
+        rentedAt: new Date('2026-01-03T00:00:00.000Z'),
+        returnedAt: null,
+      },
+      {
+        rentalId: loans.userUntitled,
+        memberId: user,
+        bookNo: untitled,
+        title: 'Untitled',
+        rentedAt: new Date('2026-01-05T00:00:00.000Z'),
+        returnedAt: new Date('2026-01-06T00:00:00.000Z'),
+      },
     ].sort((a, b) => a.rentalId.localeCompare(b.rentalId)),
     // Every renting member is counted; only the registered partner is visible through the API.
     partners: [
@@ -100,7 +124,14 @@ function story() {
       { memberId: user, registeredAt: null, rentCount: 1, returnCount: 1 },
     ].sort((a, b) => a.memberId.localeCompare(b.memberId)),
   };
-  return { registration, activity, events: [...registration, ...activity], partner, ids: { members: [partner, user], books: [edited, plain, untitled] }, expected };
+  return {
+    registration,
+    activity,
+    events: [...registration, ...activity],
+    partner,
+    ids: { members: [partner, user], books: [edited, plain, untitled] },
+    expected,
+  };
 }
 
 type Ids = ReturnType<typeof story>['ids'];
@@ -108,7 +139,11 @@ type Ids = ReturnType<typeof story>['ids'];
 /** This suite's rows of every read model, in a stable order. */
 async function snapshot({ members, books }: Ids) {
   const [bestBooks, titles, history, partners] = await Promise.all([
-    db.bookRentCount.findMany({ where: { bookNo: { in: books } }, orderBy: { bookNo: 'asc' }, select: { bookNo: true, title: true, rentCount: true } }),
+    db.bookRentCount.findMany({
+      where: { bookNo: { in: books } },
+      orderBy: { bookNo: 'asc' },
+      select: { bookNo: true, title: true, rentCount: true },
+    }),
     db.bookTitle.findMany({ where: { bookNo: { in: books } }, orderBy: { bookNo: 'asc' }, select: { bookNo: true, title: true } }),
     db.rentalHistory.findMany({ where: { memberId: { in: members } }, orderBy: { rentalId: 'asc' } }),
     db.partnerSummary.findMany({
@@ -156,7 +191,12 @@ describe('rebuilding the read models from Kafka', () => {
     const report = await rebuildReadModels({ databaseUrl: scratch.url, brokers: brokers(), logger });
     expect(await snapshot(ids)).toEqual(before);
 
-    expect(report.groups.map((group) => group.groupId).sort()).toEqual(['best-book', 'member-history', 'partner-summary', 'rental-book-titles']);
+    expect(report.groups.map((group) => group.groupId).sort()).toEqual([
+      'best-book',
+      'member-history',
+      'partner-summary',
+      'rental-book-titles',
+    ]);
     const partnerSummary = report.groups.find((group) => group.groupId === 'partner-summary')!;
     expect(partnerSummary.replayed['rental.item-rented.v1']).toBeGreaterThanOrEqual(4);
     expect(partnerSummary.rows).toBeGreaterThanOrEqual(1);

@@ -8,11 +8,28 @@
 import type { TestProject } from 'vitest/node';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { codecEndpointOf, crashServer, defaultApiPort, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
+import {
+  codecEndpointOf,
+  crashServer,
+  defaultApiPort,
+  isProfile,
+  startInfrastructure,
+  startServer,
+  stopServer,
+  TEMPORAL_BINARY,
+  type ServerName,
+} from '../../scripts/infra/infra.ts';
 import { serversOf } from '../../scripts/infra/profiles.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { ensureServiceRoles } from '../../scripts/db/roles.ts';
-import { processInstances, startProcess, stopChild, waitForHealthy, type ProcessInstance, type ProcessName } from '../../scripts/processes.ts';
+import {
+  processInstances,
+  startProcess,
+  stopChild,
+  waitForHealthy,
+  type ProcessInstance,
+  type ProcessName,
+} from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
 import { waitForConsumerGroups } from './kafka.ts';
 import { FAULTS_FILE } from './faults.ts';
@@ -53,7 +70,8 @@ const shared = globalThis as { bookRentalStack?: Promise<Running> };
 
 async function startStack(): Promise<Running> {
   const log = (line: string) => console.log(`[stack] ${line}`);
-  if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test, test1..test9 or cluster, not ${TEST_PROFILE}`);
+  if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev')
+    throw new Error(`TEST_PROFILE must be test, test1..test9 or cluster, not ${TEST_PROFILE}`);
   const infra = await startInfrastructure({ profile: TEST_PROFILE, log, codecEndpoint: codecEndpointOf(API_PORT) });
   await applyMigrations(infra.env.DATABASE_URL);
   // Each service's role, reaching only its own schema (after the migrations: the grants cover the tables they made).
@@ -82,7 +100,12 @@ async function startStack(): Promise<Running> {
     const entry = TEST_ENTRIES[copy.name];
     children.set(
       instance,
-      startProcess(copy.name, { env: { ...env, ...copy.env, ...overrides }, logDir: `.data/${TEST_PROFILE}/logs`, instance, ...(entry ? { entry } : {}) }),
+      startProcess(copy.name, {
+        env: { ...env, ...copy.env, ...overrides },
+        logDir: `.data/${TEST_PROFILE}/logs`,
+        instance,
+        ...(entry ? { entry } : {}),
+      }),
     );
   };
   // A second api on its own port, started on demand (POST /second-api/start): suites that check what API processes share.
@@ -91,7 +114,10 @@ async function startStack(): Promise<Running> {
     child: undefined as ChildProcess | undefined,
     async start(overrides: Record<string, string> = {}) {
       if (this.child) await stopChild(this.child);
-      this.child = startProcess('api', { env: { ...env, ...overrides, PORT: String(SECOND_API_PORT) }, logDir: `.data/${TEST_PROFILE}/logs/second-api` });
+      this.child = startProcess('api', {
+        env: { ...env, ...overrides, PORT: String(SECOND_API_PORT) },
+        logDir: `.data/${TEST_PROFILE}/logs/second-api`,
+      });
       await waitForHealthy(this.url, 180_000); // a cold start on a loaded two-core machine
     },
     async stop() {
@@ -130,7 +156,9 @@ async function startStack(): Promise<Running> {
       },
       profile: TEST_PROFILE,
       databaseUrl: infra.env.DATABASE_URL,
-      serviceDatabaseUrls: Object.fromEntries(Object.entries(infra.env).filter(([key, value]) => key.endsWith('_DATABASE_URL') && typeof value === 'string')) as Record<string, string>,
+      serviceDatabaseUrls: Object.fromEntries(
+        Object.entries(infra.env).filter(([key, value]) => key.endsWith('_DATABASE_URL') && typeof value === 'string'),
+      ) as Record<string, string>,
       temporalAddress: infra.env.TEMPORAL_ADDRESS,
       temporalUiUrl: infra.env.TEMPORAL_UI_URL ?? '',
       kafkaBrokers: infra.env.KAFKA_BROKERS,
@@ -172,7 +200,9 @@ function controlServer(options: {
         const apiUrl = API_URLS[INSTANCES.filter((i) => i.name === 'api').findIndex((i) => i.instance === processName)];
         const child = options.children.get(processName);
         if (action === 'kill' && child) {
-          const exited = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+          const exited = new Promise((resolve) =>
+            child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve),
+          );
           child.kill(input.signal ?? 'SIGKILL');
           await exited;
         } else if (action === 'start') {

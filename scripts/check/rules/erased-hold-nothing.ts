@@ -18,6 +18,11 @@ export const erasedMembersHoldNothing: Rule = {
     // While an erasure runs, the card is closed before the credentials go: only a member without credentials must have no session.
     return rows
       .filter((row) => (row.held as number) > 0 || ((row.credentials as number) === 0 && (row.sessions as number) > 0))
-      .map((row) => ({ rule: this.name, subject: `member ${row.member_id}`, memberId: row.member_id as string, detail: `${row.held} book(s) held, ${row.sessions} session(s) left` }));
+      .map((row) => ({
+        rule: this.name,
+        subject: `member ${row.member_id}`,
+        memberId: row.member_id as string,
+        detail: `${row.held} book(s) held, ${row.sessions} session(s) left`,
+      }));
   },
 };

@@ -33,7 +33,13 @@ export const erasureComplete: Rule = {
         (row.history_rows as number) > 0 && `${row.history_rows} history row(s)`,
         row.partner_row && 'a partner summary',
       ].filter(Boolean);
-      if (left.length > 0) violations.push({ rule: this.name, subject: `member ${row.member_id}`, memberId: row.member_id as string, detail: `erased, yet still has ${left.join(', ')}` });
+      if (left.length > 0)
+        violations.push({
+          rule: this.name,
+          subject: `member ${row.member_id}`,
+          memberId: row.member_id as string,
+          detail: `erased, yet still has ${left.join(', ')}`,
+        });
     }
     return violations;
   },

@@ -13,7 +13,8 @@ export type HistoryComparison = {
 /** What is wrong with one loan's history row; a missing row is called missing (not "returned_at null"). */
 export function describeHistoryMismatch(row: HistoryComparison): string {
   if (!row.has_row) return `history row missing, events say ${row.returned_by_events ? 'rented and returned' : 'rented'}`;
-  if (row.returned_by_events === null) return `history row with no item-rented event (returned_at ${row.returned_at?.toISOString() ?? 'null'})`;
+  if (row.returned_by_events === null)
+    return `history row with no item-rented event (returned_at ${row.returned_at?.toISOString() ?? 'null'})`;
   return `history row returned_at ${row.returned_at?.toISOString() ?? 'null'}, events say returned=${row.returned_by_events}`;
 }
 
@@ -34,6 +35,11 @@ export const historyMatchesEvents: Rule = {
              l.returned AS returned_by_events, h.rental_id IS NOT NULL AS has_row, h.returned_at
       FROM loans l FULL JOIN member.rental_history h ON h.rental_id = l.rental_id
       WHERE l.rental_id IS NULL OR h.rental_id IS NULL OR l.returned <> (h.returned_at IS NOT NULL)`);
-    return rows.map((row) => ({ rule: this.name, subject: `history ${row.rental_id}`, memberId: row.member_id, detail: describeHistoryMismatch(row) }));
+    return rows.map((row) => ({
+      rule: this.name,
+      subject: `history ${row.rental_id}`,
+      memberId: row.member_id,
+      detail: describeHistoryMismatch(row),
+    }));
   },
 };

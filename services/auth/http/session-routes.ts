@@ -23,8 +23,14 @@ const ZEmptyBody = z.strictObject({});
 const refreshRoute = createRoute({
   method: 'post',
   path: '/auth/refresh',
-  summary: 'Exchange a refresh token for a new bearer and refresh token; a refresh token works once, and a reused one ends its whole session',
-  request: { body: { content: { 'application/json': { schema: z.strictObject({ refreshToken: headerToken({ max: 200 }) }).openapi('RefreshRequest') } }, required: true } },
+  summary:
+    'Exchange a refresh token for a new bearer and refresh token; a refresh token works once, and a reused one ends its whole session',
+  request: {
+    body: {
+      content: { 'application/json': { schema: z.strictObject({ refreshToken: headerToken({ max: 200 }) }).openapi('RefreshRequest') } },
+      required: true,
+    },
+  },
   responses: { 200: { description: 'a new pair', content: { 'application/json': { schema: ZGrant } } }, ...errorResponses(400, 401) },
 });
 
@@ -46,7 +52,9 @@ const passwordRoute = createRoute({
     body: {
       content: {
         'application/json': {
-          schema: z.strictObject({ currentPassword: passwordString({ min: 1, max: 200 }), newPassword: passwordString({ min: 8, max: 200 }) }).openapi('PasswordChange'),
+          schema: z
+            .strictObject({ currentPassword: passwordString({ min: 1, max: 200 }), newPassword: passwordString({ min: 8, max: 200 }) })
+            .openapi('PasswordChange'),
         },
       },
       required: true,

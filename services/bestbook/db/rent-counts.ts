@@ -35,10 +35,16 @@ export const rentCountsRepo = {
     ),
   /** Sets each book's title unless a newer one is stored. */
   applyTitles: (tx: Tx, titles: { bookNo: number; title: string; at: Date }[]) =>
-    upsertNewest(tx, TITLES, titles.map((t) => ({ book_no: t.bookNo, title: t.title, title_at: t.at }))),
+    upsertNewest(
+      tx,
+      TITLES,
+      titles.map((t) => ({ book_no: t.bookNo, title: t.title, title_at: t.at })),
+    ),
   /** A withdrawal is only ever set, never unset: marking it again is harmless. */
   markWithdrawn: (tx: Tx, bookNos: number[]) =>
-    bookNos.length === 0 ? Promise.resolve() : tx.bookRentCount.updateMany({ where: { bookNo: { in: bookNos } }, data: { withdrawn: true } }),
+    bookNos.length === 0
+      ? Promise.resolve()
+      : tx.bookRentCount.updateMany({ where: { bookNo: { in: bookNos } }, data: { withdrawn: true } }),
   findMostRented: (db: Db, limit: number) =>
     db.bookRentCount.findMany({
       where: { rentCount: { gt: 0 }, withdrawn: false },

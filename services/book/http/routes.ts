@@ -60,7 +60,10 @@ const listBooksRoute = createRoute({
   path: '/books',
   summary: 'The catalog, a page at a time; search by title or author',
   request: { query: ZBookListQuery },
-  responses: { 200: { description: 'a page of books; nextCursor is null on the last page', content: { 'application/json': { schema: ZBookPage } } }, ...errorResponses(400, 404) },
+  responses: {
+    200: { description: 'a page of books; nextCursor is null on the last page', content: { 'application/json': { schema: ZBookPage } } },
+    ...errorResponses(400, 404),
+  },
 });
 
 const getBookRoute = createRoute({
@@ -94,8 +97,16 @@ export function bookRoutes(deps: { db: Db; auth: Authenticator }) {
     })
     .openapi(listBooksRoute, async (c) => {
       const { q, status, limit, cursor } = c.req.valid('query');
-      const page = await listBooks(deps.db, { limit, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(cursor ? { after: cursor.after } : {}) });
-      return c.json({ items: page.items.map(view), nextCursor: page.lastBookNo === null ? null : encodeCursor({ after: page.lastBookNo }) }, 200);
+      const page = await listBooks(deps.db, {
+        limit,
+        ...(q ? { q } : {}),
+        ...(status ? { status } : {}),
+        ...(cursor ? { after: cursor.after } : {}),
+      });
+      return c.json(
+        { items: page.items.map(view), nextCursor: page.lastBookNo === null ? null : encodeCursor({ after: page.lastBookNo }) },
+        200,
+      );
     })
     .openapi(getBookRoute, async (c) => c.json(view(await findBook(deps.db, c.req.valid('param').bookNo)), 200));
 }

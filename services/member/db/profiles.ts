@@ -16,5 +16,6 @@ export const profilesRepo = {
       where: { memberId, erasedAt: null },
       data: { nickname: null, favoriteStyles: [], active: false, erasedAt: at },
     }),
-  activate: (tx: Tx, signupId: string) => tx.profile.updateMany({ where: { signupId, active: false, erasedAt: null }, data: { active: true } }),
+  activate: (tx: Tx, signupId: string) =>
+    tx.profile.updateMany({ where: { signupId, active: false, erasedAt: null }, data: { active: true } }),
 };

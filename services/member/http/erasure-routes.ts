@@ -43,7 +43,14 @@ export function erasureRoutes(deps: { temporal: Client; auth: Authenticator }) {
     // (COMPENSATED: the member still held a book) is asked again as a new run of the same id.
     const previous = await readSaga(temporal, workflowId);
     const startAgainIfClosed = previous?.view.status === 'COMPENSATED';
-    await startSaga(temporal, { workflowType: 'erasureWorkflow', workflowId, args: [{ memberId }], sagaType: 'erasure', memberId, startAgainIfClosed });
+    await startSaga(temporal, {
+      workflowType: 'erasureWorkflow',
+      workflowId,
+      args: [{ memberId }],
+      sagaType: 'erasure',
+      memberId,
+      startAgainIfClosed,
+    });
     return answerSagaStart(c, { temporal, workflowId, location: `/erasures/${memberId}`, id: memberId });
   };
   router
@@ -57,5 +64,8 @@ export function erasureRoutes(deps: { temporal: Client; auth: Authenticator }) {
       const { memberId } = c.req.valid('param');
       return erase(c, memberId);
     });
-  return [router, memberSagaStatusRoute({ basePath: '/erasures', summary: 'Erasure saga status', workflowId: erasureWorkflowId, temporal, auth })];
+  return [
+    router,
+    memberSagaStatusRoute({ basePath: '/erasures', summary: 'Erasure saga status', workflowId: erasureWorkflowId, temporal, auth }),
+  ];
 }

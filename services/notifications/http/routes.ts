@@ -10,7 +10,9 @@ const ZNotice = z
   .object({
     kind: z.enum(['WELCOME', 'RENTED', 'DUE_SOON', 'OVERDUE', 'RETURNED', 'OVERDUE_CLEARED']),
     createdAt: z.iso.datetime(),
-    delivery: z.enum(['PENDING', 'SENT', 'NO_ADDRESS']).openapi({ description: 'PENDING: being sent; SENT: the mail server took it; NO_ADDRESS: nobody to write to' }),
+    delivery: z
+      .enum(['PENDING', 'SENT', 'NO_ADDRESS'])
+      .openapi({ description: 'PENDING: being sent; SENT: the mail server took it; NO_ADDRESS: nobody to write to' }),
     sentAt: z.iso.datetime().optional(),
     bookNo: z.number().int().optional(),
     dueAt: z.iso.datetime().optional(),
@@ -25,7 +27,10 @@ const noticesRoute = createRoute({
   summary: 'What the signed-in member was told by mail, newest first (at most 100; no address)',
   security: bearerSecurity,
   responses: {
-    200: { description: 'the notices', content: { 'application/json': { schema: z.object({ items: z.array(ZNotice) }).openapi('Notices') } } },
+    200: {
+      description: 'the notices',
+      content: { 'application/json': { schema: z.object({ items: z.array(ZNotice) }).openapi('Notices') } },
+    },
     ...errorResponses(401),
   },
 });

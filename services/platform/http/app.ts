@@ -116,7 +116,11 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
     if (error instanceof AppError) return errorResponse(c, error.code, error.message, error.details);
     if (error instanceof HTTPException && error.status === 415) {
       // The route's validator found a body in a media type the route does not declare.
-      return errorResponse(c, 'UNSUPPORTED_MEDIA_TYPE', `the body must be ${declaredMediaType(c.req.path)}, not ${c.req.header('content-type') ?? 'untyped'}`);
+      return errorResponse(
+        c,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the body must be ${declaredMediaType(c.req.path)}, not ${c.req.header('content-type') ?? 'untyped'}`,
+      );
     }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own refusals, such as a body that is not JSON.

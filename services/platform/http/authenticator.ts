@@ -19,7 +19,10 @@ export interface PasswordSignIn {
    * `lifetimeSeconds`. Refusals: AppError INVALID_CREDENTIALS, RetryLaterError
    * RATE_LIMITED (over the limit), and whatever else a login may answer.
    */
-  signIn(attempt: { email: string; password: string; address: string }, options: { lifetimeSeconds: number }): Promise<{ principal: TPrincipal; sessionId: string }>;
+  signIn(
+    attempt: { email: string; password: string; address: string },
+    options: { lifetimeSeconds: number },
+  ): Promise<{ principal: TPrincipal; sessionId: string }>;
   /** Ends a session: every token and cookie naming it stops working. */
   endSession(sessionId: string): Promise<void>;
 }

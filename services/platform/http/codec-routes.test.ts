@@ -13,7 +13,12 @@ import { CODEC_SESSION_COOKIE, issueCodecSession } from './codec-session.ts';
 // Tokens and cookies name real sessions in auth's store (the test stack's database).
 const db = createDb(inject('stack').databaseUrl, 2);
 afterAll(() => db.$disconnect());
-const tokens = { secret: 'codec-routes-test-secret-0123456789abcdef', ttlSeconds: 900, refreshTtlSeconds: 3600, sessions: sessionCheck(db) };
+const tokens = {
+  secret: 'codec-routes-test-secret-0123456789abcdef',
+  ttlSeconds: 900,
+  refreshTtlSeconds: 3600,
+  sessions: sessionCheck(db),
+};
 const codecToken = 'a-long-random-codec-token-for-command-line-tools';
 const uiUrl = 'http://127.0.0.1:8233';
 const codec = new EncryptionCodec([{ id: 'k1', key: randomBytes(32) }]);
@@ -109,7 +114,9 @@ describe('codec endpoint: the remote codec protocol', () => {
   });
 
   it('answers 400 with the reason for an unknown key id, a foreign namespace or a malformed body', async () => {
-    const foreign = asJson((await new EncryptionCodec([{ id: 'k-old', key: randomBytes(32) }]).encode([defaultPayloadConverter.toPayload(1)!]))[0]!);
+    const foreign = asJson(
+      (await new EncryptionCodec([{ id: 'k-old', key: randomBytes(32) }]).encode([defaultPayloadConverter.toPayload(1)!]))[0]!,
+    );
     const unknownKey = await call('decode', [foreign], await admin());
     expect(unknownKey.status).toBe(400);
     expect(unknownKey.body.error.message).toMatch(/key id "k-old"/);

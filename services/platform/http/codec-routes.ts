@@ -36,7 +36,8 @@ const codecRoute = (action: 'decode' | 'encode', namespace: string) =>
       action === 'decode'
         ? 'Decrypt payloads for the Temporal UI or CLI (admin, codec token or codec session)'
         : 'Encrypt payloads (the UI uses it to send signals and updates with encrypted input)',
-    description: 'The Temporal remote codec protocol. Besides a bearer token, the `codec_session` cookie set by GET /codec/login is accepted.',
+    description:
+      'The Temporal remote codec protocol. Besides a bearer token, the `codec_session` cookie set by GET /codec/login is accepted.',
     security: bearerSecurity,
     request: {
       headers: z.object({
@@ -58,7 +59,9 @@ const fromJson = (payload: TPayloadJson): Payload => ({
   data: Buffer.from(payload.data ?? '', 'base64'),
 });
 const toJson = (payload: Payload): TPayloadJson => ({
-  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
+  ),
   data: Buffer.from(payload.data ?? []).toString('base64'),
 });
 
@@ -73,7 +76,8 @@ export function requireCodecAccess(options: { auth: Authenticator; secret: strin
   return createMiddleware<ApiEnv>(async (c, next) => {
     if (await hasCodecSession(c, options)) return next();
     const bearer = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!bearer) throw new AppError('UNAUTHORIZED', 'an admin bearer token, the codec token or a codec session (sign in at /codec/login) is required');
+    if (!bearer)
+      throw new AppError('UNAUTHORIZED', 'an admin bearer token, the codec token or a codec session (sign in at /codec/login) is required');
     if (options.codecToken && sameSecret(bearer, options.codecToken)) return next();
     const principal = await options.auth.verify(bearer);
     if (principal.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'only an admin may decode or encode payloads');
@@ -83,7 +87,14 @@ export function requireCodecAccess(options: { auth: Authenticator; secret: strin
 }
 
 /** `secret` (JWT_SECRET) keys the codec session cookie (codec-session.ts). */
-export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; auth: Authenticator; secret: string; codecToken?: string; uiUrl?: string }) {
+export function codecRoutes(deps: {
+  codec: PayloadCodec;
+  namespace: string;
+  auth: Authenticator;
+  secret: string;
+  codecToken?: string;
+  uiUrl?: string;
+}) {
   const uiOrigin = deps.uiUrl ? new URL(deps.uiUrl).origin : undefined;
   const router = createRouter();
   // Before the access check: a preflight carries no credentials.
@@ -115,12 +126,14 @@ export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; auth
     }
   };
 
-  return router
-    // The header schema admits only this namespace (or none: the CLI sends an empty one unless told).
-    .openapi(codecRoute('decode', deps.namespace), async (c) => {
-      return c.json({ payloads: await convert(c.req.valid('json').payloads, 'decode') }, 200);
-    })
-    .openapi(codecRoute('encode', deps.namespace), async (c) => {
-      return c.json({ payloads: await convert(c.req.valid('json').payloads, 'encode') }, 200);
-    });
+  return (
+    router
+      // The header schema admits only this namespace (or none: the CLI sends an empty one unless told).
+      .openapi(codecRoute('decode', deps.namespace), async (c) => {
+        return c.json({ payloads: await convert(c.req.valid('json').payloads, 'decode') }, 200);
+      })
+      .openapi(codecRoute('encode', deps.namespace), async (c) => {
+        return c.json({ payloads: await convert(c.req.valid('json').payloads, 'encode') }, 200);
+      })
+  );
 }

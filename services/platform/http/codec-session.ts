@@ -30,7 +30,11 @@ const sessionKey = (secret: string) => createHmac('sha256', secret).update('code
 /** The cookie's token for session `sessionId` (auth's session store) of admin `memberId`. */
 export async function issueCodecSession(secret: string, memberId: string, sessionId: string, now = new Date()): Promise<string> {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return sign({ sub: memberId, sid: sessionId, aud: AUDIENCE, iat: issuedAt, exp: issuedAt + CODEC_SESSION_SECONDS }, sessionKey(secret), 'HS256');
+  return sign(
+    { sub: memberId, sid: sessionId, aud: AUDIENCE, iat: issuedAt, exp: issuedAt + CODEC_SESSION_SECONDS },
+    sessionKey(secret),
+    'HS256',
+  );
 }
 
 /** The session a valid codec cookie names (signature, audience, expiry), live or not; undefined without one. */
@@ -96,13 +100,17 @@ export function codecSessionRoutes(deps: { signIn: PasswordSignIn; secret: strin
     if (!email || !password || email.length > 254 || password.length > 200) return page(c, 400, form('Enter an email and a password.'));
     let grant: Awaited<ReturnType<PasswordSignIn['signIn']>>;
     try {
-      grant = await deps.signIn.signIn({ email, password, address: clientAddress(c, deps.trustedProxyHops) }, { lifetimeSeconds: CODEC_SESSION_SECONDS });
+      grant = await deps.signIn.signIn(
+        { email, password, address: clientAddress(c, deps.trustedProxyHops) },
+        { lifetimeSeconds: CODEC_SESSION_SECONDS },
+      );
     } catch (error) {
       if (error instanceof RetryLaterError && error.code === 'RATE_LIMITED') {
         c.header('Retry-After', String(error.retryAfterSeconds));
         return page(c, 429, form(`Too many failed sign-ins; try again in ${error.retryAfterSeconds} seconds.`));
       }
-      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') return page(c, 401, form('The email or the password is wrong.'));
+      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS')
+        return page(c, 401, form('The email or the password is wrong.'));
       throw error;
     }
     const { principal, sessionId } = grant;

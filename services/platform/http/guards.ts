@@ -12,7 +12,11 @@ export function requireMember(auth: Authenticator) {
     const header = c.req.header('authorization');
     if (!header) throw new AppError('UNAUTHORIZED', 'a bearer token is required');
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header.trim());
-    if (!match?.[1]) throw new AppError('UNAUTHORIZED', /^Bearer\b/i.test(header.trim()) ? 'the bearer token is malformed' : 'the Authorization header must read "Bearer <token>"');
+    if (!match?.[1])
+      throw new AppError(
+        'UNAUTHORIZED',
+        /^Bearer\b/i.test(header.trim()) ? 'the bearer token is malformed' : 'the Authorization header must read "Bearer <token>"',
+      );
     c.set('principal', await auth.verify(match[1]));
     await next();
   });

@@ -56,7 +56,9 @@ const mySagasRoute = createRoute({
   responses: {
     200: {
       description: 'a page of sagas; nextCursor is null on the last page',
-      content: { 'application/json': { schema: z.object({ items: z.array(ZMySaga), nextCursor: z.string().nullable() }).openapi('MySagaPage') } },
+      content: {
+        'application/json': { schema: z.object({ items: z.array(ZMySaga), nextCursor: z.string().nullable() }).openapi('MySagaPage') },
+      },
     },
     ...errorResponses(400, 401, 404),
   },

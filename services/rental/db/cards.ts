@@ -25,7 +25,9 @@ const ITEM_COLUMNS = Prisma.sql`i.rental_id AS "rentalId", i.member_id AS "membe
 
 export const itemsRepo = {
   dueSoonPublished: async (tx: Tx, rentalId: string) =>
-    (await tx.rentalOutbox.count({ where: { topic: 'rental.item-due-soon.v1', envelope: { path: ['payload', 'rentalId'], equals: rentalId } } })) > 0,
+    (await tx.rentalOutbox.count({
+      where: { topic: 'rental.item-due-soon.v1', envelope: { path: ['payload', 'rentalId'], equals: rentalId } },
+    })) > 0,
   find: (db: Db | Tx, rentalId: string) => db.rentalItem.findUnique({ where: { rentalId } }),
   /** The item, and whether the saga's undo left its tombstone (markCancelled), in one statement. */
   findWithTombstone: async (tx: Tx, rentalId: string): Promise<{ item: RentalItem | null; cancelled: boolean }> => {

@@ -15,7 +15,11 @@ const TITLES: NewestWins<{ book_no: number; title: string; changed_at: Date }> =
 export const titlesRepo = {
   /** Stores each book's title unless a newer one is already there. */
   applyMany: (tx: Tx, titles: { bookNo: number; title: string; at: Date }[]) =>
-    upsertNewest(tx, TITLES, titles.map((t) => ({ book_no: t.bookNo, title: t.title, changed_at: t.at }))),
+    upsertNewest(
+      tx,
+      TITLES,
+      titles.map((t) => ({ book_no: t.bookNo, title: t.title, changed_at: t.at })),
+    ),
   /** A withdrawal is only ever set, never unset: marking it again is harmless. */
   markWithdrawn: (tx: Tx, bookNos: number[]) =>
     bookNos.length === 0 ? Promise.resolve() : tx.bookTitle.updateMany({ where: { bookNo: { in: bookNos } }, data: { withdrawn: true } }),

@@ -20,9 +20,25 @@ const ZRentalCard = z
   .object({
     rentStatus: z.enum(['AVAILABLE', 'SUSPENDED']),
     lateFee: z.number().int(),
-    rented: z.array(z.object({ rentalId: z.uuid(), bookNo: z.number().int(), title: z.string(), rentedAt: z.string(), dueAt: z.string(), overdue: z.boolean() })),
+    rented: z.array(
+      z.object({
+        rentalId: z.uuid(),
+        bookNo: z.number().int(),
+        title: z.string(),
+        rentedAt: z.string(),
+        dueAt: z.string(),
+        overdue: z.boolean(),
+      }),
+    ),
     returned: z.array(
-      z.object({ rentalId: z.uuid(), bookNo: z.number().int(), title: z.string(), rentedAt: z.string(), returnedAt: z.string(), lateFee: z.number().int() }),
+      z.object({
+        rentalId: z.uuid(),
+        bookNo: z.number().int(),
+        title: z.string(),
+        rentedAt: z.string(),
+        returnedAt: z.string(),
+        lateFee: z.number().int(),
+      }),
     ),
   })
   .openapi('RentalCard');
@@ -38,7 +54,8 @@ const rentalCardRoute = createRoute({
 const rentRoute = createRoute({
   method: 'post',
   path: '/rentals',
-  summary: 'Rent a book (saga); a book rental has never heard of is refused at once (404 BOOK_NOT_FOUND), a withdrawn one too (409 BOOK_WITHDRAWN)',
+  summary:
+    'Rent a book (saga); a book rental has never heard of is refused at once (404 BOOK_NOT_FOUND), a withdrawn one too (409 BOOK_WITHDRAWN)',
   security: bearerSecurity,
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZBookRequest } }, required: true } },
   responses: { ...sagaStartResponses(), ...errorResponses(400, 401, 404, 409, 422) },
@@ -80,8 +97,23 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; auth: Authenticat
       await refuseUnrentableBook(deps.db, bookNo);
       const { id: rentalId, requestHash } = keyedSaga(c, { kind: 'rent', memberId, body, secret });
       const workflowId = rentWorkflowId(rentalId);
-      const status = await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId, args: [{ rentalId, memberId, bookNo }], sagaType: 'rent', memberId, bookNo, requestHash });
-      return answerSagaStart(c, { temporal, workflowId, location: `/rentals/${rentalId}`, id: rentalId, status, extend: (result) => ({ loan: result }) });
+      const status = await startSaga(temporal, {
+        workflowType: 'rentWorkflow',
+        workflowId,
+        args: [{ rentalId, memberId, bookNo }],
+        sagaType: 'rent',
+        memberId,
+        bookNo,
+        requestHash,
+      });
+      return answerSagaStart(c, {
+        temporal,
+        workflowId,
+        location: `/rentals/${rentalId}`,
+        id: rentalId,
+        status,
+        extend: (result) => ({ loan: result }),
+      });
     })
     .openapi(returnRoute, async (c) => {
       const { memberId } = principalOf(c);
@@ -89,21 +121,71 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; auth: Authenticat
       const { bookNo } = body;
       const { id: returnId, requestHash } = keyedSaga(c, { kind: 'return', memberId, body, secret });
       const workflowId = returnWorkflowId(returnId);
-      const status = await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId, args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo, requestHash });
-      return answerSagaStart(c, { temporal, workflowId, location: `/returns/${returnId}`, id: returnId, status, extend: (result) => ({ returned: result }) });
+      const status = await startSaga(temporal, {
+        workflowType: 'returnWorkflow',
+        workflowId,
+        args: [{ returnId, memberId, bookNo }],
+        sagaType: 'return',
+        memberId,
+        bookNo,
+        requestHash,
+      });
+      return answerSagaStart(c, {
+        temporal,
+        workflowId,
+        location: `/returns/${returnId}`,
+        id: returnId,
+        status,
+        extend: (result) => ({ returned: result }),
+      });
     })
     .openapi(clearOverdueRoute, async (c) => {
       const { memberId } = principalOf(c);
       const { id: clearanceId, requestHash } = keyedSaga(c, { kind: 'clear-overdue', memberId, body: {}, secret });
       const workflowId = clearOverdueWorkflowId(clearanceId);
-      const status = await startSaga(temporal, { workflowType: 'clearOverdueWorkflow', workflowId, args: [{ clearanceId, memberId }], sagaType: 'clear-overdue', memberId, requestHash });
-      return answerSagaStart(c, { temporal, workflowId, location: `/clear-overdue/${clearanceId}`, id: clearanceId, status, extend: (result) => ({ paid: result }) });
+      const status = await startSaga(temporal, {
+        workflowType: 'clearOverdueWorkflow',
+        workflowId,
+        args: [{ clearanceId, memberId }],
+        sagaType: 'clear-overdue',
+        memberId,
+        requestHash,
+      });
+      return answerSagaStart(c, {
+        temporal,
+        workflowId,
+        location: `/clear-overdue/${clearanceId}`,
+        id: clearanceId,
+        status,
+        extend: (result) => ({ paid: result }),
+      });
     });
   return [
     router,
     ...adminRentalRoutes(deps),
-    memberSagaStatusRoute({ basePath: '/rentals', summary: 'Rent saga status', workflowId: rentWorkflowId, temporal, auth, extend: (result) => ({ loan: result }) }),
-    memberSagaStatusRoute({ basePath: '/returns', summary: 'Return saga status', workflowId: returnWorkflowId, temporal, auth, extend: (result) => ({ returned: result }) }),
-    memberSagaStatusRoute({ basePath: '/clear-overdue', summary: 'Clear-overdue saga status', workflowId: clearOverdueWorkflowId, temporal, auth, extend: (result) => ({ paid: result }) }),
+    memberSagaStatusRoute({
+      basePath: '/rentals',
+      summary: 'Rent saga status',
+      workflowId: rentWorkflowId,
+      temporal,
+      auth,
+      extend: (result) => ({ loan: result }),
+    }),
+    memberSagaStatusRoute({
+      basePath: '/returns',
+      summary: 'Return saga status',
+      workflowId: returnWorkflowId,
+      temporal,
+      auth,
+      extend: (result) => ({ returned: result }),
+    }),
+    memberSagaStatusRoute({
+      basePath: '/clear-overdue',
+      summary: 'Clear-overdue saga status',
+      workflowId: clearOverdueWorkflowId,
+      temporal,
+      auth,
+      extend: (result) => ({ paid: result }),
+    }),
   ];
 }
