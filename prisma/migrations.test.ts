@@ -99,7 +99,7 @@ describe('migrations', () => {
         [randomUUID(), withEvent],
       );
       const started = new Date();
-      expect((await applyMigrations(url)).map((path) => path.split('/').at(-1))).toEqual([ERASURE_COLUMN]);
+      expect((await applyMigrations(url)).map((path) => path.split('/').at(-1))[0]).toBe(ERASURE_COLUMN); // and any newer ones
       const rows = new Map(
         (await client.query('SELECT member_id, nickname, erased_at FROM member.profile')).rows.map((row) => [
           row.member_id as string,

@@ -19,19 +19,18 @@ describe('per-service database URLs', () => {
   });
 
   it("each service uses its own when set; another database is the operator's to set up", () => {
-    const config = loadConfig({
+    const env = {
       DATABASE_URL: OWNER,
       NODE_ENV: 'test',
       RENTAL_DATABASE_URL: 'postgresql://svc_rental:pw@db.example:5432/bookrental',
       AUTH_DATABASE_URL: 'postgresql://auth:pw@auth-db.example/auth',
-    });
+    };
+    const config = loadConfig(env);
     expect(databaseUrlOf(config, 'rental')).toBe('postgresql://svc_rental:pw@db.example:5432/bookrental');
     expect(databaseUrlOf(config, 'auth')).toBe('postgresql://auth:pw@auth-db.example/auth');
     expect(databaseUrlOf(config, 'book')).toBe(OWNER);
     // Only the role on the owner's database is made by the project's roles step.
-    expect(rolesToMake(OWNER, config as unknown as Record<string, string>)).toEqual([
-      { user: 'rental', role: 'svc_rental', password: 'pw' },
-    ]);
+    expect(rolesToMake(OWNER, env)).toEqual([{ user: 'rental', role: 'svc_rental', password: 'pw' }]);
   });
 
   it('refuses a malformed URL', () => {

@@ -37,20 +37,29 @@ describe('relay losing its database connection mid-batch', () => {
     expect(rows).toHaveLength(1);
     const seq = rows[0]!.seq;
 
-    // Hold the row, so the relay publishes it and then waits to mark it, connection in hand.
+    // Hold the row, so the relay publishes it and then waits to mark it, connection in hand. The relay connects
+    // with its own role, whose query text this connection may not read: it is found as the one blocked by the holder.
     const holder = await db.connect();
-    await holder.query('BEGIN');
-    await holder.query('SELECT seq FROM book.outbox WHERE seq = $1 FOR UPDATE', [seq]);
-    await startProcess('relay');
-    const waiting = await eventually(async () => {
-      const { rows: found } = await db.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE "book".outbox SET published_at%'`,
-      );
-      return found[0];
-    }, 30_000);
-    await db.query('SELECT pg_terminate_backend($1)', [waiting.pid]);
-    await holder.query('ROLLBACK');
-    holder.release();
+    try {
+      await holder.query('BEGIN');
+      const {
+        rows: [held],
+      } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await holder.query('SELECT seq FROM book.outbox WHERE seq = $1 FOR UPDATE', [seq]);
+      await startProcess('relay');
+      const waiting = await eventually(async () => {
+        const { rows: found } = await db.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND $1::int = ANY(pg_blocking_pids(pid))`,
+          [held!.pid],
+        );
+        return found[0];
+      }, 30_000);
+      await db.query('SELECT pg_terminate_backend($1)', [waiting.pid]);
+    } finally {
+      // Never left holding the row: a failure here must not stall the book outbox for the suites after it.
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+    }
 
     const published = await eventually(async () => {
       const { rows: row } = await db.query<{ published_at: Date | null }>('SELECT published_at FROM book.outbox WHERE seq = $1', [seq]);
