@@ -38,7 +38,7 @@ describe('relay losing its database connection mid-batch', () => {
     const seq = rows[0]!.seq;
 
     // Hold the row, so the relay publishes it and then waits to mark it, connection in hand. The relay connects
-    // with its own role, whose query text this connection may not read: it is found as the one blocked by the holder.
+    // with its own role, whose query text and wait state this connection may not read: it is found as the one blocked by the holder.
     const holder = await db.connect();
     try {
       await holder.query('BEGIN');
@@ -48,12 +48,16 @@ describe('relay losing its database connection mid-batch', () => {
       await holder.query('SELECT seq FROM book.outbox WHERE seq = $1 FOR UPDATE', [seq]);
       await startProcess('relay');
       const waiting = await eventually(async () => {
-        const { rows: found } = await db.query<{ pid: number }>(
-          `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND $1::int = ANY(pg_blocking_pids(pid))`,
+        const { rows: found } = await db.query<{ pid: number; usename: string }>(
+          `SELECT pid, usename FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))`,
           [held!.pid],
         );
         return found[0];
       }, 30_000);
+      // Ending another role's backend takes membership in it (the owner may grant it: it made the role).
+      if (waiting.usename !== (await db.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u) {
+        await db.query(`GRANT "${waiting.usename}" TO CURRENT_USER`);
+      }
       await db.query('SELECT pg_terminate_backend($1)', [waiting.pid]);
     } finally {
       // Never left holding the row: a failure here must not stall the book outbox for the suites after it.
