@@ -42,10 +42,11 @@ describe('signup over HTTP against the real stack', () => {
     const { body, saga } = await signUp({ role: 'PARTNER' });
     expect(saga.status).toBe('COMPLETED');
     const token = await logIn(body.email, body.password);
+    // A minute: on the cluster profile the consumer groups may still be forming across three brokers when this runs first.
     const summary = await eventually(async () => {
       const response = await api(`/partners/${saga.memberId}/summary`, { token });
       return response.status === 200 ? response.body : undefined;
-    });
+    }, 60_000);
     expect(summary).toMatchObject({ memberId: saga.memberId, rentCount: 0, returnCount: 0 });
   });
 
