@@ -5,16 +5,14 @@
  * SagaSummary column) and its user metadata on its page, and saves
  * screenshots under test-results/.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, stack } from '../support/api.ts';
 import { newBook, newMember, rent } from '../support/library.ts';
 import { SEARCH } from '../../services/contracts/temporal.ts';
 import { decodingClient } from '../support/temporal.ts';
+import { launchChromium, screenshot } from '../support/browser.ts';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results');
 let browser: Browser;
 
 /**
@@ -44,18 +42,7 @@ async function useCodec(page: Page, workflowId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -71,13 +58,12 @@ describe('Temporal web UI', () => {
     const row = page.getByRole('link', { name: workflowId });
     await row.waitFor({ timeout: 30_000 });
     expect(await page.getByRole('link', { name: /^signup-/ }).count()).toBe(1); // only this member's saga
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-signup.png'), fullPage: true });
+    await screenshot(page, 'temporal-ui-signup.png', true);
 
     await row.click();
     await page.waitForURL(/\/workflows\/signup-/);
     await page.getByText('activateCredentials').first().waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-signup-detail.png'), fullPage: true });
+    await screenshot(page, 'temporal-ui-signup-detail.png', true);
     await page.close();
   });
   it("shows a saga's input decoded through the codec endpoint once an admin signed in at /codec/login", async () => {
@@ -99,8 +85,7 @@ describe('Temporal web UI', () => {
     await page.getByText(`"${body.nickname}"`).first().waitFor({ timeout: 30_000 });
     await expect(page.getByText(`"${saga.memberId}"`).first().isVisible()).resolves.toBe(true);
     expect(decodes).toContain(200);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-decoded.png'), fullPage: false });
+    await screenshot(page, 'temporal-ui-decoded.png', false);
     await context.close();
   });
 
@@ -153,8 +138,7 @@ describe('Temporal web UI', () => {
     await row(`loan-${completed.id}`)
       .getByText(new RegExp(`^loan of book ${bookNo} \\(due .+\\) — (RUNNING|OVERDUE)$`))
       .waitFor(); // 8 s loans on the test stack
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-summaries.png'), fullPage: false });
+    await screenshot(page, 'temporal-ui-summaries.png', false);
 
     // A saga's page: its user-metadata summary and current details, shown once the UI may decode them (they are payloads, encrypted).
     await useCodec(page, `rent-${refused.id}`);
@@ -165,7 +149,7 @@ describe('Temporal web UI', () => {
       page.frameLocator(`iframe[src*="content=${encodeURIComponent(text)}&"]`).getByText(text, { exact: true });
     await rendered(`rent book ${bookNo}`).waitFor({ timeout: 30_000 }); // the summary
     await rendered(`rent book ${bookNo} — COMPENSATED: BOOK_NOT_AVAILABLE`).waitFor({ timeout: 30_000 }); // the current details
-    await page.screenshot({ path: resolve(SCREENSHOTS, 'temporal-ui-user-metadata.png'), fullPage: false });
+    await screenshot(page, 'temporal-ui-user-metadata.png', false);
     await context.close();
   });
 });

@@ -11,8 +11,9 @@ import { ZIdempotencyHeaders, memberSagaStatusRoute, sagaId } from '../../platfo
 import { answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 import { sagaExists, startSaga } from '../../platform/sagas.ts';
 import type { Authenticator } from '../../platform/http/authenticator.ts';
-import { returnWorkflowId, settleFeeWorkflowId } from '../../contracts/temporal.ts';
+import { settleFeeWorkflowId } from '../../contracts/temporal.ts';
 import { assessFeeToSettle } from '../settlements.ts';
+import { startReturnSaga } from './return-saga.ts';
 
 const ZMemberParam = z.object({ memberId: z.uuid() });
 const ZAdminReturn = z.strictObject({ bookNo: z.number().int().positive().max(2_147_483_647) }).openapi('AdminReturn');
@@ -77,22 +78,7 @@ export function adminRentalRoutes(deps: { db: Db; temporal: Client; auth: Authen
       const { memberId } = c.req.valid('param');
       const { bookNo } = c.req.valid('json');
       const returnId = sagaId('admin-return', c.req.valid('header')['idempotency-key'], `${admin}:${memberId}`);
-      const workflowId = returnWorkflowId(returnId);
-      await startSaga(temporal, {
-        workflowType: 'returnWorkflow',
-        workflowId,
-        args: [{ returnId, memberId, bookNo }],
-        sagaType: 'return',
-        memberId,
-        bookNo,
-      });
-      return answerSagaStart(c, {
-        temporal,
-        workflowId,
-        location: `/returns/${returnId}`,
-        id: returnId,
-        extend: (result) => ({ returned: result }),
-      });
+      return startReturnSaga(c, { temporal, returnId, memberId, bookNo });
     })
     .openapi(settleFeeRoute, async (c) => {
       const admin = requireAdmin(c);

@@ -13,6 +13,7 @@ import { viewRentalCard } from '../card-view.ts';
 import type { LoanRules } from '../domain/rules.ts';
 import { refuseUnrentableBook } from '../titles.ts';
 import { adminRentalRoutes } from './admin-routes.ts';
+import { startReturnSaga } from './return-saga.ts';
 
 const ZBookRequest = z.strictObject({ bookNo: z.number().int().positive().max(2_147_483_647) }).openapi('BookRequest');
 
@@ -120,24 +121,7 @@ export function rentalRoutes(deps: { db: Db; temporal: Client; auth: Authenticat
       const body = c.req.valid('json');
       const { bookNo } = body;
       const { id: returnId, requestHash } = keyedSaga(c, { kind: 'return', memberId, body, secret });
-      const workflowId = returnWorkflowId(returnId);
-      const status = await startSaga(temporal, {
-        workflowType: 'returnWorkflow',
-        workflowId,
-        args: [{ returnId, memberId, bookNo }],
-        sagaType: 'return',
-        memberId,
-        bookNo,
-        requestHash,
-      });
-      return answerSagaStart(c, {
-        temporal,
-        workflowId,
-        location: `/returns/${returnId}`,
-        id: returnId,
-        status,
-        extend: (result) => ({ returned: result }),
-      });
+      return startReturnSaga(c, { temporal, returnId, memberId, bookNo, requestHash });
     })
     .openapi(clearOverdueRoute, async (c) => {
       const { memberId } = principalOf(c);
