@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   catalogTopics,
+  ensureTopics,
   FIX_TOPICS_COMMAND,
   SINGLE_BROKER_POLICY,
   topicShortfalls,
   TopicsFallShortError,
+  type TopicAdmin,
   type TopicPolicy,
   type TopicState,
 } from './kafka-topics.ts';
@@ -71,5 +73,89 @@ describe('topicShortfalls', () => {
     expect(error.message).toContain('topic a: x');
     expect(error.message).toContain('topic b: y');
     expect(error.message).toContain(FIX_TOPICS_COMMAND);
+  });
+});
+
+/** An admin client over an in-memory cluster that gains a broker per `describeCluster` until it has `brokers`. */
+function formingCluster(startBrokers: number, brokers: number) {
+  let registered = startBrokers;
+  const topics = new Map<string, { partitions: number; replicas: number; configs: Map<string, string> }>();
+  const calls = { createTopics: 0 };
+  const topic = (name: string) => topics.get(name)!;
+  const admin: TopicAdmin = {
+    listTopics: async () => [...topics.keys()],
+    describeCluster: async () => {
+      const now = registered;
+      registered = Math.min(brokers, registered + 1);
+      return {
+        brokers: Array.from({ length: now }, (_, nodeId) => ({ nodeId, host: 'localhost', port: 9092 + nodeId })),
+        controller: 0,
+        clusterId: 'c',
+      };
+    },
+    createTopics: async ({ topics: asked }) => {
+      calls.createTopics++;
+      for (const t of asked) {
+        if ((t.replicationFactor ?? 1) > registered) throw new Error('Topic creation errors');
+        const configs = new Map((t.configEntries ?? []).map((e) => [e.name, e.value]));
+        topics.set(t.topic, { partitions: t.numPartitions ?? 1, replicas: t.replicationFactor ?? 1, configs });
+      }
+      return true;
+    },
+    fetchTopicMetadata: async (asked) => ({
+      topics: (asked?.topics ?? []).map((name) => ({
+        name,
+        partitions: Array.from({ length: topic(name).partitions }, (_, partitionId) => {
+          const replicas = Array.from({ length: topic(name).replicas }, (_, id) => id);
+          return { partitionErrorCode: 0, partitionId, leader: 0, replicas, isr: replicas };
+        }),
+      })),
+    }),
+    describeConfigs: async ({ resources }) => ({
+      throttleTime: 0,
+      resources: resources.map(({ name, type }) => ({
+        resourceName: name,
+        resourceType: type,
+        errorCode: 0,
+        errorMessage: '',
+        configEntries: [...topic(name).configs].map(([configName, configValue]) => ({
+          configName,
+          configValue,
+          isDefault: false,
+          configSource: 1,
+          isSensitive: false,
+          readOnly: false,
+          configSynonyms: [],
+        })),
+      })),
+    }),
+  };
+  return { admin, topics, calls };
+}
+
+describe('ensureTopics on a cluster still forming', () => {
+  it('waits for the brokers to register, then creates every topic', async () => {
+    const cluster = formingCluster(1, 3);
+    await ensureTopics(cluster.admin, CLUSTER, 20_000);
+    expect(cluster.topics.size).toBe(catalogTopics().length);
+    expect([...cluster.topics.values()].every((t) => t.replicas === 3 && t.partitions === 3)).toBe(true);
+  });
+
+  it('reports too few brokers once the wait is over', async () => {
+    const cluster = formingCluster(1, 1);
+    const error = await ensureTopics(cluster.admin, CLUSTER, 300).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TopicsFallShortError);
+    expect((error as Error).message).toContain('fewer than KAFKA_TOPIC_REPLICATION_FACTOR=3');
+    expect(cluster.calls.createTopics).toBe(0);
+  });
+
+  it('does not wait for existing topics whose settings fall short', async () => {
+    const cluster = formingCluster(3, 3);
+    await ensureTopics(cluster.admin, { ...CLUSTER, replicationFactor: 2, minInSyncReplicas: 1 }, 20_000);
+    const started = Date.now();
+    const error = await ensureTopics(cluster.admin, CLUSTER, 20_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TopicsFallShortError);
+    expect((error as Error).message).toContain('replication factor 2, configured 3');
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

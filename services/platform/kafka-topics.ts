@@ -29,6 +29,8 @@ export interface TopicState {
   minInSyncReplicas: number;
   retentionMs: number;
   uncleanLeaderElection: boolean;
+  /** Partitions with no leader elected (yet). */
+  leaderlessPartitions?: number;
 }
 
 /** The command that brings every topic up to the configuration (scripts/kafka-topics.ts). */
@@ -122,7 +124,7 @@ export function topicShortfalls(states: TopicState[], policy: TopicPolicy): stri
 }
 
 /** Reads partitions, replicas and the topic-level settings of the given topics. */
-export async function readTopicStates(admin: Admin, names: string[]): Promise<TopicState[]> {
+export async function readTopicStates(admin: TopicAdmin, names: string[]): Promise<TopicState[]> {
   const existing = new Set(await admin.listTopics());
   const present = names.filter((name) => existing.has(name));
   if (present.length === 0) return [];
@@ -145,13 +147,18 @@ export async function readTopicStates(admin: Admin, names: string[]): Promise<To
       minInSyncReplicas: Number(values.get('min.insync.replicas') ?? 1),
       retentionMs: Number(values.get('retention.ms') ?? 604_800_000),
       uncleanLeaderElection: values.get('unclean.leader.election.enable') === 'true',
+      leaderlessPartitions: topic.partitions.filter((p) => p.leader < 0).length,
     };
   });
 }
 
 /** Thrown when topics fall short of the configuration: names each and the fixing command. */
 export class TopicsFallShortError extends Error {
-  constructor(readonly problems: string[]) {
+  /** `forming`: the cluster may still be starting (too few brokers, topics not yet visible or led), so waiting may cure it. */
+  constructor(
+    readonly problems: string[],
+    readonly forming = false,
+  ) {
     super(
       `Kafka topics fall short of the configuration:\n  - ${problems.join('\n  - ')}\nfix: ${FIX_TOPICS_COMMAND} (with the same KAFKA_* settings), or recreate the topics`,
     );
@@ -159,21 +166,52 @@ export class TopicsFallShortError extends Error {
   }
 }
 
+/** What the topic checks use of the Kafka admin client. */
+export type TopicAdmin = Pick<Admin, 'listTopics' | 'describeCluster' | 'createTopics' | 'fetchTopicMetadata' | 'describeConfigs'>;
+
+/** How long start-up waits for a cluster that is still forming (brokers registering, topics another process is creating). */
+const TOPICS_READY_TIMEOUT_MS = 90_000;
+
 /**
  * Creates every catalog topic that is missing, with the policy's partitions,
  * replicas and settings, then checks every one; throws TopicsFallShortError
  * when one falls short (existing topics are never changed behind the operator's back).
+ *
+ * A cluster that is still forming is waited for, up to `timeoutMs`: too few
+ * brokers registered yet, a topic another process is creating at the same
+ * moment, a partition with no leader elected yet, or a broker that answers
+ * with a retriable error. Only then is the shortfall reported.
  */
-export async function ensureTopics(admin: Admin, policy: TopicPolicy): Promise<void> {
+export async function ensureTopics(admin: TopicAdmin, policy: TopicPolicy, timeoutMs = TOPICS_READY_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    let shortfall: unknown;
+    try {
+      shortfall = await createAndCheckTopics(admin, policy);
+      if (shortfall === undefined) return;
+    } catch (error) {
+      shortfall = error; // a broker's error while the cluster may still be forming
+    }
+    const curable = !(shortfall instanceof TopicsFallShortError) || shortfall.forming;
+    if (!curable || Date.now() >= deadline) throw shortfall;
+    await sleep(Math.min(250 * attempt, 2000));
+  }
+}
+
+/** One attempt: undefined when every topic is there and fine; else the shortfall, `forming` when waiting may cure it. */
+async function createAndCheckTopics(admin: TopicAdmin, policy: TopicPolicy): Promise<TopicsFallShortError | undefined> {
   const wanted = catalogTopics();
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((topic) => !existing.has(topic.name));
   if (missing.length > 0) {
     const brokers = (await admin.describeCluster()).brokers.length;
     if (brokers < policy.replicationFactor) {
-      throw new TopicsFallShortError([
-        `the cluster has ${brokers} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${policy.replicationFactor}: the topics ${missing.map((t) => t.name).join(', ')} cannot be created`,
-      ]);
+      return new TopicsFallShortError(
+        [
+          `the cluster has ${brokers} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${policy.replicationFactor}: the topics ${missing.map((t) => t.name).join(', ')} cannot be created`,
+        ],
+        true,
+      );
     }
     try {
       await admin.createTopics({
@@ -185,21 +223,26 @@ export async function ensureTopics(admin: Admin, policy: TopicPolicy): Promise<v
           configEntries: topicSettings(policy, deadLetters),
         })),
       });
-    } catch (error) {
-      // Another process created some of them at the same moment; fine if they now all exist.
-      const now = new Set(await admin.listTopics());
-      if (!missing.every((topic) => now.has(topic.name))) throw error;
+    } catch {
+      // Another process created some of them at the same moment, or the cluster is still forming: the check below tells.
     }
   }
-  const problems = topicShortfalls(
-    await readTopicStates(
-      admin,
-      wanted.map((topic) => topic.name),
-    ),
-    policy,
+  const states = await readTopicStates(
+    admin,
+    wanted.map((topic) => topic.name),
   );
-  if (problems.length > 0) throw new TopicsFallShortError(problems);
+  const problems = topicShortfalls(states, policy);
+  const leaderless = states.filter((state) => (state.leaderlessPartitions ?? 0) > 0).map((state) => state.name);
+  if (problems.length > 0) {
+    // Missing topics are being created (by this process or another): worth waiting for; settings that fall short are not.
+    const forming = problems.every((problem) => problem.endsWith(' does not exist'));
+    return new TopicsFallShortError(problems, forming);
+  }
+  if (leaderless.length > 0) return new TopicsFallShortError([`no leader elected yet for partitions of ${leaderless.join(', ')}`], true);
+  return undefined;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Brings existing topics up to the policy: settings rewritten, partitions
