@@ -1,12 +1,11 @@
 /** The consumers process: Kafka consumer groups that build read models, and the notifications service's group. Run several for more throughput. */
-import type { Consumer } from 'kafkajs';
 import { READ_MODEL_GROUPS, readModels } from '../services/read-models.ts';
 import { deliverToMember } from '../services/auth/mail-delivery.ts';
 import { NOTIFICATIONS_GROUP, notificationSubscriptions } from '../services/notifications/notices.ts';
 import { createMailer } from '../services/platform/mailer.ts';
 import { createServiceDbs, distinctDbs, type ServiceSchema } from '../services/platform/service-databases.ts';
 import { checkSchema } from '../services/platform/schema-check.ts';
-import { startConsumerGroup } from '../services/platform/consumer.ts';
+import { startConsumerGroup, type ConsumerGroup } from '../services/platform/consumer.ts';
 import { startLagMonitor } from '../services/platform/consumer-lag.ts';
 import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
@@ -51,7 +50,7 @@ export async function startConsumers({ config, logger }: Runtime) {
     }),
   };
   const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.subscriptions })), notifier];
-  const groups: Consumer[] = await Promise.all(
+  const groups: ConsumerGroup[] = await Promise.all(
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),
   );
   // Consumer lag and dead-letter topic sizes for the metrics.

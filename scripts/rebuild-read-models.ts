@@ -13,9 +13,9 @@
  *
  *   npm run read-models:rebuild [-- --allow-truncated-topics] [--profile test]
  */
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { TEnvelope, Topic } from '../services/contracts/events.ts';
-import { startConsumerGroup, type Subscription, type UnhandledMessage } from '../services/platform/consumer.ts';
+import { startConsumerGroup, type ConsumerGroup, type Subscription, type UnhandledMessage } from '../services/platform/consumer.ts';
 import { classifyFailure } from '../services/platform/failures.ts';
 import { createDb } from '../services/platform/db.ts';
 import { PRODUCER_CONFIG, createKafka, kafkaConnectionOf, type KafkaConnection } from '../services/platform/kafka.ts';
@@ -69,7 +69,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const producer = kafka.producer(PRODUCER_CONFIG); // unused: a rebuild reports instead of dead-lettering
   const unhandled: UnhandledMessage[] = [];
   const temporaryGroups: string[] = [];
-  let consumer: Consumer | undefined;
+  let consumer: ConsumerGroup | undefined;
   try {
     await admin.connect();
     await producer.connect();
@@ -209,7 +209,7 @@ async function replay(args: {
   topicPrefix: string;
   partitionsConsumedConcurrently: number;
   maxBatchEvents: number;
-}): Promise<Consumer | undefined> {
+}): Promise<ConsumerGroup | undefined> {
   const { admin, groupId, subscriptions, ranges } = args;
   const topics = subscriptions.map((subscription) => subscription.topic);
   const wanted = topics.flatMap((topic) => (ranges.get(topic) ?? []).filter((p) => p.high > p.low).map((p) => ({ topic, ...p })));

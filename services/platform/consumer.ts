@@ -16,11 +16,11 @@
  * the infrastructure is applied again one event at a time, to find the culprit.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchHandler, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetterTopic, isEventOf, parseEnvelope, type TEnvelope, type Topic } from '../contracts/events.ts';
 import { backoffMs, classifyFailure } from './failures.ts';
 import { withLogContext, type Logger } from './logger.ts';
-import { consumerPaused, consumerPauses, consumerProcessed, consumerRetries, deadLettersParked } from './metrics.ts';
+import { consumerPaused, consumerPauses, consumerProcessed, consumerRelaunches, consumerRetries, deadLettersParked } from './metrics.ts';
 import { contextFromTraceparent, tracer } from './tracing.ts';
 
 export interface Subscription<T extends Topic = Topic> {
@@ -91,20 +91,20 @@ export interface ConsumerGroupOptions {
 type Parsed = ReturnType<typeof parseEnvelope<Topic>>;
 type Outcome = 'applied' | 'parked' | 'paused';
 
-export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<Consumer> {
+/** A running consumer group; a crash kafkajs does not recover from is relaunched until `disconnect`. */
+export interface ConsumerGroup {
+  groupId: string;
+  disconnect(): Promise<void>;
+}
+
+export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<ConsumerGroup> {
   const { kafka, producer, groupId, logger } = options;
   // About half a minute of retries for an error that is not the infrastructure's.
   const maxAttempts = options.maxAttempts ?? 8;
   const maxBatchEvents = options.maxBatchEvents ?? 500;
   const subscriptions = new Map(options.subscriptions.map((subscription) => [subscription.topic, subscription]));
   const pausedSince = new Map<string, { attempt: number; since: number }>();
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  await consumer.connect();
   const prefix = options.topicPrefix ?? '';
-  await consumer.subscribe({
-    topics: [...subscriptions.keys()].map((topic) => prefix + topic),
-    fromBeginning: options.fromBeginning ?? true,
-  });
 
   async function park(
     topic: Topic,
@@ -261,56 +261,106 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     );
   }
 
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-    eachBatch: async (payload) => {
-      const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-      const topic = batch.topic.slice(prefix.length) as Topic;
-      const { partition } = batch;
-      const messages = batch.messages;
-      for (let index = 0; index < messages.length; ) {
-        if (!isRunning() || isStale()) return;
-        const message = messages[index]!;
-        const redriveGroup = message.headers?.[REDRIVE_GROUP_HEADER]?.toString();
-        if (redriveGroup !== undefined && redriveGroup !== groupId) {
-          // Re-driven for another group (or the original is earlier in this topic, for a rebuild's group).
-          resolveOffset(message.offset);
-          index++;
-          continue;
-        }
-        const parsed = parseEnvelope(topic, message.value?.toString('utf8') ?? '');
-        // A run of consecutive valid messages (none re-driven for another group) goes through handleBatch when there is one.
-        const run: { message: KafkaMessage; parsed: Parsed }[] = [{ message, parsed }];
-        if (parsed.ok) {
-          for (let next = index + 1; next < messages.length && run.length < maxBatchEvents; next++) {
-            const candidate = messages[next]!;
-            if (candidate.headers?.[REDRIVE_GROUP_HEADER] !== undefined) break;
-            const candidateParsed = parseEnvelope(topic, candidate.value?.toString('utf8') ?? '');
-            if (!candidateParsed.ok) break;
-            run.push({ message: candidate, parsed: candidateParsed });
-          }
-        }
-        const batched = await applyBatch(topic, partition, run);
-        if (batched?.outcome === 'paused') return pausePartition(payload, message, batched.error);
-        if (batched) {
-          markRunning(topic, partition);
-          resolveOffset(run.at(-1)!.message.offset);
-          index += run.length;
-        } else {
-          for (const item of run) {
-            const { outcome, error } = await applyOne(topic, partition, item.message, item.parsed, heartbeat);
-            if (outcome === 'paused') return pausePartition(payload, item.message, error);
-            markRunning(topic, partition);
-            resolveOffset(item.message.offset);
-            index++;
-          }
-        }
-        await heartbeat();
+  const eachBatch: EachBatchHandler = async (payload) => {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const topic = batch.topic.slice(prefix.length) as Topic;
+    const { partition } = batch;
+    const messages = batch.messages;
+    for (let index = 0; index < messages.length; ) {
+      if (!isRunning() || isStale()) return;
+      const message = messages[index]!;
+      const redriveGroup = message.headers?.[REDRIVE_GROUP_HEADER]?.toString();
+      if (redriveGroup !== undefined && redriveGroup !== groupId) {
+        // Re-driven for another group (or the original is earlier in this topic, for a rebuild's group).
+        resolveOffset(message.offset);
+        index++;
+        continue;
       }
+      const parsed = parseEnvelope(topic, message.value?.toString('utf8') ?? '');
+      // A run of consecutive valid messages (none re-driven for another group) goes through handleBatch when there is one.
+      const run: { message: KafkaMessage; parsed: Parsed }[] = [{ message, parsed }];
+      if (parsed.ok) {
+        for (let next = index + 1; next < messages.length && run.length < maxBatchEvents; next++) {
+          const candidate = messages[next]!;
+          if (candidate.headers?.[REDRIVE_GROUP_HEADER] !== undefined) break;
+          const candidateParsed = parseEnvelope(topic, candidate.value?.toString('utf8') ?? '');
+          if (!candidateParsed.ok) break;
+          run.push({ message: candidate, parsed: candidateParsed });
+        }
+      }
+      const batched = await applyBatch(topic, partition, run);
+      if (batched?.outcome === 'paused') return pausePartition(payload, message, batched.error);
+      if (batched) {
+        markRunning(topic, partition);
+        resolveOffset(run.at(-1)!.message.offset);
+        index += run.length;
+      } else {
+        for (const item of run) {
+          const { outcome, error } = await applyOne(topic, partition, item.message, item.parsed, heartbeat);
+          if (outcome === 'paused') return pausePartition(payload, item.message, error);
+          markRunning(topic, partition);
+          resolveOffset(item.message.offset);
+          index++;
+        }
+      }
+      await heartbeat();
+    }
+  };
+
+  /** A consumer in the group, running: connected, subscribed, fetching. */
+  async function launch(): Promise<Consumer> {
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      logger.error({ groupId, err: payload.error, restart: payload.restart }, 'consumer group crashed');
+      // kafkajs restarts the consumer itself after a retriable error; after any other it stays down, so it is relaunched here.
+      if (!payload.restart && !stopped) relaunch(1);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...subscriptions.keys()].map((topic) => prefix + topic),
+        fromBeginning: options.fromBeginning ?? true,
+      });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch,
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
+    return consumer;
+  }
+
+  /** A new consumer in place of one kafkajs gave up on, with capped backoff until it runs. */
+  function relaunch(attempt: number): void {
+    const delay = backoffMs(attempt, 1000, 30_000);
+    setTimeout(() => {
+      if (stopped) return;
+      launch()
+        .then((consumer) => {
+          if (stopped) return void consumer.disconnect().catch(() => {});
+          current = consumer;
+          consumerRelaunches.inc({ group: groupId });
+          logger.warn({ groupId, attempt }, 'consumer group relaunched after a crash kafkajs does not recover from');
+        })
+        .catch((error: unknown) => {
+          logger.warn({ groupId, attempt, err: error }, 'consumer group relaunch failed; trying again');
+          relaunch(attempt + 1);
+        });
+    }, delay).unref();
+  }
+
+  let stopped = false;
+  let current = await launch();
+  return {
+    groupId,
+    async disconnect() {
+      stopped = true;
+      await current.disconnect();
     },
-  });
-  return consumer;
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

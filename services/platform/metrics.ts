@@ -137,6 +137,13 @@ export const consumerPaused = new Gauge({
   registers,
 });
 
+export const consumerRelaunches = new Counter({
+  name: 'bookrental_consumer_relaunches_total',
+  help: 'Consumer groups started again after a crash kafkajs does not restart from, by consumer group',
+  labelNames: ['group'],
+  registers,
+});
+
 export const consumerPauses = new Counter({
   name: 'bookrental_consumer_pauses_total',
   help: 'Times a partition was paused for an infrastructure failure and retried later (never dead-lettered), by consumer group and topic',

@@ -5,11 +5,11 @@
  * (its own member ids and book numbers) are compared.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rebuildReadModels } from '../../scripts/rebuild-read-models.ts';
 import type { TEnvelope } from '../../services/contracts/events.ts';
-import { startConsumerGroup } from '../../services/platform/consumer.ts';
+import { startConsumerGroup, type ConsumerGroup } from '../../services/platform/consumer.ts';
 import { createDb, type Db } from '../../services/platform/db.ts';
 import { PRODUCER_CONFIG, createKafka } from '../../services/platform/kafka.ts';
 import { ensureTopics, SINGLE_BROKER_POLICY } from '../../services/platform/kafka-topics.ts';
@@ -209,7 +209,7 @@ describe('rebuilding the read models from Kafka', () => {
   }, 120_000);
 
   it('applies every event exactly once while live consumers keep running beside it', async () => {
-    const live: Consumer[] = [];
+    const live: ConsumerGroup[] = [];
     const liveGroups: string[] = [];
     const first = story();
     const second = story();
