@@ -1,4 +1,5 @@
 import { checkInvariants, type CheckScope, type Violation } from '../../scripts/check.ts';
+import { Kafka, logLevel } from 'kafkajs';
 import { stack } from './api.ts';
 
 /**
@@ -31,6 +32,22 @@ export async function expectInvariantsToHold(scope: CheckScope, timeoutMs = 60_0
   }
   if (lastError) throw lastError;
   throw new Error(
-    `invariants still violated after ${timeoutMs} ms:\n${violations.map((v) => `${v.rule}: ${v.subject}: ${v.detail}`).join('\n')}`,
+    `invariants still violated after ${timeoutMs} ms:\n${violations.map((v) => `${v.rule}: ${v.subject}: ${v.detail}`).join('\n')}${await groupStates(violations)}`,
   );
+}
+
+/** For a failure that names consumer lag: each lagging group's state and members, to tell a dead group from a slow one. */
+async function groupStates(violations: Violation[]): Promise<string> {
+  const groups = [...new Set(violations.filter((v) => v.rule === 'consumer lag is zero').map((v) => v.subject.split(' ')[0]!))];
+  if (groups.length === 0) return '';
+  const admin = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const { groups: described } = await admin.describeGroups(groups);
+    return `\nconsumer groups: ${described.map((g) => `${g.groupId} ${g.state}, ${g.members.length} member(s) ${g.members.map((m) => m.clientId).join(' ')}`).join('; ')}`;
+  } catch (error) {
+    return `\nconsumer groups: not described (${String(error)})`;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
