@@ -23,6 +23,7 @@ npx vitest run
 # process, so it needs the servers with no app process polling them: a second
 # run of the same profile's servers, without the processes.
 TEST_PROCESSES=0 npx vitest run --project suite test/observability
-# The cluster pass (`npm run test:cluster`, scripts/test-cluster.sh) is not part of
-# `npm test` for now: from fresh data directories its consumers processes exit at
-# start-up on topic-creation errors (README "The cluster profile").
+# The cluster pass: the same code on the production topology (three brokers, the
+# Temporal server on PostgreSQL, every process doubled) with its crash suites
+# (README "The cluster profile"); also `npm run test:cluster` alone.
+CLUSTER_PASS_BUILT=1 bash scripts/test-cluster.sh
