@@ -86,12 +86,16 @@ export interface ConsumerGroupOptions {
   topicPrefix?: string;
   /** Instead of parking a message on `<topic>.dlq`, hand it here (a rebuild reports, it never dead-letters). */
   onUnhandled?: (message: UnhandledMessage) => void;
+  /** The watchdog replaces a consumer that has neither fetched nor heartbeated for this long (default 2 minutes) ... */
+  stallTimeoutMs?: number;
+  /** ... or that has been handling one batch for this long (default 5 minutes). */
+  batchTimeoutMs?: number;
 }
 
 type Parsed = ReturnType<typeof parseEnvelope<Topic>>;
 type Outcome = 'applied' | 'parked' | 'paused';
 
-/** A running consumer group; a crash kafkajs does not recover from is relaunched until `disconnect`. */
+/** A running consumer group; a consumer that crashed for good or stalled is replaced until `disconnect`. */
 export interface ConsumerGroup {
   groupId: string;
   disconnect(): Promise<void>;
@@ -310,11 +314,19 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   /** A consumer in the group, running: connected, subscribed, fetching. */
   async function launch(): Promise<Consumer> {
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    // This consumer's number: a replaced one's events and batches no longer count.
+    const mine = ++generation;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       logger.error({ groupId, err: payload.error, restart: payload.restart }, 'consumer group crashed');
       // kafkajs restarts the consumer itself after a retriable error; after any other it stays down, so it is relaunched here.
-      if (!payload.restart && !stopped) relaunch(1);
+      if (!payload.restart && mine === generation) replace('a crash kafkajs does not restart from');
     });
+    // Signs of life: the runner fetches (every few seconds even when idle or paused) and heartbeats.
+    const alive = () => {
+      if (mine === generation) lastSign = Date.now();
+    };
+    consumer.on(consumer.events.FETCH, alive);
+    consumer.on(consumer.events.HEARTBEAT, alive);
     try {
       await consumer.connect();
       await consumer.subscribe({
@@ -324,7 +336,16 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
       await consumer.run({
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch,
+        eachBatch: async (payload) => {
+          // Only the current consumer's batches count: one replaced for a hung batch is not watched again.
+          if (mine === generation) batchesRunning.set(payload, Date.now());
+          try {
+            await eachBatch(payload);
+          } finally {
+            batchesRunning.delete(payload);
+            alive();
+          }
+        },
       });
     } catch (error) {
       await consumer.disconnect().catch(() => {});
@@ -333,32 +354,77 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     return consumer;
   }
 
-  /** A new consumer in place of one kafkajs gave up on, with capped backoff until it runs. */
-  function relaunch(attempt: number): void {
-    const delay = backoffMs(attempt, 1000, 30_000);
-    setTimeout(() => {
-      if (stopped) return;
-      launch()
-        .then((consumer) => {
-          if (stopped) return void consumer.disconnect().catch(() => {});
-          current = consumer;
-          consumerRelaunches.inc({ group: groupId });
-          logger.warn({ groupId, attempt }, 'consumer group relaunched after a crash kafkajs does not recover from');
-        })
-        .catch((error: unknown) => {
-          logger.warn({ groupId, attempt, err: error }, 'consumer group relaunch failed; trying again');
-          relaunch(attempt + 1);
-        });
-    }, delay).unref();
+  /**
+   * Puts a new consumer in the group in place of the current one, which is
+   * left to disconnect on its own (a hung batch would keep its disconnect
+   * waiting); its partitions move to the new one once the group sees it gone.
+   * Retried with capped backoff until a consumer runs or the group is stopped.
+   */
+  function replace(why: string): void {
+    if (replacing || stopped) return;
+    replacing = true;
+    const old = current;
+    current = undefined;
+    generation++;
+    batchesRunning.clear();
+    void old?.disconnect().catch(() => {});
+    logger.error({ groupId, why }, 'consumer group replaced by a new consumer');
+    const attempt = (n: number): void => {
+      setTimeout(
+        () => {
+          if (stopped) {
+            replacing = false;
+            return;
+          }
+          launch()
+            .then((consumer) => {
+              replacing = false;
+              if (stopped) return void consumer.disconnect().catch(() => {});
+              current = consumer;
+              lastSign = Date.now();
+              consumerRelaunches.inc({ group: groupId });
+              logger.warn({ groupId, attempts: n, why }, 'consumer group relaunched');
+            })
+            .catch((error: unknown) => {
+              logger.warn({ groupId, attempt: n, err: error }, 'consumer group relaunch failed; trying again');
+              attempt(n + 1);
+            });
+        },
+        backoffMs(n, 1000, 30_000),
+      ).unref();
+    };
+    attempt(1);
   }
 
   let stopped = false;
-  let current = await launch();
+  let replacing = false;
+  let generation = 0;
+  let lastSign = Date.now();
+  /** Batches being handled, with when each began. */
+  const batchesRunning = new Map<EachBatchPayload, number>();
+  let current: Consumer | undefined;
+  current = await launch();
+  // The watchdog: a consumer that shows no sign of life (no fetch, no heartbeat) or holds one batch far too long is replaced.
+  const stallMs = options.stallTimeoutMs ?? 120_000;
+  const batchLimitMs = options.batchTimeoutMs ?? 300_000;
+  const watchdog = setInterval(
+    () => {
+      if (stopped || replacing || !current) return;
+      const now = Date.now();
+      const oldestBatch = Math.min(...batchesRunning.values());
+      if (now - oldestBatch > batchLimitMs) replace(`a batch has run for ${Math.round((now - oldestBatch) / 1000)} s`);
+      else if (batchesRunning.size === 0 && now - lastSign > stallMs)
+        replace(`no fetch and no heartbeat for ${Math.round((now - lastSign) / 1000)} s`);
+    },
+    Math.min(stallMs, batchLimitMs, 10_000),
+  );
+  watchdog.unref();
   return {
     groupId,
     async disconnect() {
       stopped = true;
-      await current.disconnect();
+      clearInterval(watchdog);
+      await current?.disconnect();
     },
   };
 }
