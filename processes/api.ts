@@ -52,6 +52,7 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   if (admin === 'created') logger.info('admin account created from ADMIN_EMAIL and ADMIN_PASSWORD');
   const app = createApp({
     logger,
+    temporal,
     routers: [
       authRoutes({
         db,

@@ -5,6 +5,7 @@ import kafkajs from 'kafkajs';
 import { execFileAsync, portOpen, spawnServer } from './process-helpers.ts';
 import { CACHE, logFile, portsOf, serverDir, type Profile } from './profiles.ts';
 import type { ServerDefinition } from './server.ts';
+import { withProxiedKafkaListener } from './toxiproxy.ts';
 
 const KAFKA_LIBS = join(CACHE, 'kafka-3.9.1/libs');
 // KRaft needs a fixed cluster id (16 bytes, base64url): "bookrentalsagas1".
@@ -18,7 +19,8 @@ function writeKafkaConfig(profile: Profile): { properties: string; log4j: string
   const log4j = join(dir, 'log4j.properties');
   writeFileSync(
     properties,
-    [
+    // Test profiles: a second listener for the app processes behind Toxiproxy (toxiproxy.ts).
+    withProxiedKafkaListener(profile, [
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${kafkaController}`,
@@ -38,7 +40,7 @@ function writeKafkaConfig(profile: Profile): { properties: string; log4j: string
       'num.partitions=3',
       'group.initial.rebalance.delay.ms=0', // consumers join at once instead of after 3s
       '',
-    ].join('\n'),
+    ]).join('\n'),
   );
   writeFileSync(
     log4j,

@@ -8,7 +8,9 @@
 import type { TestProject } from 'vitest/node';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { codecEndpointOf, crashServer, isProfile, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type ServerName } from '../../scripts/infra/infra.ts';
+import { codecEndpointOf, crashServer, isProfile, restartServer, startInfrastructure, startServer, stopServer, TEMPORAL_BINARY, type InfraEnv, type Profile, type ServerName } from '../../scripts/infra/infra.ts';
+import { portOpen } from '../../scripts/infra/process-helpers.ts';
+import { startToxiproxy, toxiproxyPortsOf, type RunningToxiproxy } from '../../scripts/infra/toxiproxy.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { PROCESS_NAMES, startProcess, stopChild, waitForHealthy, type ProcessName } from '../../scripts/processes.ts';
 import { CONSUMER_GROUPS } from '../../processes/consumers.ts';
@@ -48,8 +50,17 @@ async function startStack(): Promise<Running> {
   if (!isProfile(TEST_PROFILE) || TEST_PROFILE === 'dev') throw new Error(`TEST_PROFILE must be test or test1..test9, not ${TEST_PROFILE}`);
   const infra = await startInfrastructure({ profile: TEST_PROFILE, log, codecEndpoint: codecEndpointOf(API_PORT) });
   await applyMigrations(infra.env.DATABASE_URL);
+  // The app processes reach PostgreSQL, Kafka and Temporal through Toxiproxy (network-fault suites); the suites, directly.
+  let proxy: RunningToxiproxy | undefined;
+  try {
+    proxy = WITH_PROCESSES ? await startProxies(TEST_PROFILE, infra.env, log) : undefined;
+  } catch (error) {
+    await infra.stop();
+    throw error;
+  }
   const env: Record<string, string> = {
     ...infra.env,
+    ...proxy?.env,
     PORT: String(API_PORT),
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -99,6 +110,7 @@ async function startStack(): Promise<Running> {
     await new Promise<void>((resolve) => control.listen(API_PORT + 5, '127.0.0.1', resolve));
   } catch (error) {
     await stopProcesses();
+    await proxy?.stop();
     await infra.stop();
     throw error;
   }
@@ -123,13 +135,28 @@ async function startStack(): Promise<Running> {
       temporalBinary: TEMPORAL_BINARY,
       mailpitUrl: infra.env.MAILPIT_URL ?? '',
       smtpUrl: infra.env.SMTP_URL,
+      toxiproxyUrl: proxy?.url ?? '',
     },
     async stop() {
       control.close();
       await stopProcesses();
+      await proxy?.stop();
       await infra.stop();
     },
   };
+}
+
+/**
+ * Starts the profile's Toxiproxy with a proxy for each server. Kafka is proxied only when the profile
+ * runs its own broker; one started before the broker had its proxied listener is restarted with it.
+ */
+async function startProxies(profile: Profile, upstream: InfraEnv, log: (line: string) => void): Promise<RunningToxiproxy> {
+  const kafka = !process.env.KAFKA_BROKERS;
+  if (kafka && !(await portOpen(toxiproxyPortsOf(profile)!.kafkaUpstream))) {
+    log('[kafka] restarting: the running broker has no listener for Toxiproxy');
+    await restartServer(profile, 'kafka', { log });
+  }
+  return startToxiproxy(profile, { DATABASE_URL: upstream.DATABASE_URL, TEMPORAL_ADDRESS: upstream.TEMPORAL_ADDRESS, kafka }, { log });
 }
 
 /**

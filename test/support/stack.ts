@@ -19,6 +19,8 @@ export interface TestStack {
   mailpitUrl: string;
   /** Mailpit's SMTP server, for suites that run the app processes themselves. */
   smtpUrl: string;
+  /** Toxiproxy's HTTP API: the app processes reach PostgreSQL, Kafka and Temporal through its proxies ('' without app processes). */
+  toxiproxyUrl: string;
 }
 
 declare module 'vitest' {

@@ -5,16 +5,27 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { AppError, RetryLaterError } from '../errors.ts';
+import { classifyFailure } from '../failures.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { methodNotAllowed } from './allowed-methods.ts';
+import { preferredWaitSeconds } from './saga-schemas.ts';
 import { errorResponse, issuesToDetails, withStandardErrors } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** The largest request body the API reads (README "Security notes"). */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * How long a request's calls to Temporal may take together, beyond a `Prefer: wait`: with Temporal
+ * unreachable or silent (a network partition drops every byte) a call would otherwise hang until
+ * gRPC's keepalive gives up, about 45 s; past this the request answers 503 SERVICE_UNAVAILABLE.
+ */
+export const TEMPORAL_CALL_BUDGET_MS = 5_000;
+/** `Retry-After` of a 503 for an unreachable dependency. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** The only form routes are the codec and console sign-in pages and the console's actions; every other body is JSON. */
 const declaredMediaType = (path: string) =>
@@ -31,10 +42,18 @@ export function createRouter() {
   });
 }
 
-export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv>[] }) {
+export function createApp(options: {
+  logger: Logger;
+  routers: OpenAPIHono<ApiEnv>[];
+  /** The API's Temporal client: every request's calls to it get a deadline (TEMPORAL_CALL_BUDGET_MS). */
+  temporal?: { withDeadline<R>(deadline: number | Date, fn: () => Promise<R>): Promise<R> };
+}) {
   const app = createRouter();
-  const { logger } = options;
+  const { logger, temporal } = options;
   app.use(requestId());
+  if (temporal) {
+    app.use((c, next) => temporal.withDeadline(Date.now() + TEMPORAL_CALL_BUDGET_MS + (preferredWaitSeconds(c.req.header('prefer')) ?? 0) * 1000, next));
+  }
   app.use(securityHeaders());
   app.use(
     bodyLimit({
@@ -119,6 +138,12 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own refusals, such as a body that is not JSON.
       return errorResponse(c, 'VALIDATION_FAILED', error.message, [{ path: '', message: error.message }]);
+    }
+    if (classifyFailure(error) === 'transient') {
+      // The database, Temporal or Kafka is away or too slow (services/platform/failures.ts): say so, and when to come back.
+      logger.warn({ requestId: c.get('requestId'), err: error }, 'a dependency is unavailable');
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return errorResponse(c, 'SERVICE_UNAVAILABLE', 'a service this request needs is unavailable; try again shortly');
     }
     logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
     return errorResponse(c, 'INTERNAL', 'something went wrong; the request id is in the logs');
