@@ -73,7 +73,7 @@ async function api(url: string, path: string, init: { method: string; body?: unk
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`toxiproxy ${init.method} ${path} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  return response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -108,7 +108,9 @@ export async function startToxiproxy(
     if (await portOpen(ports.api)) throw new Error(`port ${ports.api} is taken by a process that is not the ${profile} toxiproxy`);
     mkdirSync(dirOf(profile), { recursive: true });
     log(`[toxiproxy] starting on 127.0.0.1:${ports.api} (log: ${logFileOf(profile)})`);
-    const child = spawnServer(logFileOf(profile), TOXIPROXY_BINARY, ['-host', '127.0.0.1', '-port', String(ports.api), '-proxy-metrics'], { detached: false, cwd: dirOf(profile) });
+    // `env` sets its log level and then becomes the server (same pid): it logs every API call at its default level.
+    const args = ['LOG_LEVEL=warn', TOXIPROXY_BINARY, '-host', '127.0.0.1', '-port', String(ports.api), '-proxy-metrics'];
+    const child = spawnServer(logFileOf(profile), 'env', args, { detached: false, cwd: dirOf(profile) });
     pid = child.pid;
     writeFileSync(pidFileOf(profile), `${pid}\n`);
     started = true;
