@@ -30,10 +30,17 @@ import { opsRoutes } from '../services/platform/http/ops/ops-routes.tsx';
 import { redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
+/**
+ * How long one call of the API to Temporal may take (a call that sets its own deadline keeps it).
+ * 5 s made healthy StartWorkflow calls fail on a two-core machine loaded far past its cores (load 30).
+ */
+export const API_TEMPORAL_CALL_TIMEOUT_MS = 10_000;
+
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
+  // Each call to Temporal gets 10 s unless it sets its own deadline: a partitioned Temporal answers 503, not a request held for ~45 s.
+  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS, callTimeoutMs: API_TEMPORAL_CALL_TIMEOUT_MS });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });
   const kafkaAdmin = kafka.admin();
   // Every bearer token is checked against its session in auth's schema on every request (no cache: revocation is immediate in every process).
@@ -52,7 +59,6 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
   if (admin === 'created') logger.info('admin account created from ADMIN_EMAIL and ADMIN_PASSWORD');
   const app = createApp({
     logger,
-    temporal,
     routers: [
       authRoutes({
         db,

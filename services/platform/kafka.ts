@@ -61,5 +61,64 @@ export async function connectKafkaProducer(options: { brokers: string[]; clientI
   await admin.disconnect();
   const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
-  return { kafka, producer };
+  return { kafka, producer: renewingProducer(kafka, producer, options.logger) };
+}
+
+/**
+ * Kafka's answers after which an idempotent producer's sequence numbers no longer match the
+ * broker's: OUT_OF_ORDER_SEQUENCE_NUMBER (45), INVALID_PRODUCER_EPOCH (47),
+ * INVALID_PRODUCER_ID_MAPPING (49), UNKNOWN_PRODUCER_ID (59). Every later send of that
+ * producer is refused the same way; only a new producer id recovers.
+ */
+const LOST_PRODUCER_STATE_CODES = new Set([45, 47, 49, 59]);
+
+export function isLostProducerState(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const value = error as { name?: unknown; code?: unknown; originalError?: unknown; cause?: unknown };
+  if (value.name === 'KafkaJSProtocolError' && typeof value.code === 'number' && LOST_PRODUCER_STATE_CODES.has(value.code)) return true;
+  return isLostProducerState(value.originalError, depth + 1) || isLostProducerState(value.cause, depth + 1);
+}
+
+/**
+ * A producer that replaces itself when it fell out of step with the broker. How that happens:
+ * the broker took a batch but the answer never came back (a connection reset); kafkajs keeps the
+ * batch's sequence numbers, the relay sends the rows again with newer ones added, and the broker
+ * refuses that batch, and every one after it, as out of order. The failed send still fails (the
+ * caller retries; its rows may then arrive twice, which consumers drop); the next one goes out on
+ * a new producer id.
+ */
+export function renewingProducer(kafka: Kafka, first: Producer, logger: Logger): Producer {
+  let current = first;
+  let renewal: Promise<void> | undefined;
+  const renew = (): Promise<void> =>
+    (renewal ??= (async () => {
+      const next = kafka.producer(PRODUCER_CONFIG);
+      await next.connect();
+      const old = current;
+      current = next;
+      await old.disconnect().catch(() => {});
+    })().finally(() => {
+      renewal = undefined;
+    }));
+  async function guarded<R>(call: (producer: Producer) => Promise<R>): Promise<R> {
+    if (renewal) await renewal.catch(() => {});
+    const producer = current;
+    try {
+      return await call(producer);
+    } catch (error) {
+      if (producer === current && isLostProducerState(error)) {
+        logger.warn({ err: error }, 'the Kafka producer fell out of step with the broker; starting a new one');
+        await renew().catch((renewError: unknown) => logger.warn({ err: renewError }, 'could not start a new Kafka producer; trying again at the next failure'));
+      }
+      throw error;
+    }
+  }
+  return {
+    ...first,
+    connect: () => current.connect(),
+    disconnect: () => current.disconnect(),
+    isIdempotent: () => current.isIdempotent(),
+    send: (record) => guarded((producer) => producer.send(record)),
+    sendBatch: (batch) => guarded((producer) => producer.sendBatch(batch)),
+  };
 }

@@ -1,22 +1,28 @@
 /**
  * Every connection between the app processes and Kafka is reset (TCP RST,
- * Toxiproxy's reset_peer) for 15 s, while work is provably in flight on both
- * sides of the broker: rent sagas held inside a step complete during the
- * window and write their events to the outboxes, which the relay cannot
- * publish; events put on the topics directly (the test's own client is not
- * behind the proxy) wait there for the consumers. When the resets stop, the
- * relay and the consumers recover by themselves: every event arrives once in
- * effect, nothing is parked, and every invariant holds.
+ * Toxiproxy's reset_peer on the broker's answers) for 15 s, while work is
+ * provably in flight on both sides of the broker: rent sagas held inside a
+ * step complete during the window and write their events to the outbox; the
+ * relay's first batch reaches the broker but its answer is reset, so the
+ * relay does not know it was taken; the same members rent again during the
+ * window, so the relay's next batch holds those rows and more (an idempotent
+ * producer that kept its sequence numbers is refused as out of order from
+ * then on: the relay must start a new producer). Events put on the topics
+ * directly (the test's own client is not behind the proxy) wait there for the
+ * consumers. When the resets stop, the relay and the consumers recover by
+ * themselves: every event arrives once in effect, nothing is parked, and
+ * every invariant holds.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, stack } from '../support/api.ts';
+import { api, eventually, settledSaga, stack } from '../support/api.ts';
 import { envelope, uniqueBookNo } from '../support/events.ts';
 import { heldStepHistories, rentsHeldInAwardPoints, settleHeld } from '../support/in-flight.ts';
 import { expectInvariantsToHold } from '../support/invariants.ts';
 import { readTopic } from '../support/kafka.ts';
+import { newBook } from '../support/library.ts';
 import { addToxic, bytesThrough, deadLetterMessages, removeToxic, resetProxies } from '../support/toxiproxy.ts';
 
 const RESET_MS = 15_000;
@@ -36,9 +42,23 @@ afterAll(async () => {
 describe('Kafka connections reset for 15 s', () => {
   it('the relay and the consumers recover; every event arrives once in effect; no dead letter', async () => {
     const lettersBefore = await deadLetterMessages();
+    // Books for a second rent of each member during the window; made now, through the relay and the consumers, so
+    // the relay's connection and metadata are fresh: its first send in the window reaches the broker.
+    const secondBooks: { bookNo: number }[] = [];
+    for (let i = 0; i < 8; i++) secondBooks.push(await newBook());
     const held = await rentsHeldInAwardPoints(8, 3_000);
     const memberIds = held.members.map((m) => m.memberId);
     const bytesBefore = await bytesThrough('kafka');
+    const rentedOnTopic = async () => {
+      const admin = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets('rental.item-rented.v1')).reduce((sum, partition) => sum + Number(partition.high), 0);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    const onTopicBefore = await rentedOnTopic();
 
     await addToxic('kafka', { name: 'resets', type: 'reset_peer', attributes: { timeout: 0 } });
     const onAt = Date.now();
@@ -57,15 +77,24 @@ describe('Kafka connections reset for 15 s', () => {
     expect(await settleHeld(held, 120_000)).toEqual(Array(held.workflowIds.length).fill('COMPLETED'));
     const steps = await heldStepHistories(held.workflowIds);
     for (const step of steps) expect(step.scheduledAt.getTime()).toBeLessThan(onAt);
+    // The same members rent again: more rows in the same partitions behind the batch the broker may have taken.
+    const second = await Promise.all(held.members.map((member, i) => api('/rentals', { method: 'POST', token: member.token, json: { bookNo: secondBooks[i]!.bookNo } })));
+    const secondSagas = await Promise.all(second.map((response, i) => settledSaga(response.headers.get('location')!, 120_000, held.members[i]!.token)));
+    expect(secondSagas.map((saga) => saga.status)).toEqual(Array(held.members.length).fill('COMPLETED'));
+    expect(Date.now() - onAt).toBeLessThan(RESET_MS);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, RESET_MS - (Date.now() - onAt))));
 
-    // In flight at the end of the window: the relay has published none of the held sagas' events,
-    // and the consumers have applied none of the events on the topics (the app's traffic goes through the proxy).
+    // In flight at the end of the window: the relay has marked none of the sagas' events published (a batch the
+    // broker took came back as a reset), and the consumers have applied none of the events on the topics (the
+    // app's traffic goes through the proxy).
+    const rents = held.members.length * 2;
     const unpublished = await db.query(
       `SELECT count(*)::int AS n FROM rental.outbox WHERE key = ANY($1::text[]) AND topic = 'rental.item-rented.v1' AND published_at IS NULL`,
       [memberIds],
     );
-    expect(unpublished.rows[0].n).toBe(held.workflowIds.length);
+    expect(unpublished.rows[0].n).toBe(rents);
+    const takenUnacknowledged = (await rentedOnTopic()) - onTopicBefore;
+    expect(takenUnacknowledged).toBeGreaterThan(0);
     const rentalIds = loans.map((loan) => loan.rentalId);
     const applied = async () =>
       (await db.query('SELECT count(*)::int AS n FROM member.rental_history WHERE rental_id = ANY($1::uuid[]) AND returned_at IS NOT NULL', [rentalIds])).rows[0].n as number;
@@ -81,10 +110,10 @@ describe('Kafka connections reset for 15 s', () => {
         `SELECT count(*)::int AS n FROM rental.outbox WHERE key = ANY($1::text[]) AND topic = 'rental.item-rented.v1' AND published_at IS NOT NULL`,
         [memberIds],
       );
-      return rows[0].n === held.workflowIds.length ? true : undefined;
+      return rows[0].n === rents ? true : undefined;
     }, 120_000);
     const relayBackMs = Date.now() - offAt;
-    await expectInvariantsToHold({ memberIds, bookNos: held.books.map((b) => b.bookNo) }, 120_000);
+    await expectInvariantsToHold({ memberIds, bookNos: [...held.books, ...secondBooks].map((b) => b.bookNo) }, 120_000);
     const consistentMs = Date.now() - offAt;
 
     // Once in effect: one history row per loan (each returned once), one rent counted per book and per member.
@@ -100,12 +129,14 @@ describe('Kafka connections reset for 15 s', () => {
     const ours = new Set(memberIds);
     const copies = (await readTopic(stack().kafkaBrokers, 'rental.item-rented.v1')).filter((message) => ours.has(message.key ?? ''));
     const eventIds = new Set(copies.map((message) => (JSON.parse(message.value ?? '{}') as { eventId?: string }).eventId));
-    expect(eventIds.size).toBe(held.workflowIds.length);
+    expect(eventIds.size).toBe(rents);
+    expect(copies.length).toBeGreaterThanOrEqual(rents + takenUnacknowledged);
 
     expect(await deadLetterMessages()).toBe(lettersBefore);
     const passed = (await bytesThrough('kafka')) - bytesBefore;
     console.log(
-      `kafka resets ${RESET_MS / 1000} s: ${held.workflowIds.length} sagas held in a step (their events waiting in the outbox) + ${loans.length * 2} events waiting on the topics; ` +
+      `kafka resets ${RESET_MS / 1000} s: ${held.workflowIds.length} sagas held in a step + ${held.members.length} more rents during it (${rents} events waiting in the outbox, ` +
+        `${takenUnacknowledged} of them taken by the broker unacknowledged) + ${loans.length * 2} events waiting on the topics; ` +
         `consumers applied them ${consumersBackMs} ms, relay published ${relayBackMs} ms, invariants holding ${consistentMs} ms after the resets stopped; ` +
         `${copies.length} copies of ${eventIds.size} item-rented events on the topic; ${passed} bytes through the proxy; dead letters +0`,
     );

@@ -11,19 +11,12 @@ import { httpRequestDuration, metricsText } from '../metrics.ts';
 import { tracer } from '../tracing.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { methodNotAllowed } from './allowed-methods.ts';
-import { preferredWaitSeconds } from './saga-schemas.ts';
 import { errorResponse, issuesToDetails, withStandardErrors } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** The largest request body the API reads (README "Security notes"). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/**
- * How long a request's calls to Temporal may take together, beyond a `Prefer: wait`: with Temporal
- * unreachable or silent (a network partition drops every byte) a call would otherwise hang until
- * gRPC's keepalive gives up, about 45 s; past this the request answers 503 SERVICE_UNAVAILABLE.
- */
-export const TEMPORAL_CALL_BUDGET_MS = 5_000;
 /** `Retry-After` of a 503 for an unreachable dependency. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
@@ -42,18 +35,10 @@ export function createRouter() {
   });
 }
 
-export function createApp(options: {
-  logger: Logger;
-  routers: OpenAPIHono<ApiEnv>[];
-  /** The API's Temporal client: every request's calls to it get a deadline (TEMPORAL_CALL_BUDGET_MS). */
-  temporal?: { withDeadline<R>(deadline: number | Date, fn: () => Promise<R>): Promise<R> };
-}) {
+export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv>[] }) {
   const app = createRouter();
-  const { logger, temporal } = options;
+  const { logger } = options;
   app.use(requestId());
-  if (temporal) {
-    app.use((c, next) => temporal.withDeadline(Date.now() + TEMPORAL_CALL_BUDGET_MS + (preferredWaitSeconds(c.req.header('prefer')) ?? 0) * 1000, next));
-  }
   app.use(securityHeaders());
   app.use(
     bodyLimit({
