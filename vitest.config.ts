@@ -14,7 +14,14 @@ const inProcessPass = process.env.TEST_PROCESSES === '0';
 /** The API fuzzer loads the API for minutes and rents whatever book numbers it draws: it runs alone, after the suite. */
 const FUZZ_SUITE = 'test/fuzz/schemathesis.test.ts';
 const unitFiles = unitTestFiles().filter((file) => file !== FUZZ_SUITE);
-const suiteExclude = ['node_modules/**', '.data/**', 'test/faults/**', FUZZ_SUITE, ...unitFiles, ...(inProcessPass ? [] : ['test/observability/**'])];
+const suiteExclude = [
+  'node_modules/**',
+  '.data/**',
+  'test/faults/**',
+  FUZZ_SUITE,
+  ...unitFiles,
+  ...(inProcessPass ? [] : ['test/observability/**']),
+];
 // Starts PostgreSQL, Temporal and Kafka (profile "test") and the four processes once for the whole run.
 const globalSetup = ['test/support/global-setup.ts'];
 

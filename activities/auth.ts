@@ -10,8 +10,7 @@ export function createAuthActivities({ db, mailer, publicBaseUrl }: { db: Db; ma
     /** Mails the confirmation link (or an "already registered" mail); input and result carry no token and no address. */
     requestConfirmation: (input: { signupId: string; expiresInSeconds: number }) =>
       requestConfirmation({ db, mailer, baseUrl: publicBaseUrl }, input),
-    createCredentials: (input: { signupId: string; memberId: string; role: string }) =>
-      createCredentials(db, input),
+    createCredentials: (input: { signupId: string; memberId: string; role: string }) => createCredentials(db, input),
     deleteCredentials: (input: { signupId: string }) => deleteCredentials(db, input),
     activateCredentials: (input: { signupId: string }) => activateCredentials(db, input),
     eraseCredentials: (input: { memberId: string }) => eraseCredentials(db, input),

@@ -8,7 +8,8 @@ import { createMemberActivities } from './member.ts';
 import { createRentalActivities } from './rental.ts';
 
 export interface ActivityDeps {
-  db: Db;
+  /** Each service's own connection (its role reaches only its schema). */
+  dbs: Record<'auth' | 'member' | 'book' | 'rental', Db>;
   rules: LoanRules;
   /** auth mails confirmation links through it. */
   mailer: Mailer;
@@ -19,9 +20,9 @@ export interface ActivityDeps {
 /** Each service's activities by the task queue that carries them. */
 export function activitiesByQueue(deps: ActivityDeps): Record<Exclude<TaskQueue, 'sagas'>, object> {
   return {
-    [TASK_QUEUES.auth]: createAuthActivities(deps),
-    [TASK_QUEUES.member]: createMemberActivities(deps),
-    [TASK_QUEUES.book]: createBookActivities(deps),
-    [TASK_QUEUES.rental]: createRentalActivities(deps),
+    [TASK_QUEUES.auth]: createAuthActivities({ ...deps, db: deps.dbs.auth }),
+    [TASK_QUEUES.member]: createMemberActivities({ db: deps.dbs.member }),
+    [TASK_QUEUES.book]: createBookActivities({ db: deps.dbs.book }),
+    [TASK_QUEUES.rental]: createRentalActivities({ ...deps, db: deps.dbs.rental }),
   };
 }

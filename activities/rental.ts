@@ -3,7 +3,14 @@ import { closeRentalCard, openRentalCard } from '../services/rental/cards.ts';
 import { assessLateFee, liftSuspension } from '../services/rental/clearance.ts';
 import { checkErasable, closeCardForErasure } from '../services/rental/erasure.ts';
 import type { LoanRules } from '../services/rental/domain/rules.ts';
-import { addRentalItem, cancelRentalItem, confirmRentalItem, markItemReturned, markOverdue, remindDueSoon } from '../services/rental/loans.ts';
+import {
+  addRentalItem,
+  cancelRentalItem,
+  confirmRentalItem,
+  markItemReturned,
+  markOverdue,
+  remindDueSoon,
+} from '../services/rental/loans.ts';
 import { assessFeeToSettle, settleFee, type Settlement } from '../services/rental/settlements.ts';
 
 /** rental's activities, on the `rental` task queue. */
@@ -16,8 +23,7 @@ export function createRentalActivities({ db, rules }: { db: Db; rules: LoanRules
     confirmRentalItem: (input: { rentalId: string; title: string }) => confirmRentalItem(db, input),
     markOverdue: (input: { rentalId: string }) => markOverdue(db, input),
     remindDueSoon: (input: { rentalId: string }) => remindDueSoon(db, input),
-    markItemReturned: (input: { returnId: string; memberId: string; bookNo: number }) =>
-      markItemReturned(db, rules, input),
+    markItemReturned: (input: { returnId: string; memberId: string; bookNo: number }) => markItemReturned(db, rules, input),
     assessLateFee: (input: { memberId: string }) => assessLateFee(db, input),
     /** Kept for erasures started before closeCardForErasure existed (still replaying). */
     checkErasable: (input: { memberId: string }) => checkErasable(db, input),

@@ -78,4 +78,42 @@ describe('migrations', () => {
     expect((await applyMigrations(url)).length).toBeGreaterThan(0);
     expect(await applyMigrations(url)).toEqual([]);
   });
+
+  it('mark the members erased by the old nickname placeholder with erased_at (erasure_column)', async () => {
+    const url = await scratchDatabase();
+    await applyMigrations(url, { before: ERASURE_COLUMN });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const [withEvent, withoutEvent, kept] = [randomUUID(), randomUUID(), randomUUID()];
+      const profile = (memberId: string, nickname: string) =>
+        client.query(
+          `INSERT INTO member.profile (member_id, signup_id, nickname, role, favorite_styles, active) VALUES ($1, $2, $3, 'USER', '{}', $4)`,
+          [memberId, randomUUID(), nickname, !nickname.startsWith('erased-')],
+        );
+      await profile(withEvent, `erased-${withEvent}`);
+      await profile(withoutEvent, `erased-${withoutEvent}`); // its outbox row was pruned
+      await profile(kept, 'erased-someone-else'); // a nickname that merely looks like it
+      await client.query(
+        `INSERT INTO member.outbox (event_id, topic, key, envelope, created_at) VALUES ($1, 'member.member-erased.v1', $2, '{}', '2026-03-01T00:00:00Z')`,
+        [randomUUID(), withEvent],
+      );
+      const started = new Date();
+      expect((await applyMigrations(url)).map((path) => path.split('/').at(-1))[0]).toBe(ERASURE_COLUMN); // and any newer ones
+      const rows = new Map(
+        (await client.query('SELECT member_id, nickname, erased_at FROM member.profile')).rows.map((row) => [
+          row.member_id as string,
+          row as { nickname: string | null; erased_at: Date | null },
+        ]),
+      );
+      expect(rows.get(withEvent)).toMatchObject({ nickname: null, erased_at: new Date('2026-03-01T00:00:00Z') });
+      expect(rows.get(withoutEvent)!.nickname).toBeNull();
+      expect(rows.get(withoutEvent)!.erased_at!.getTime()).toBeGreaterThanOrEqual(started.getTime() - 60_000);
+      expect(rows.get(kept)).toMatchObject({ nickname: 'erased-someone-else', erased_at: null });
+    } finally {
+      await client.end();
+    }
+  });
 });
+
+const ERASURE_COLUMN = '20261130080353_erasure_column';

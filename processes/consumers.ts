@@ -1,27 +1,56 @@
 /** The consumers process: Kafka consumer groups that build read models, and the notifications service's group. Run several for more throughput. */
-import type { Consumer } from 'kafkajs';
 import { READ_MODEL_GROUPS, readModels } from '../services/read-models.ts';
+import { deliverToMember } from '../services/auth/mail-delivery.ts';
 import { NOTIFICATIONS_GROUP, notificationSubscriptions } from '../services/notifications/notices.ts';
 import { createMailer } from '../services/platform/mailer.ts';
-import { createDb } from '../services/platform/db.ts';
-import { startConsumerGroup } from '../services/platform/consumer.ts';
+import { createServiceDbs, distinctDbs, type ServiceSchema } from '../services/platform/service-databases.ts';
+import { checkSchema } from '../services/platform/schema-check.ts';
+import { startConsumerGroup, type ConsumerGroup } from '../services/platform/consumer.ts';
 import { startLagMonitor } from '../services/platform/consumer-lag.ts';
-import { connectKafkaProducer } from '../services/platform/kafka.ts';
+import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
+import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
 /** Every consumer group this process runs (one per read model, and the notifier's). */
 export const CONSUMER_GROUPS = { ...READ_MODEL_GROUPS, notifications: NOTIFICATIONS_GROUP };
 
+/** The service whose schema each read model lives in: its handlers run on that service's connection only. */
+export const READ_MODEL_SERVICES: Record<(typeof READ_MODEL_GROUPS)[keyof typeof READ_MODEL_GROUPS], ServiceSchema> = {
+  [READ_MODEL_GROUPS.partnerSummary]: 'partner',
+  [READ_MODEL_GROUPS.bestBook]: 'bestbook',
+  [READ_MODEL_GROUPS.memberHistory]: 'member',
+  [READ_MODEL_GROUPS.rentalBookTitles]: 'rental',
+};
+
 export async function startConsumers({ config, logger }: Runtime) {
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const dbs = createServiceDbs(
+    config,
+    [...new Set([...Object.values(READ_MODEL_SERVICES), 'notifications' as const])],
+    config.DATABASE_POOL_SIZE,
+  );
+  for (const db of distinctDbs(dbs)) await checkSchema(db);
   // The producer is for dead letters.
-  const { kafka, producer } = await connectKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumers`, logger });
-  const models = readModels(db);
+  const { kafka, producer } = await connectKafkaProducer({
+    ...kafkaConnectionOf(config),
+    clientId: `${config.KAFKA_CLIENT_ID}-consumers`,
+    logger,
+    topics: topicPolicyOf(config),
+  });
+  // Each read model built with its own service's client (the list is the same for every client; one model is taken from each).
+  const models = Object.values(READ_MODEL_GROUPS).map(
+    (groupId) => readModels(dbs[READ_MODEL_SERVICES[groupId]]).find((model) => model.groupId === groupId)!,
+  );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   // Not a read model: a rebuild must not mail anyone again, so the notifier is not in readModels().
-  const notifier = { groupId: NOTIFICATIONS_GROUP, subscriptions: notificationSubscriptions({ db, mailer }) };
-  const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.phases.flat() })), notifier];
-  const groups: Consumer[] = await Promise.all(
+  const notifier = {
+    groupId: NOTIFICATIONS_GROUP,
+    subscriptions: notificationSubscriptions({
+      db: dbs.notifications,
+      deliver: (memberId, mail) => deliverToMember(dbs.notifications, mailer, memberId, mail),
+    }),
+  };
+  const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.subscriptions })), notifier];
+  const groups: ConsumerGroup[] = await Promise.all(
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),
   );
   // Consumer lag and dead-letter topic sizes for the metrics.
@@ -37,7 +66,7 @@ export async function startConsumers({ config, logger }: Runtime) {
       await Promise.all(groups.map((group) => group.disconnect()));
       await producer.disconnect();
       mailer.close();
-      await db.$disconnect();
+      await dbs.disconnect();
     },
   };
 }

@@ -1,18 +1,36 @@
 /** The outbox relay process: every service's outbox -> Kafka. Several may run; one drains each outbox at a time. */
 import type { Producer } from 'kafkajs';
-import { connectKafkaProducer } from '../services/platform/kafka.ts';
+import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
+import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { startRelay } from '../services/platform/relay.ts';
+import { createDb } from '../services/platform/db.ts';
+import { checkSchema } from '../services/platform/schema-check.ts';
+import { databaseUrlOf } from '../services/platform/service-databases.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
 /** `wrapProducer` lets another entry point decorate the Kafka producer of the same process. */
-export async function startRelayProcess({ config, logger }: Runtime, wrapProducer: (producer: Producer) => Producer = (producer) => producer) {
+export async function startRelayProcess(
+  { config, logger }: Runtime,
+  wrapProducer: (producer: Producer) => Producer = (producer) => producer,
+) {
+  // The relay's own role: every outbox table, nothing else (scripts/db/roles.ts).
+  const databaseUrl = databaseUrlOf(config, 'relay');
+  const db = createDb(databaseUrl, 1);
+  await checkSchema(db).finally(() => db.$disconnect());
   // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
-  const { producer } = await connectKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-relay`, logger });
+  const { producer } = await connectKafkaProducer({
+    ...kafkaConnectionOf(config),
+    clientId: `${config.KAFKA_CLIENT_ID}-relay`,
+    logger,
+    topics: topicPolicyOf(config),
+  });
   const relay = await startRelay({
-    databaseUrl: config.DATABASE_URL,
+    databaseUrl,
     producer: wrapProducer(producer),
     logger,
-    ...(config.OUTBOX_RETENTION_SECONDS > 0 ? { retentionSeconds: config.OUTBOX_RETENTION_SECONDS, pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_SECONDS * 1000 } : {}),
+    ...(config.OUTBOX_RETENTION_SECONDS > 0
+      ? { retentionSeconds: config.OUTBOX_RETENTION_SECONDS, pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_SECONDS * 1000 }
+      : {}),
   });
   return {
     relay,

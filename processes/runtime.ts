@@ -25,7 +25,9 @@ export function startRuntime(name: string): Runtime {
     name,
     level: config.LOG_LEVEL,
     pretty: config.LOG_PRETTY ?? false,
-    ...(config.LOG_DIR ? { file: { path: join(config.LOG_DIR, `${name}.log`), maxBytes: config.LOG_FILE_MAX_BYTES, keep: config.LOG_FILE_KEEP } } : {}),
+    ...(config.LOG_DIR
+      ? { file: { path: join(config.LOG_DIR, `${name}.log`), maxBytes: config.LOG_FILE_MAX_BYTES, keep: config.LOG_FILE_KEEP } }
+      : {}),
   });
   return { config, logger };
 }

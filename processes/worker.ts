@@ -3,15 +3,24 @@
  * activities on its own queue. WORKER_QUEUES=rental (for example) hosts only
  * that service, so services deploy and scale on their own.
  */
-import { NativeConnection, Worker, bundleWorkflowCode, type ActivityInterceptorsFactory, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type ActivityInterceptorsFactory,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { refusalsAsFailures } from '../activities/failures.ts';
 import { activitiesByQueue } from '../activities/index.ts';
-import { createDb } from '../services/platform/db.ts';
+import { createServiceDbs, distinctDbs, type ServiceSchema } from '../services/platform/service-databases.ts';
+import type { Db } from '../services/platform/db.ts';
 import { publicBaseUrl } from '../services/platform/config.ts';
 import { createMailer } from '../services/platform/mailer.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { FAILURE_CONVERTER_PATH, workerDataConverter } from '../services/platform/temporal.ts';
+import { checkNamespace, temporalConnectionOf } from '../services/platform/temporal-connection.ts';
+import { checkSchema } from '../services/platform/schema-check.ts';
 import { metricsPort, serveMetrics } from '../services/platform/metrics.ts';
 import { currentTracing } from '../services/platform/tracing.ts';
 import { installTemporalLogger, workerObservability, workflowInterceptorModules } from '../services/platform/worker-observability.ts';
@@ -23,7 +32,10 @@ const ALL_QUEUES = Object.values(TASK_QUEUES);
 
 export function parseQueues(value: string | undefined): TaskQueue[] {
   if (!value) return ALL_QUEUES;
-  const queues = value.split(',').map((queue) => queue.trim()).filter(Boolean);
+  const queues = value
+    .split(',')
+    .map((queue) => queue.trim())
+    .filter(Boolean);
   const unknown = queues.filter((queue) => !ALL_QUEUES.includes(queue as TaskQueue));
   if (unknown.length > 0) throw new Error(`unknown task queue(s) ${unknown.join(', ')}; known: ${ALL_QUEUES.join(', ')}`);
   return queues as TaskQueue[];
@@ -38,20 +50,30 @@ const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
  */
 export function workflowBundle(options: { logger?: Logger; workflowSpans?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
   const { logger, workflowSpans = currentTracing().exporting } = options;
-  const bundle = bundles.get(workflowSpans) ?? bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    // Workflow failures are converted inside the sandbox: their messages are encoded (then encrypted) too.
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: workflowInterceptorModules(workflowSpans),
-    logger: logger ? quietBundlerLogger(logger) : undefined,
-  });
+  const bundle =
+    bundles.get(workflowSpans) ??
+    bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      // Workflow failures are converted inside the sandbox: their messages are encoded (then encrypted) too.
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      workflowInterceptorModules: workflowInterceptorModules(workflowSpans),
+      logger: logger ? quietBundlerLogger(logger) : undefined,
+    });
   bundles.set(workflowSpans, bundle);
   return bundle;
 }
 
 function quietBundlerLogger(logger: Logger) {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: object) => logger[level === 'info' ? 'debug' : level](meta ?? {}, message);
-  return { trace: log('debug'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), log: (_l: string, m: string) => logger.debug(m) } as never;
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: object) =>
+    logger[level === 'info' ? 'debug' : level](meta ?? {}, message);
+  return {
+    trace: log('debug'),
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    log: (_l: string, m: string) => logger.debug(m),
+  } as never;
 }
 
 /** What a deployment may add to every activity worker: Temporal's own extension point, empty by default. */
@@ -63,12 +85,22 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   installTemporalLogger(logger);
   // Traces, activity logs with workflow ids, saga metrics.
   const observability = workerObservability(logger);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const connection = await NativeConnection.connect(temporalConnectionOf(config));
+  // One client per service whose queue this worker hosts, each on that service's role; none for a queue it does not poll.
+  const services = queues.filter((queue): queue is Extract<TaskQueue, ServiceSchema> => queue !== TASK_QUEUES.sagas);
+  const dbs = createServiceDbs(config, services, config.DATABASE_POOL_SIZE);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+  // Nothing polls until the namespace and the schema are what the sagas need.
+  await checkNamespace(connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
+  for (const db of distinctDbs(dbs)) await checkSchema(db);
   const activities = activitiesByQueue({
-    db,
-    rules: { loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000, feeDayMs: config.FEE_DAY_SECONDS * 1000, reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000 },
+    // Only the queues hosted are ever asked for: a missing client is never reached.
+    dbs: dbs as Record<'auth' | 'member' | 'book' | 'rental', Db>,
+    rules: {
+      loanPeriodMs: config.LOAN_PERIOD_SECONDS * 1000,
+      feeDayMs: config.FEE_DAY_SECONDS * 1000,
+      reminderBeforeDueMs: config.REMINDER_BEFORE_DUE_SECONDS * 1000,
+    },
     mailer,
     publicBaseUrl: publicBaseUrl(config),
   });
@@ -77,7 +109,14 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
   const workers = await Promise.all(
     queues.map(async (taskQueue) =>
       taskQueue === TASK_QUEUES.sagas
-        ? Worker.create({ ...observability, connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, workflowBundle: await workflowBundle({ logger }), dataConverter })
+        ? Worker.create({
+            ...observability,
+            connection,
+            namespace: config.TEMPORAL_NAMESPACE,
+            taskQueue,
+            workflowBundle: await workflowBundle({ logger }),
+            dataConverter,
+          })
         : Worker.create({
             ...observability,
             connection,
@@ -90,8 +129,8 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
               // The last is the innermost: business refusals become failures before any other interceptor sees them.
               activity: [...(observability.interceptors?.activity ?? []), ...(extensions.activityInterceptors ?? []), refusalsAsFailures],
             },
-            // Activities hold a database connection while they run: never more slots than the pool.
-            maxConcurrentActivityTaskExecutions: config.DATABASE_POOL_SIZE,
+            // Activities hold a database connection while they run: never more slots than their service's pool.
+            maxConcurrentActivityTaskExecutions: dbs.poolSize,
           }),
     ),
   );
@@ -102,7 +141,7 @@ export async function createWorkers({ config, logger }: Runtime, queues: TaskQue
     },
     async close() {
       mailer.close();
-      await db.$disconnect();
+      await dbs.disconnect();
       await connection.close();
     },
   };

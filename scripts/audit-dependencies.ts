@@ -28,7 +28,8 @@ try {
 
 const counts = report?.metadata?.vulnerabilities;
 if (!counts) {
-  const reason = report?.message ?? report?.error?.summary ?? (run.error ? String(run.error) : run.stderr.trim().split('\n').at(-1)) ?? 'no answer';
+  const reason =
+    report?.message ?? report?.error?.summary ?? (run.error ? String(run.error) : run.stderr.trim().split('\n').at(-1)) ?? 'no answer';
   console.log(`npm audit: NOT CHECKED — the registry's audit endpoint could not be used (${reason}).`);
   if (process.env.AUDIT_REQUIRED === '1') {
     console.error('AUDIT_REQUIRED=1: failing because the dependencies could not be audited');
@@ -37,7 +38,9 @@ if (!counts) {
   process.exit(0);
 }
 
-const serious = Object.entries(report?.vulnerabilities ?? {}).filter(([, entry]) => entry.severity === 'high' || entry.severity === 'critical');
+const serious = Object.entries(report?.vulnerabilities ?? {}).filter(
+  ([, entry]) => entry.severity === 'high' || entry.severity === 'critical',
+);
 console.log(
   `npm audit (production dependencies): ${Object.entries(counts)
     .filter(([severity]) => severity !== 'total')
@@ -46,6 +49,8 @@ console.log(
 );
 if (serious.length > 0) {
   for (const [name, entry] of serious) console.error(`  ${entry.severity}: ${name} (fix available: ${JSON.stringify(entry.fixAvailable)})`);
-  console.error('npm audit: high or critical vulnerabilities in production dependencies; upgrade them (npm audit fix, or a pinned newer version)');
+  console.error(
+    'npm audit: high or critical vulnerabilities in production dependencies; upgrade them (npm audit fix, or a pinned newer version)',
+  );
   process.exit(1);
 }

@@ -16,7 +16,8 @@ export const LIFE_CYCLE_RULES: Record<string, (query: Query, graceSeconds: numbe
    */
   async 'settlements in the ledger'(query) {
     const violations: Violation[] = [];
-    const add = (subject: string, detail: string, memberId: string) => violations.push({ rule: 'settlements in the ledger', subject, detail, memberId });
+    const add = (subject: string, detail: string, memberId: string) =>
+      violations.push({ rule: 'settlements in the ledger', subject, detail, memberId });
     for (const row of await query(`
       WITH paid AS (
              SELECT member_id, sum(amount)::int AS points FROM rental.clearance GROUP BY 1
@@ -40,7 +41,11 @@ export const LIFE_CYCLE_RULES: Record<string, (query: Query, graceSeconds: numbe
                  AND (o.envelope->'payload'->>'amount')::int = s.amount AND (o.envelope->'payload'->>'pointsPaid')::int = s.points_paid)::int AS events
       FROM rental.fee_settlement s`)) {
       if (row.entries !== 1 || row.events !== 1) {
-        add(`settlement ${row.settlement_id}`, `${row.entries} matching ledger entr(ies), ${row.events} fee-settled event(s); expected one of each`, row.member_id as string);
+        add(
+          `settlement ${row.settlement_id}`,
+          `${row.entries} matching ledger entr(ies), ${row.events} fee-settled event(s); expected one of each`,
+          row.member_id as string,
+        );
       }
     }
     for (const row of await query(`
@@ -74,7 +79,16 @@ export const LIFE_CYCLE_RULES: Record<string, (query: Query, graceSeconds: numbe
         ...((row.loans as number) > 0 ? [`${row.loans} loan(s) open or begun after the withdrawal`] : []),
         ...(row.published && row.cached !== true ? ["rental's catalog copy does not know it is withdrawn"] : []),
       ];
-      return problems.length ? [{ rule: 'withdrawn books stay withdrawn', subject: `book ${row.book_no}`, bookNo: row.book_no as number, detail: problems.join('; ') }] : [];
+      return problems.length
+        ? [
+            {
+              rule: 'withdrawn books stay withdrawn',
+              subject: `book ${row.book_no}`,
+              bookNo: row.book_no as number,
+              detail: problems.join('; '),
+            },
+          ]
+        : [];
     });
   },
 };

@@ -46,8 +46,10 @@ export interface CheckReport {
 /** True when retention deleted published rows somewhere (the sequence went past the rows still there). */
 async function outboxesPruned(query: Query): Promise<boolean> {
   for (const schema of OUTBOX_SCHEMAS) {
-    const [row] = await query(`SELECT (SELECT count(*) FROM "${schema}".outbox)::bigint AS n, (SELECT last_value FROM "${schema}".outbox_seq_seq)::bigint AS last, (SELECT is_called FROM "${schema}".outbox_seq_seq) AS called`);
-    if (row && row.called && BigInt(row.last as string) > BigInt(row.n as string)) return true;
+    const [row] = await query(
+      `SELECT (SELECT count(*) FROM "${schema}".outbox)::bigint AS n, (SELECT last_value FROM "${schema}".outbox_seq_seq)::bigint AS last, (SELECT is_called FROM "${schema}".outbox_seq_seq) AS called`,
+    );
+    if (row?.called && BigInt(row.last as string) > BigInt(row.n as string)) return true;
   }
   return false;
 }
@@ -55,10 +57,15 @@ async function outboxesPruned(query: Query): Promise<boolean> {
 export async function runChecks(databaseUrl: string, options: CheckOptions = {}): Promise<CheckReport> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const kafka = options.brokers?.length ? createKafka({ brokers: options.brokers, clientId: 'book-rental-check', logger: createLogger({ name: 'check', level: 'error' }) }) : undefined;
-  const connection = options.temporalAddress ? await Connection.connect({ address: options.temporalAddress }).catch(() => undefined) : undefined;
+  const kafka = options.brokers?.length
+    ? createKafka({ brokers: options.brokers, clientId: 'book-rental-check', logger: createLogger({ name: 'check', level: 'error' }) })
+    : undefined;
+  const connection = options.temporalAddress
+    ? await Connection.connect({ address: options.temporalAddress }).catch(() => undefined)
+    : undefined;
   try {
-    const query: Query = async (sql, params) => (await client.query(sql, params)).rows;
+    const query: Query = async <Row extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
+      (await client.query<Row>(sql, params)).rows;
     const context: RuleContext = {
       query,
       graceSeconds: options.graceSeconds ?? 30,
@@ -69,9 +76,15 @@ export async function runChecks(databaseUrl: string, options: CheckOptions = {})
     };
     const report: CheckReport = { violations: [], skipped: [], ran: 0 };
     for (const rule of options.rules ?? RULES) {
-      const missing = (rule.needs ?? []).find((need) => (need === 'kafka' ? !context.kafka : need === 'temporal' ? !context.temporal : context.outboxPruned));
+      const missing = (rule.needs ?? []).find((need) =>
+        need === 'kafka' ? !context.kafka : need === 'temporal' ? !context.temporal : context.outboxPruned,
+      );
       if (missing) {
-        report.skipped.push({ rule: rule.name, because: missing === 'complete outboxes' ? 'outbox retention pruned published rows; Kafka holds the events' : `no ${missing} to ask` });
+        report.skipped.push({
+          rule: rule.name,
+          because:
+            missing === 'complete outboxes' ? 'outbox retention pruned published rows; Kafka holds the events' : `no ${missing} to ask`,
+        });
         continue;
       }
       report.ran++;
@@ -84,7 +97,8 @@ export async function runChecks(databaseUrl: string, options: CheckOptions = {})
       report.violations = report.violations.filter((violation) =>
         violation.memberId === undefined && violation.bookNo === undefined
           ? true
-          : (violation.memberId !== undefined && members.has(violation.memberId)) || (violation.bookNo !== undefined && books.has(violation.bookNo)),
+          : (violation.memberId !== undefined && members.has(violation.memberId)) ||
+            (violation.bookNo !== undefined && books.has(violation.bookNo)),
       );
     }
     return report;

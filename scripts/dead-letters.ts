@@ -11,9 +11,18 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ALL_TOPICS, deadLetterTopic, type Topic } from '../services/contracts/events.ts';
 import { REDRIVE_GROUP_HEADER } from '../services/platform/consumer.ts';
-import { PRODUCER_CONFIG, createKafka } from '../services/platform/kafka.ts';
+import { PRODUCER_CONFIG, createKafka, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { isMain, startRuntime } from '../processes/runtime.ts';
-import { ACTION_AT_HEADER, ACTION_HEADER, ACTION_OF_HEADER, ACTION_REASON_HEADER, planRedrive, settle, type DlqRecord, type Letter } from './dlq/ledger.ts';
+import {
+  ACTION_AT_HEADER,
+  ACTION_HEADER,
+  ACTION_OF_HEADER,
+  ACTION_REASON_HEADER,
+  planRedrive,
+  settle,
+  type DlqRecord,
+  type Letter,
+} from './dlq/ledger.ts';
 import { useOperatorTarget } from './operator-target.ts';
 
 export interface DeadLetter extends Letter {
@@ -74,7 +83,8 @@ export async function listDeadLetters(kafka: Kafka, topics: Topic[] = ALL_TOPICS
   for (const topic of topics) {
     const records = await readRecords(kafka, topic);
     const raw = new Map(records.map(({ record, raw }) => [record.position, raw]));
-    for (const letter of settle(records.map(({ record }) => record))) letters.push({ ...letter, topic, offset: letter.position, rawHeaders: raw.get(letter.position) });
+    for (const letter of settle(records.map(({ record }) => record)))
+      letters.push({ ...letter, topic, offset: letter.position, rawHeaders: raw.get(letter.position) });
   }
   return letters;
 }
@@ -111,11 +121,19 @@ export async function redriveDeadLetters(kafka: Kafka, topic: Topic, group?: str
   await producer.connect();
   try {
     for (const letter of send) {
-      const headers = Object.fromEntries(Object.entries(letter.headers).filter(([name, value]) => !name.startsWith('dlq-') && value !== undefined)) as Record<string, string>;
+      const headers = Object.fromEntries(
+        Object.entries(letter.headers).filter(([name, value]) => !name.startsWith('dlq-') && value !== undefined),
+      ) as Record<string, string>;
       await producer.send({
         topic,
         acks: -1,
-        messages: [{ key: letter.key ?? null, value: letter.value, headers: { ...headers, [REDRIVE_GROUP_HEADER]: letter.group, 'redriven-from': letter.position } }],
+        messages: [
+          {
+            key: letter.key ?? null,
+            value: letter.value,
+            headers: { ...headers, [REDRIVE_GROUP_HEADER]: letter.group, 'redriven-from': letter.position },
+          },
+        ],
       });
       await record(producer, topic, letter, 'redriven');
     }
@@ -129,7 +147,9 @@ export async function redriveDeadLetters(kafka: Kafka, topic: Topic, group?: str
 /** Settles unhandled letters without re-driving them (`which`: a position, or 'all'); the reason is kept beside them. */
 export async function discardDeadLetters(kafka: Kafka, topic: Topic, which: string, reason: string): Promise<number> {
   if (!reason.trim()) throw new Error('discard needs --reason "why these letters need no redrive"');
-  const letters = (await listDeadLetters(kafka, [topic])).filter((letter) => letter.status === 'unhandled' && (which === 'all' || letter.position === which));
+  const letters = (await listDeadLetters(kafka, [topic])).filter(
+    (letter) => letter.status === 'unhandled' && (which === 'all' || letter.position === which),
+  );
   if (which !== 'all' && letters.length === 0) throw new Error(`no unhandled dead letter at ${deadLetterTopic(topic)} ${which}`);
   const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
@@ -149,14 +169,18 @@ function option(args: string[], name: string): string | undefined {
 async function main() {
   const { args } = useOperatorTarget();
   const { config, logger } = startRuntime('dlq');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'book-rental-dlq', logger });
+  const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: 'book-rental-dlq', logger });
   const [command, topic, which] = args.filter((arg, index) => !arg.startsWith('--') && !args[index - 1]?.startsWith('--'));
   if (topic && !ALL_TOPICS.includes(topic as Topic)) throw new Error(`unknown topic ${topic}; known: ${ALL_TOPICS.join(', ')}`);
   if (command === 'list') {
     const all = args.includes('--all');
-    const letters = (await listDeadLetters(kafka, topic ? [topic as Topic] : ALL_TOPICS)).filter((letter) => all || letter.status === 'unhandled');
+    const letters = (await listDeadLetters(kafka, topic ? [topic as Topic] : ALL_TOPICS)).filter(
+      (letter) => all || letter.status === 'unhandled',
+    );
     for (const letter of letters) {
-      console.log(`${letter.topic}.dlq ${letter.position}\tgroup=${letter.group}\t${letter.status}${letter.note ? ` (${letter.note})` : ''}\tkey=${letter.key}\tfrom ${letter.original}\t${letter.reason}`);
+      console.log(
+        `${letter.topic}.dlq ${letter.position}\tgroup=${letter.group}\t${letter.status}${letter.note ? ` (${letter.note})` : ''}\tkey=${letter.key}\tfrom ${letter.original}\t${letter.reason}`,
+      );
     }
     console.log(`${letters.length} ${all ? '' : 'unhandled '}dead letter(s)`);
   } else if (command === 'redrive' && topic) {
@@ -165,7 +189,9 @@ async function main() {
   } else if (command === 'discard' && topic && which) {
     console.log(`discarded ${await discardDeadLetters(kafka, topic as Topic, which, option(args, '--reason') ?? '')} dead letter(s)`);
   } else {
-    throw new Error('usage: dead-letters.ts list [topic] [--all] | redrive <topic> [--group g] | discard <topic> <partition:offset|all> --reason "…"  [--profile p]');
+    throw new Error(
+      'usage: dead-letters.ts list [topic] [--all] | redrive <topic> [--group g] | discard <topic> <partition:offset|all> --reason "…"  [--profile p]',
+    );
   }
 }
 

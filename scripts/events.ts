@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../services/platform/config.ts';
-import { createKafka } from '../services/platform/kafka.ts';
+import { createKafka, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { consumerGroupLags, decodeMessage, describeTopics } from '../services/platform/kafka-inspect.ts';
 import { createLogger } from '../services/platform/logger.ts';
-import { useOperatorProfile } from './operator-profile.ts';
+import { useOperatorTarget } from './operator-target.ts';
 
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
@@ -25,12 +25,13 @@ const retention = (ms: string | undefined) => {
 };
 
 async function main() {
-  const { profile, args } = useOperatorProfile();
+  const brokersByHand = process.env.KAFKA_BROKERS !== undefined;
+  const { profile, args } = useOperatorTarget();
   const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' });
   const logger = createLogger({ name: 'events', level: 'error' });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'book-rental-events', logger });
+  const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: 'book-rental-events', logger });
   const [command, topic] = args;
-  console.error(`(${profile === 'environment' ? 'KAFKA_BROKERS' : `profile ${profile}`}: ${config.KAFKA_BROKERS.join(',')})`);
+  console.error(`(${brokersByHand ? 'KAFKA_BROKERS' : `profile ${profile}`}: ${config.KAFKA_BROKERS.join(',')})`);
 
   if (command === 'topics') {
     const admin = kafka.admin();
@@ -40,7 +41,11 @@ async function main() {
       console.log('topic\tpartition\tleader\treplicas\tisr\tlow\thigh\tretention');
       for (const view of topics) {
         for (const p of view.partitions) {
-          console.log([view.topic, p.partition, p.leader, p.replicas.join(','), p.isr.join(','), p.low, p.high, retention(view.retentionMs)].join('\t'));
+          console.log(
+            [view.topic, p.partition, p.leader, p.replicas.join(','), p.isr.join(','), p.low, p.high, retention(view.retentionMs)].join(
+              '\t',
+            ),
+          );
         }
       }
       console.log('\ngroup\ttopic\tlag');
@@ -60,7 +65,13 @@ async function main() {
     await admin.connect();
     const known = await admin.listTopics();
     await admin.disconnect();
-    if (!known.includes(topic)) throw new Error(`no topic ${topic}; known: ${known.filter((name) => !name.startsWith('__')).sort().join(', ')}`);
+    if (!known.includes(topic))
+      throw new Error(
+        `no topic ${topic}; known: ${known
+          .filter((name) => !name.startsWith('__'))
+          .sort()
+          .join(', ')}`,
+      );
     const groupId = `events-tail-${randomUUID()}`;
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
     let printed = 0;

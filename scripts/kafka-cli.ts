@@ -11,7 +11,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CACHE, REPO } from './infra/profiles.ts';
-import { useOperatorProfile } from './operator-profile.ts';
+import { useOperatorTarget } from './operator-target.ts';
 
 /** The tool names of Kafka's bin/ folder and the classes they run (Kafka 3.9). */
 export const KAFKA_TOOLS: Record<string, string> = {
@@ -27,7 +27,7 @@ export const KAFKA_TOOLS: Record<string, string> = {
 };
 
 function main() {
-  const { args } = useOperatorProfile();
+  const { args } = useOperatorTarget();
   const [tool, ...rest] = args;
   const main = tool ? KAFKA_TOOLS[tool] : undefined;
   if (!main) {

@@ -25,9 +25,49 @@ const REPO = resolve(import.meta.dirname, '..');
 const COLORS = { api: 36, worker: 35, relay: 33, consumers: 32 } as const;
 
 export interface ProcessGroup {
-  children: Map<ProcessName, ChildProcess>;
+  children: Map<string, ChildProcess>;
   /** SIGTERM to each, SIGKILL after the grace period; resolves when all have exited. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * One running copy of a process: `api`, or `api-2` for the cluster profile's second API.
+ * Its env holds what differs between copies (port, metrics port).
+ */
+export interface ProcessInstance {
+  instance: string;
+  name: ProcessName;
+  env: Record<string, string>;
+}
+
+/**
+ * The processes a profile runs. The cluster profile doubles each, and both
+ * workers host every task queue: with two workers, a split by queue would make
+ * each queue depend on one process, and a worker killed mid-saga must leave
+ * another that can finish it. (Per-service workers, WORKER_QUEUES, need two
+ * per queue to keep that property.) The second API listens 10 ports up; the
+ * metrics ports follow each API port (+6 worker, +7 relay, +8 consumers).
+ */
+export function processInstances(options: { apiPort: number; doubled: boolean; metricsBesideApi?: boolean }): ProcessInstance[] {
+  const copies = options.doubled ? [0, 1] : [0];
+  return copies.flatMap((copy) => {
+    const port = options.apiPort + 10 * copy;
+    const suffix = copy === 0 ? '' : `-${copy + 1}`;
+    const metrics: Record<ProcessName, number> = { api: port, worker: port + 6, relay: port + 7, consumers: port + 8 };
+    return PROCESS_NAMES.map(
+      (name): ProcessInstance => ({
+        instance: `${name}${suffix}`,
+        name,
+        // A single copy keeps the processes' own default metrics ports (services/platform/metrics.ts).
+        env:
+          name === 'api'
+            ? { PORT: String(port) }
+            : options.doubled || options.metricsBesideApi
+              ? { METRICS_PORT: String(metrics[name]) }
+              : ({} as Record<string, string>),
+      }),
+    );
+  });
 }
 
 export interface StartOptions {
@@ -35,29 +75,39 @@ export interface StartOptions {
   logDir?: string;
   /** The script to run instead of processes/<name>.ts (the test stack's entries add fault injection). */
   entry?: string;
+  /** Which copy this is (`api-2`): its output prefix, and a log directory of its own under logDir. */
+  instance?: string;
 }
 
 export function startProcess(name: ProcessName, options: StartOptions): ChildProcess {
+  const instance = options.instance ?? name;
+  // A second copy logs to `<logDir>/<instance>/<name>.log`, never into the first copy's rotated file.
+  const logDir = options.logDir && instance !== name ? join(options.logDir, instance) : options.logDir;
   const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', options.entry ?? join('processes', `${name}.ts`)], {
     cwd: REPO,
-    env: { ...process.env, ...options.env, ...(options.logDir ? { LOG_DIR: resolve(REPO, options.logDir) } : {}) },
-    stdio: ['ignore', options.logDir ? 'ignore' : 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, ...(logDir ? { LOG_DIR: resolve(REPO, logDir) } : {}) },
+    stdio: ['ignore', logDir ? 'ignore' : 'pipe', 'pipe'],
   });
-  if (options.logDir) {
-    mkdirSync(options.logDir, { recursive: true });
-    child.stderr!.pipe(createWriteStream(join(options.logDir, `${name}.stderr.log`), { flags: 'a' }));
+  if (logDir) {
+    mkdirSync(logDir, { recursive: true });
+    child.stderr!.pipe(createWriteStream(join(logDir, `${name}.stderr.log`), { flags: 'a' }));
   } else {
-    const prefix = `\x1b[${COLORS[name]}m${name.padEnd(9)}\x1b[0m│ `;
+    const prefix = `\x1b[${COLORS[name]}m${instance.padEnd(11)}\x1b[0m│ `;
     for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
     }
   }
   return child;
 }
 
-export function startProcesses(options: { env: Record<string, string>; logDir?: string; names?: readonly ProcessName[] }): ProcessGroup {
-  const children = new Map<ProcessName, ChildProcess>();
-  for (const name of options.names ?? PROCESS_NAMES) children.set(name, startProcess(name, options));
+export function startProcesses(options: { env: Record<string, string>; logDir?: string; instances: ProcessInstance[] }): ProcessGroup {
+  const children = new Map<string, ChildProcess>();
+  for (const { instance, name, env } of options.instances) {
+    children.set(
+      instance,
+      startProcess(name, { env: { ...options.env, ...env }, ...(options.logDir ? { logDir: options.logDir } : {}), instance }),
+    );
+  }
   return {
     children,
     async stop(graceMs = 15_000) {

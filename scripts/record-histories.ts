@@ -18,8 +18,9 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { DEVELOPMENT_CODEC_KEYS } from '../services/platform/config.ts';
 import { applyMigrations } from './db/schema-engine.ts';
+import { ensureServiceRoles } from './db/roles.ts';
 import { TEMPORAL_BINARY, codecEndpointOf, isProfile, startInfrastructure, type Profile } from './infra/infra.ts';
-import { startProcesses, waitForHealthy } from './processes.ts';
+import { processInstances, startProcesses, waitForHealthy } from './processes.ts';
 
 const PROFILE: Profile = (() => {
   const profile = process.env.TEST_PROFILE ?? 'test';
@@ -61,7 +62,12 @@ async function confirm(email: string): Promise<void> {
 }
 
 /** Starts a saga, waits for its end, returns its workflow id's suffix and end status. */
-async function saga(path: string, token: string | undefined, json: unknown, confirmEmail?: string): Promise<{ id: string; status: string; result?: any }> {
+async function saga(
+  path: string,
+  token: string | undefined,
+  json: unknown,
+  confirmEmail?: string,
+): Promise<{ id: string; status: string; result?: unknown }> {
   const { body, location } = await call(path, { method: 'POST', token, json });
   if (confirmEmail) await confirm(confirmEmail);
   for (;;) {
@@ -85,16 +91,36 @@ async function erase(token: string, admin: string): Promise<{ id: string; status
 async function member(nickname = `rec_${randomUUID().slice(0, 8)}`, confirmed = true) {
   const password = `password-${randomUUID()}`;
   const email = `${nickname}-${randomUUID().slice(0, 4)}@example.com`;
-  const signup = await saga('/signups', undefined, {
-    email, password, name: 'History Recorder', phone: '+1 555 0100', birthDate: '1980-01-01', gender: 'OTHER', role: 'PARTNER', nickname, favoriteStyles: ['poetry'],
-  }, confirmed ? email : undefined);
-  const token = signup.status === 'COMPLETED' ? (await call('/auth/login', { method: 'POST', json: { email, password } })).body.token : undefined;
+  const signup = await saga(
+    '/signups',
+    undefined,
+    {
+      email,
+      password,
+      name: 'History Recorder',
+      phone: '+1 555 0100',
+      birthDate: '1980-01-01',
+      gender: 'OTHER',
+      role: 'PARTNER',
+      nickname,
+      favoriteStyles: ['poetry'],
+    },
+    confirmed ? email : undefined,
+  );
+  const token =
+    signup.status === 'COMPLETED' ? (await call('/auth/login', { method: 'POST', json: { email, password } })).body.token : undefined;
   return { signup, token: token as string, nickname };
 }
 
 async function main() {
-  const infra = await startInfrastructure({ profile: PROFILE, codecEndpoint: codecEndpointOf(PORT), log: (line) => console.log(`[infra] ${line}`) });
+  const infra = await startInfrastructure({
+    profile: PROFILE,
+    codecEndpoint: codecEndpointOf(PORT),
+    log: (line) => console.log(`[infra] ${line}`),
+  });
   await applyMigrations(infra.env.DATABASE_URL);
+  // Each service's role, reaching only its own schema (after the migrations: the grants cover the tables they made).
+  await ensureServiceRoles(infra.env.DATABASE_URL, { ...infra.env });
   MAILPIT = infra.env.MAILPIT_URL ?? 'http://127.0.0.1:8025';
   const processes = startProcesses({
     env: {
@@ -112,16 +138,20 @@ async function main() {
       TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS,
     },
     logDir: `.data/${PROFILE}/logs/record`,
+    instances: processInstances({ apiPort: PORT, doubled: false }),
   });
   const runs: Record<string, string> = {};
   try {
     await waitForHealthy(API, 120_000);
-    const admin = (await call('/auth/login', { method: 'POST', json: { email: 'admin@library.local', password: 'admin-password' } })).body.token;
+    const admin = (await call('/auth/login', { method: 'POST', json: { email: 'admin@library.local', password: 'admin-password' } })).body
+      .token;
     const db = new pg.Pool({ connectionString: infra.env.DATABASE_URL, max: 1, allowExitOnIdle: true });
     db.on('error', () => {}); // an idle connection cut when the servers stop
     // A new book, once rental's copy of the catalog knows it (an unknown book is refused before any saga).
     const book = async () => {
-      const bookNo = (await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })).body.bookNo as number;
+      const bookNo = (
+        await call('/books', { method: 'POST', token: admin, json: { title: `Recorded ${randomUUID().slice(0, 6)}`, author: 'R' } })
+      ).body.bookNo as number;
       while (!(await db.query('SELECT 1 FROM rental.book_title WHERE book_no = $1', [bookNo])).rowCount) await sleep(100);
       return bookNo;
     };
@@ -172,8 +202,19 @@ async function main() {
     await db.end();
 
     for (const [name, workflowId] of Object.entries(runs).filter(([name]) => !ONLY || name.startsWith(ONLY))) {
-      execFileSync(TEMPORAL_BINARY, ['workflow', 'result', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId], { stdio: 'ignore' });
-      const json = execFileSync(TEMPORAL_BINARY, ['workflow', 'show', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId, '--output', 'json']);
+      execFileSync(TEMPORAL_BINARY, ['workflow', 'result', '--address', infra.env.TEMPORAL_ADDRESS, '--workflow-id', workflowId], {
+        stdio: 'ignore',
+      });
+      const json = execFileSync(TEMPORAL_BINARY, [
+        'workflow',
+        'show',
+        '--address',
+        infra.env.TEMPORAL_ADDRESS,
+        '--workflow-id',
+        workflowId,
+        '--output',
+        'json',
+      ]);
       writeFileSync(resolve(OUT, `${name}.json`), json);
       console.log(`recorded ${name}.json (${workflowId})`);
     }

@@ -7,6 +7,7 @@
  * Finds the running dev profile (npm start), or the one named by `--profile test`; TEMPORAL_ADDRESS wins when set.
  */
 import { connectTemporal } from '../services/platform/temporal.ts';
+import { temporalConnectionOf } from '../services/platform/temporal-connection.ts';
 import { loadConfig } from '../services/platform/config.ts';
 import { NEEDS_OPERATOR_QUERY } from '../services/platform/sagas.ts';
 import { progressQuery, resolveCompensationUpdate } from '../services/contracts/temporal.ts';
@@ -17,8 +18,15 @@ async function main() {
   const [command, workflowId] = args;
   const noteIndex = args.indexOf('--note');
   const note = noteIndex > 0 ? args[noteIndex + 1] : undefined;
-  const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' }, { secrets: ['TEMPORAL_CODEC_KEYS'] });
-  const client = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.TEMPORAL_CODEC_KEYS });
+  const config = loadConfig(
+    { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@localhost/unused' },
+    { secrets: ['TEMPORAL_CODEC_KEYS'] },
+  );
+  const client = await connectTemporal({
+    ...temporalConnectionOf(config),
+    namespace: config.TEMPORAL_NAMESPACE,
+    codecKeys: config.TEMPORAL_CODEC_KEYS,
+  });
   try {
     if (command === 'failed') {
       let count = 0;

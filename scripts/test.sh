@@ -13,6 +13,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 npx tsc -p .
+# Biome's linter (biome.jsonc); a warning fails the run too.
+npm run lint --silent
 if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
 # Known high or critical vulnerabilities in production dependencies fail the run (says so when it cannot check).
 node --import tsx scripts/audit-dependencies.ts
@@ -21,3 +23,6 @@ npx vitest run
 # process, so it needs the servers with no app process polling them: a second
 # run of the same profile's servers, without the processes.
 TEST_PROCESSES=0 npx vitest run --project suite test/observability
+# The cluster pass (`npm run test:cluster`, scripts/test-cluster.sh) is not part of
+# `npm test` for now: from fresh data directories its consumers processes exit at
+# start-up on topic-creation errors (README "The cluster profile").

@@ -29,7 +29,7 @@ export const ERASURE_CLOSES_CARD = 'erasure-closes-card';
 export async function erasureWorkflow(input: ErasureInput) {
   const { memberId } = input;
   if (!patched(ERASURE_CLOSES_CARD)) {
-    const legacy = new Saga(ERASURE_STEPS_BEFORE_CARD_CLOSING, 'erase member');
+    const legacy = new Saga(ERASURE_STEPS_BEFORE_CARD_CLOSING, 'erasure');
     return legacy.run(async (): Promise<{ memberId: string }> => {
       await legacy.step('checkErasable', { run: () => rental.step.checkErasable({ memberId }) });
       await legacy.step('eraseProfile', { run: () => member.final.eraseProfile({ memberId }) });
@@ -37,7 +37,7 @@ export async function erasureWorkflow(input: ErasureInput) {
       return { memberId };
     });
   }
-  const saga = new Saga(ERASURE_STEPS, 'erase member');
+  const saga = new Saga(ERASURE_STEPS, 'erasure');
   return saga.run(async (): Promise<{ memberId: string }> => {
     await saga.step('closeRentalCard', { run: () => rental.step.closeCardForErasure({ memberId }) });
     await saga.step('eraseCredentials', { run: () => auth.final.eraseCredentials({ memberId }) });

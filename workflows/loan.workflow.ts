@@ -2,10 +2,9 @@ import { condition, patched, setCurrentDetails, setHandler, upsertSearchAttribut
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
 import { workflowNow } from './clock.ts';
-import { SEARCH, TASK_QUEUES, bookReturnedSignal, type LoanInput } from '../services/contracts/temporal.ts';
+import { SEARCH, TASK_QUEUES, bookReturnedSignal, loanLabel, summaryLine, type LoanInput } from '../services/contracts/temporal.ts';
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
-
 
 /** Loans started before the due-soon reminder existed replay without it (their histories have no marker). */
 export const DUE_SOON_REMINDER_PATCH = 'due-soon-reminder';
@@ -21,31 +20,39 @@ export const DUE_SOON_REMINDER_PATCH = 'due-soon-reminder';
 export async function loanWorkflow(input: LoanInput): Promise<{ overdue: boolean }> {
   let returned = false;
   // The Temporal UI's current details (no command): a loan, not a saga, and where it stands.
-  const details = (status: string) => setCurrentDetails(`loan of book ${input.bookNo} (due ${input.dueAt}) — ${status}`);
+  const details = (status: string) => setCurrentDetails(summaryLine(loanLabel(input), status));
   details('RUNNING');
   setHandler(bookReturnedSignal, () => {
     returned = true;
   });
   if (patched(DUE_SOON_REMINDER_PATCH) && input.remindAt) {
     const untilReminder = Math.max(0, Date.parse(input.remindAt) - workflowNow());
-    if (await condition(() => returned, untilReminder)) return finish(false, details);
+    if (await condition(() => returned, untilReminder)) return finish(input, false, details);
     await rental.final.remindDueSoon({ rentalId: input.rentalId });
   }
   const untilDue = Math.max(0, Date.parse(input.dueAt) - workflowNow());
-  if (await condition(() => returned, untilDue)) return finish(false, details);
+  if (await condition(() => returned, untilDue)) return finish(input, false, details);
   // markOverdue checks the item itself: a return that raced the timer wins.
   const { overdue } = await rental.final.markOverdue({ rentalId: input.rentalId });
   if (overdue) {
-    upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: 'OVERDUE' }]);
+    setLoanStatus(input, 'OVERDUE');
     details('OVERDUE');
     await condition(() => returned);
   }
-  return finish(overdue, details);
+  return finish(input, overdue, details);
 }
 
-function finish(overdue: boolean, details: (status: string) => void): { overdue: boolean } {
+/** One upsert as before; the summary column rides along (no new command, so histories replay unchanged). */
+function setLoanStatus(input: LoanInput, status: string): void {
+  upsertSearchAttributes([
+    { key: SEARCH.sagaStatus, value: status },
+    { key: SEARCH.sagaSummary, value: summaryLine(loanLabel(input), status) },
+  ]);
+}
+
+function finish(input: LoanInput, overdue: boolean, details: (status: string) => void): { overdue: boolean } {
   const status = overdue ? 'RETURNED_LATE' : 'RETURNED';
-  upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: status }]);
+  setLoanStatus(input, status);
   details(status);
   return { overdue };
 }

@@ -3,7 +3,16 @@ import type { BookActivities } from '../activities/book.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { POINTS, SEARCH, TASK_QUEUES, loanWorkflowId, type RentInput, type RentResult } from '../services/contracts/temporal.ts';
+import {
+  POINTS,
+  SEARCH,
+  TASK_QUEUES,
+  loanLabel,
+  loanWorkflowId,
+  summaryLine,
+  type RentInput,
+  type RentResult,
+} from '../services/contracts/temporal.ts';
 import { loanWorkflow } from './loan.workflow.ts';
 import { Saga } from './saga.ts';
 
@@ -45,7 +54,10 @@ export async function rentWorkflow(input: RentInput) {
           args: [{ rentalId, memberId, bookNo, dueAt: accepted.dueAt, ...(accepted.remindAt ? { remindAt: accepted.remindAt } : {}) }],
           // The loan outlives the rent saga: it ends when the book comes back.
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          // Told apart from the sagas in the Temporal UI (its page, and the list's SagaSummary column).
+          staticSummary: loanLabel({ bookNo, dueAt: accepted.dueAt }),
           typedSearchAttributes: [
+            { key: SEARCH.sagaSummary, value: summaryLine(loanLabel({ bookNo, dueAt: accepted.dueAt }), 'RUNNING') },
             { key: SEARCH.sagaType, value: 'loan' },
             { key: SEARCH.memberId, value: memberId },
             { key: SEARCH.bookNo, value: String(bookNo) },

@@ -3,7 +3,14 @@ import type { BookActivities } from '../activities/book.ts';
 import type { MemberActivities } from '../activities/member.ts';
 import type { RentalActivities } from '../activities/rental.ts';
 import { serviceActivities } from './activity-options.ts';
-import { POINTS, TASK_QUEUES, bookReturnedSignal, loanWorkflowId, type ReturnInput, type ReturnResult } from '../services/contracts/temporal.ts';
+import {
+  POINTS,
+  TASK_QUEUES,
+  bookReturnedSignal,
+  loanWorkflowId,
+  type ReturnInput,
+  type ReturnResult,
+} from '../services/contracts/temporal.ts';
 import { Saga } from './saga.ts';
 
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
@@ -29,7 +36,10 @@ export async function returnWorkflow(input: ReturnInput) {
     });
     await saga.step('stopLoanTimer', {
       // Best effort: a loan that is already gone has nothing to stop, and its timer re-checks the item anyway.
-      run: () => getExternalWorkflowHandle(loanWorkflowId(rentalId)).signal(bookReturnedSignal).catch(() => undefined),
+      run: () =>
+        getExternalWorkflowHandle(loanWorkflowId(rentalId))
+          .signal(bookReturnedSignal)
+          .catch(() => undefined),
     });
     return { rentalId, lateFee };
   });

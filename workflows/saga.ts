@@ -21,6 +21,7 @@ import {
 import {
   SEARCH,
   progressQuery,
+  summaryLine,
   resolveCompensationUpdate,
   type OperatorDecision,
   type SagaProgress,
@@ -184,17 +185,26 @@ export class Saga<Step extends string> {
 
   private setStatus(status: SagaStatus): void {
     this.status = status;
-    upsertSearchAttributes([{ key: SEARCH.sagaStatus, value: status }]);
+    // One upsert as before (the summary rides along: no new command, so histories replay unchanged).
+    upsertSearchAttributes([
+      { key: SEARCH.sagaStatus, value: status },
+      { key: SEARCH.sagaSummary, value: this.summary() },
+    ]);
     this.showDetails();
   }
 
+  /** "rent book 12 — COMPENSATED: BOOK_NOT_AVAILABLE": the SagaSummary search attribute and the current details. */
+  private summary(): string {
+    const problem = this.compensationFailure ?? (this.status === 'COMPLETED' || this.status === 'RUNNING' ? undefined : this.failure);
+    return summaryLine(this.label, this.status, problem?.code);
+  }
+
   /**
-   * The workflow's current details in the Temporal UI, e.g. "rent book 12 — COMPENSATED: BOOK_NOT_AVAILABLE".
+   * The workflow's current details in the Temporal UI (its page, while it runs).
    * Workflow metadata answered to the UI's query: no command, so no effect on replay.
    */
   private showDetails(): void {
-    const problem = this.compensationFailure ?? (this.status === 'COMPLETED' || this.status === 'RUNNING' ? undefined : this.failure);
-    setCurrentDetails(`${this.label} — ${this.status}${problem ? `: ${problem.code}` : ''}`);
+    setCurrentDetails(this.summary());
   }
 }
 

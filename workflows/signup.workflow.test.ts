@@ -26,18 +26,32 @@ afterAll(async () => {
 type Calls = string[];
 type Mock = (calls: Calls) => (input: unknown) => Promise<void>;
 const ok: Mock = () => async () => {};
-const refuse = (code: string): Mock => () => async () => {
-  throw ApplicationFailure.nonRetryable(`refused: ${code}`, code);
-};
-/** Fails `times` times with a retryable error, then succeeds. */
-const flaky = (times: number): Mock => () => {
-  let failures = 0;
-  return async () => {
-    if (failures++ < times) throw new Error('database unreachable');
+const refuse =
+  (code: string): Mock =>
+  () =>
+  async () => {
+    throw ApplicationFailure.nonRetryable(`refused: ${code}`, code);
   };
-};
+/** Fails `times` times with a retryable error, then succeeds. */
+const flaky =
+  (times: number): Mock =>
+  () => {
+    let failures = 0;
+    return async () => {
+      if (failures++ < times) throw new Error('database unreachable');
+    };
+  };
 
-type Step = 'requestConfirmation' | 'createCredentials' | 'deleteCredentials' | 'activateCredentials' | 'createProfile' | 'deleteProfile' | 'activateProfile' | 'openRentalCard' | 'closeRentalCard';
+type Step =
+  | 'requestConfirmation'
+  | 'createCredentials'
+  | 'deleteCredentials'
+  | 'activateCredentials'
+  | 'createProfile'
+  | 'deleteProfile'
+  | 'activateProfile'
+  | 'openRentalCard'
+  | 'closeRentalCard';
 
 /** `confirm: false` never confirms the address: the saga's short verification time runs out. */
 async function runSignup(overrides: Partial<Record<Step, Mock>> = {}, options: { confirm?: boolean; verificationSeconds?: number } = {}) {
@@ -51,8 +65,17 @@ async function runSignup(overrides: Partial<Record<Step, Mock>> = {}, options: {
     };
   };
   const queues = {
-    [TASK_QUEUES.auth]: { requestConfirmation: activity('requestConfirmation'), createCredentials: activity('createCredentials'), deleteCredentials: activity('deleteCredentials'), activateCredentials: activity('activateCredentials') },
-    [TASK_QUEUES.member]: { createProfile: activity('createProfile'), deleteProfile: activity('deleteProfile'), activateProfile: activity('activateProfile') },
+    [TASK_QUEUES.auth]: {
+      requestConfirmation: activity('requestConfirmation'),
+      createCredentials: activity('createCredentials'),
+      deleteCredentials: activity('deleteCredentials'),
+      activateCredentials: activity('activateCredentials'),
+    },
+    [TASK_QUEUES.member]: {
+      createProfile: activity('createProfile'),
+      deleteProfile: activity('deleteProfile'),
+      activateProfile: activity('activateProfile'),
+    },
     [TASK_QUEUES.rental]: { openRentalCard: activity('openRentalCard'), closeRentalCard: activity('closeRentalCard') },
   };
   const bundle = await workflowBundle();
@@ -90,7 +113,14 @@ async function runSignup(overrides: Partial<Record<Step, Mock>> = {}, options: {
 describe('signup workflow', () => {
   it('runs every step in order and completes', async () => {
     const { result, calls, sagaStatus, input } = await runSignup();
-    expect(calls).toEqual(['requestConfirmation', 'createCredentials', 'createProfile', 'openRentalCard', 'activateProfile', 'activateCredentials']);
+    expect(calls).toEqual([
+      'requestConfirmation',
+      'createCredentials',
+      'createProfile',
+      'openRentalCard',
+      'activateProfile',
+      'activateCredentials',
+    ]);
     expect(result.status).toBe('COMPLETED');
     expect(result.result).toEqual({ memberId: input.memberId });
     expect(sagaStatus).toBe('COMPLETED');
@@ -102,7 +132,11 @@ describe('signup workflow', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(calls).toEqual(['requestConfirmation', 'deleteCredentials']);
     expect(result.status).toBe('COMPENSATED');
-    expect(result.failure).toEqual({ step: 'confirmAddress', code: 'VERIFICATION_EXPIRED', message: 'the address was not confirmed in time' });
+    expect(result.failure).toEqual({
+      step: 'confirmAddress',
+      code: 'VERIFICATION_EXPIRED',
+      message: 'the address was not confirmed in time',
+    });
     expect(result.steps.map((step) => step.status)).toEqual(['FAILED', 'PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
     expect(sagaStatus).toBe('COMPENSATED');
   });
@@ -117,7 +151,14 @@ describe('signup workflow', () => {
 
   it('a refused second step undoes both steps in reverse', async () => {
     const { result, calls } = await runSignup({ createProfile: refuse('NICKNAME_TAKEN') });
-    expect(calls).toEqual(['requestConfirmation', 'createCredentials', 'createProfile', 'deleteProfile', 'deleteCredentials', 'deleteCredentials']);
+    expect(calls).toEqual([
+      'requestConfirmation',
+      'createCredentials',
+      'createProfile',
+      'deleteProfile',
+      'deleteCredentials',
+      'deleteCredentials',
+    ]);
     expect(result.steps.map((step) => `${step.name}:${step.status}`)).toEqual([
       'confirmAddress:COMPENSATED',
       'createCredentials:COMPENSATED',
@@ -130,7 +171,16 @@ describe('signup workflow', () => {
 
   it('a refused third step undoes all three in reverse', async () => {
     const { result, calls } = await runSignup({ openRentalCard: refuse('CARD_REFUSED') });
-    expect(calls).toEqual(['requestConfirmation', 'createCredentials', 'createProfile', 'openRentalCard', 'closeRentalCard', 'deleteProfile', 'deleteCredentials', 'deleteCredentials']);
+    expect(calls).toEqual([
+      'requestConfirmation',
+      'createCredentials',
+      'createProfile',
+      'openRentalCard',
+      'closeRentalCard',
+      'deleteProfile',
+      'deleteCredentials',
+      'deleteCredentials',
+    ]);
     expect(result.failure?.code).toBe('CARD_REFUSED');
   });
 

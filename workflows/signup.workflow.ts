@@ -10,13 +10,7 @@ const auth = serviceActivities<AuthActivities>(TASK_QUEUES.auth);
 const member = serviceActivities<MemberActivities>(TASK_QUEUES.member);
 const rental = serviceActivities<RentalActivities>(TASK_QUEUES.rental);
 
-export const SIGNUP_STEPS = [
-  'createCredentials',
-  'createProfile',
-  'openRentalCard',
-  'activateProfile',
-  'activateCredentials',
-] as const;
+export const SIGNUP_STEPS = ['createCredentials', 'createProfile', 'openRentalCard', 'activateProfile', 'activateCredentials'] as const;
 
 /** Sent by the confirmation link's route once the token checked out; it carries nothing (never the token). */
 export const addressConfirmedSignal = defineSignal(ADDRESS_CONFIRMED_SIGNAL);
@@ -76,7 +70,8 @@ async function signupSteps(saga: Saga<(typeof SIGNUP_STEPS)[number]>, input: Sig
   await saga.step('createProfile', {
     compensate: () => member.undo.deleteProfile({ signupId }),
     // The profile choices only (not the whole input: it also says how long the confirmation waits).
-    run: () => member.step.createProfile({ signupId, memberId, role: input.role, nickname: input.nickname, favoriteStyles: input.favoriteStyles }),
+    run: () =>
+      member.step.createProfile({ signupId, memberId, role: input.role, nickname: input.nickname, favoriteStyles: input.favoriteStyles }),
   });
   await saga.step('openRentalCard', {
     compensate: () => rental.undo.closeRentalCard({ memberId }),

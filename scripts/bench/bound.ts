@@ -28,7 +28,14 @@ export async function startBoundWorker(address: string, namespace: string): Prom
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
   // workerSinks: the Saga helper reports to the saga metrics through a sink; without it every saga logs an error.
-  const worker = await Worker.create({ connection, namespace, taskQueue: BENCH_TASK_QUEUE, workflowBundle, activities: benchActivities, sinks: workerSinks() });
+  const worker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: BENCH_TASK_QUEUE,
+    workflowBundle,
+    activities: benchActivities,
+    sinks: workerSinks(),
+  });
   const running = worker.run();
   return {
     async stop() {

@@ -50,7 +50,12 @@ export async function checkConsistency(db: pg.Pool, env: Record<string, string>,
       env: { ...process.env, ...env, CHECK_GRACE_SECONDS: String(graceMs / 1000) },
       encoding: 'utf8',
     });
-    return { source: CHECKER, ok: run.status === 0, checks: [], output: `${run.stdout}${run.stderr}`.trim().split('\n').slice(-20).join('\n') };
+    return {
+      source: CHECKER,
+      ok: run.status === 0,
+      checks: [],
+      output: `${run.stdout}${run.stderr}`.trim().split('\n').slice(-20).join('\n'),
+    };
   }
   const checks = await Promise.all(
     INVARIANTS.map(async ({ name, sql }) => ({ name, violations: Number((await db.query<{ n: string }>(sql)).rows[0]!.n) })),

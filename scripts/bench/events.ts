@@ -27,10 +27,18 @@ export interface EventLag {
 const produced = OUTBOX_SCHEMAS.map(
   (schema) => `SELECT event_id, topic, created_at, published_at FROM "${schema}".outbox WHERE created_at >= $1 AND created_at < $2`,
 ).join(' UNION ALL ');
-const consumed = CONSUMER_SCHEMAS.map((schema) => `SELECT '${schema}' AS consumer, event_id, processed_at FROM "${schema}".processed_event`).join(' UNION ALL ');
+const consumed = CONSUMER_SCHEMAS.map(
+  (schema) => `SELECT '${schema}' AS consumer, event_id, processed_at FROM "${schema}".processed_event`,
+).join(' UNION ALL ');
 
 export async function eventLag(db: pg.Pool, from: number, to: number): Promise<EventLag> {
-  const { rows } = await db.query<{ event_id: string; topic: string; consumer: string | null; relay_ms: number | null; lag_ms: number | null }>(
+  const { rows } = await db.query<{
+    event_id: string;
+    topic: string;
+    consumer: string | null;
+    relay_ms: number | null;
+    lag_ms: number | null;
+  }>(
     `SELECT p.event_id, p.topic, c.consumer,
             extract(epoch FROM p.published_at - p.created_at) * 1000 AS relay_ms,
             extract(epoch FROM c.processed_at - p.created_at) * 1000 AS lag_ms
@@ -43,7 +51,11 @@ export async function eventLag(db: pg.Pool, from: number, to: number): Promise<E
   for (const row of rows) {
     if (row.relay_ms !== null) relay.set(row.event_id, Number(row.relay_ms));
     if (row.consumer === null) unconsumedByTopic[row.topic] = (unconsumedByTopic[row.topic] ?? 0) + 1;
-    else (byConsumer[row.consumer] ??= []).push(Number(row.lag_ms));
+    else {
+      const lags = byConsumer[row.consumer] ?? [];
+      lags.push(Number(row.lag_ms));
+      byConsumer[row.consumer] = lags;
+    }
   }
   return {
     events: new Set(rows.map((row) => row.event_id)).size,
@@ -57,7 +69,10 @@ export async function eventLag(db: pg.Pool, from: number, to: number): Promise<E
 export async function unpublishedRows(db: pg.Pool, olderThanMs = 0): Promise<number> {
   const counts = await Promise.all(
     OUTBOX_SCHEMAS.map((schema) =>
-      db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".outbox WHERE published_at IS NULL AND created_at < now() - $1 * interval '1 millisecond'`, [olderThanMs]),
+      db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM "${schema}".outbox WHERE published_at IS NULL AND created_at < now() - $1 * interval '1 millisecond'`,
+        [olderThanMs],
+      ),
     ),
   );
   return counts.reduce((sum, { rows }) => sum + Number(rows[0]!.n), 0);

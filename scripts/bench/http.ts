@@ -38,7 +38,8 @@ export class Api {
         if (answer.status !== 200) throw new Error(`the confirmation link answered ${answer.status}: ${await answer.text()}`);
         return;
       }
-      if (Date.now() > deadline) throw new Error(`no confirmation mail to ${email} in Mailpit (${this.mailpitUrl}) within ${timeoutMs / 1000}s`);
+      if (Date.now() > deadline)
+        throw new Error(`no confirmation mail to ${email} in Mailpit (${this.mailpitUrl}) within ${timeoutMs / 1000}s`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -140,7 +141,12 @@ async function newMember(api: Api, client: Client): Promise<Member> {
 }
 
 /** Members with free books for every slot, and two books held by another member. `rentalKnows` waits until rental's catalog copy has the books (an unknown book is refused at once). */
-export async function setUpLibrary(api: Api, client: Client, slotCount: number, rentalKnows: (bookNos: number[]) => Promise<void>): Promise<Library> {
+export async function setUpLibrary(
+  api: Api,
+  client: Client,
+  slotCount: number,
+  rentalKnows: (bookNos: number[]) => Promise<void>,
+): Promise<Library> {
   const admin = await api.logIn(process.env.ADMIN_EMAIL ?? 'admin@library.local', process.env.ADMIN_PASSWORD ?? 'admin-password');
   const members = await mapLimit(Array.from({ length: Math.ceil(slotCount / BOOKS_PER_MEMBER) + 1 }), 8, () => newMember(api, client));
   const books = await mapLimit(Array.from({ length: slotCount + 2 }), 8, async () => {
@@ -168,7 +174,14 @@ export async function refreshTokens(api: Api, library: Library): Promise<void> {
   });
 }
 
-async function startAndAwait(client: Client, kind: string, startedAt: number, deadline: number, request: Promise<Awaited<ReturnType<Api['post']>>>, workflowId: (id: string) => string): Promise<SagaSample> {
+async function startAndAwait(
+  client: Client,
+  kind: string,
+  startedAt: number,
+  deadline: number,
+  request: Promise<Awaited<ReturnType<Api['post']>>>,
+  workflowId: (id: string) => string,
+): Promise<SagaSample> {
   const { status, body, acceptedAt } = await request;
   if (status !== 202) return { kind, startedAt, outcome: 'REJECTED' };
   return { kind, startedAt, acceptedAt, ...(await sagaEnd(client.workflow.getHandle(workflowId(body!.id as string)), deadline)) };
@@ -205,13 +218,34 @@ export function rentReturnScenario(api: Api, client: Client, library: Library): 
       const { member } = slot;
       let sample: SagaSample;
       if (slot.rented) {
-        sample = await startAndAwait(client, 'return', startedAt, deadline, api.post('/returns', { bookNo: slot.bookNo }, member.token), returnWorkflowId);
+        sample = await startAndAwait(
+          client,
+          'return',
+          startedAt,
+          deadline,
+          api.post('/returns', { bookNo: slot.bookNo }, member.token),
+          returnWorkflowId,
+        );
         if (sample.outcome === 'COMPLETED') slot.rented = false;
       } else if (Math.random() < REFUSAL_SHARE) {
         const bookNo = library.rentedBooks[Math.floor(Math.random() * library.rentedBooks.length)]!;
-        sample = await startAndAwait(client, 'rent-refused', startedAt, deadline, api.post('/rentals', { bookNo }, member.token), rentWorkflowId);
+        sample = await startAndAwait(
+          client,
+          'rent-refused',
+          startedAt,
+          deadline,
+          api.post('/rentals', { bookNo }, member.token),
+          rentWorkflowId,
+        );
       } else {
-        sample = await startAndAwait(client, 'rent', startedAt, deadline, api.post('/rentals', { bookNo: slot.bookNo }, member.token), rentWorkflowId);
+        sample = await startAndAwait(
+          client,
+          'rent',
+          startedAt,
+          deadline,
+          api.post('/rentals', { bookNo: slot.bookNo }, member.token),
+          rentWorkflowId,
+        );
         if (sample.outcome === 'COMPLETED') slot.rented = true;
       }
       // A saga still running at the deadline leaves its slot in an unknown state: retire the slot.

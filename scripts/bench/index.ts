@@ -65,7 +65,9 @@ const phases: Phases =
   soakS === undefined
     ? { warmupS: Number(args.warmup ?? DEFAULT_WARMUP_S), durationS: Number(args.duration ?? DEFAULT_DURATION_S), drainS: DRAIN_S }
     : { warmupS: Number(args.warmup ?? SOAK_WARMUP_S), durationS: soakS, drainS: DRAIN_S };
-const scenarios = (args.scenarios ?? (soakS === undefined ? DEFAULT_SCENARIOS.join(',') : 'rent-return')).split(',').map((name) => name.trim()) as ScenarioName[];
+const scenarios = (args.scenarios ?? (soakS === undefined ? DEFAULT_SCENARIOS.join(',') : 'rent-return'))
+  .split(',')
+  .map((name) => name.trim()) as ScenarioName[];
 const unknown = scenarios.filter((name) => !SCENARIOS.includes(name));
 const soakRate = Number(args.rate ?? SOAK_RATE);
 const badSoak = soakS !== undefined && (scenarios.length !== 1 || args.concurrency !== undefined || !(soakRate > 0) || !(soakS >= 120));
@@ -124,7 +126,9 @@ const concurrency = Number(args.concurrency ?? DEFAULT_CONCURRENCY);
 /** Waits until rental's copy of the catalog knows every one of these books. */
 async function rentalKnows(bookNos: number[]): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while ((await db.query('SELECT count(*)::int AS n FROM rental.book_title WHERE book_no = ANY($1)', [bookNos])).rows[0].n < bookNos.length) {
+  while (
+    (await db.query('SELECT count(*)::int AS n FROM rental.book_title WHERE book_no = ANY($1)', [bookNos])).rows[0].n < bookNos.length
+  ) {
     if (Date.now() > deadline) throw new Error("rental's catalog copy did not learn the bench's books within 60 s");
     await sleep(200);
   }
@@ -162,14 +166,24 @@ async function run(scenario: Scenario, load: Load, timeline?: MemoryTimeline): P
     },
   });
   const sessionCheck = checksBefore && checksAfter ? sessionCheckCost(await checksBefore, await checksAfter) : undefined;
-  const report: RunReport = { scenario: scenario.name, load, stats, usage: usage!, ...(memory ? { memory } : {}), ...(sessionCheck ? { sessionCheck } : {}) };
+  const report: RunReport = {
+    scenario: scenario.name,
+    load,
+    stats,
+    usage: usage!,
+    ...(memory ? { memory } : {}),
+    ...(sessionCheck ? { sessionCheck } : {}),
+  };
   if (scenario.name === 'signup' || scenario.name === 'rent-return') {
     report.eventsSettled = await waitForEventsSettled(db, admin, 30_000);
     report.eventLag = await eventLag(db, stats.windowStart, stats.windowEnd);
   }
   const { throughput, latency, counts, byKind } = stats;
   const kinds = Object.entries(byKind).map(([kind, outcomes]) => `${kind} ${Object.values(outcomes).reduce((a, b) => a + b, 0)}`);
-  if (sessionCheck) console.log(`  session check: ${sessionCheck.checks} lookups, mean ${sessionCheck.meanMs.toFixed(3)} ms, p99 <= ${sessionCheck.p99Ms} ms`);
+  if (sessionCheck)
+    console.log(
+      `  session check: ${sessionCheck.checks} lookups, mean ${sessionCheck.meanMs.toFixed(3)} ms, p99 <= ${sessionCheck.p99Ms} ms`,
+    );
   console.log(
     `  ${scenario.name} ${load.mode === 'closed' ? `closed c=${load.concurrency}` : `open ${load.rate.toFixed(1)}/s`}: ` +
       `${throughput.toFixed(1)} sagas/s, p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms, ` +
@@ -203,7 +217,9 @@ try {
     }
     const scenario = await scenarioFor(name);
     if (soakS !== undefined) {
-      console.log(`soak: ${name} at ${soakRate} sagas/s for ${soakS} s after ${phases.warmupS} s of warm-up; memory sampled every ${SOAK_SAMPLE_MS / 1000} s`);
+      console.log(
+        `soak: ${name} at ${soakRate} sagas/s for ${soakS} s after ${phases.warmupS} s of warm-up; memory sampled every ${SOAK_SAMPLE_MS / 1000} s`,
+      );
       runs.push(await run(scenario, { mode: 'open', rate: soakRate }, new MemoryTimeline(sampler)));
       continue;
     }
@@ -244,15 +260,22 @@ const report: BenchReport = {
         : undefined,
     at70:
       open && open.load.mode === 'open'
-        ? { label: soakS !== undefined ? 'the soak rate' : args.rate === undefined ? '70% of the real maximum' : '--rate', rate: open.load.rate, latency: open.stats.latency, accept: open.stats.accept }
+        ? {
+            label: soakS !== undefined ? 'the soak rate' : args.rate === undefined ? '70% of the real maximum' : '--rate',
+            rate: open.load.rate,
+            latency: open.stats.latency,
+            accept: open.stats.accept,
+          }
         : undefined,
   },
   verdict,
 };
-console.log('\n' + formatReport(report));
+console.log(`\n${formatReport(report)}`);
 const memory = runs.find((r) => r.memory)?.memory;
-if (memory) console.log('\n' + formatSoakMemory(memory));
-console.log(`\nwritten to ${writeReport(report, resolve(import.meta.dirname, '../../bench-results'))} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+if (memory) console.log(`\n${formatSoakMemory(memory)}`);
+console.log(
+  `\nwritten to ${writeReport(report, resolve(import.meta.dirname, '../../bench-results'))} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+);
 
 await admin.disconnect();
 await db.end();

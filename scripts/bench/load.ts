@@ -63,7 +63,12 @@ export async function sagaEnd(handle: WorkflowHandle, deadline: number): Promise
   try {
     const result = await Promise.race([handle.result() as Promise<{ status?: string } | undefined>, timeout]);
     if (result === 'RUNNING') return { outcome: 'RUNNING' };
-    const outcome = result?.status === 'COMPENSATED' ? 'COMPENSATED' : result?.status === undefined || result.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED';
+    const outcome =
+      result?.status === 'COMPENSATED'
+        ? 'COMPENSATED'
+        : result?.status === undefined || result.status === 'COMPLETED'
+          ? 'COMPLETED'
+          : 'FAILED';
     return { outcome, endedAt: now() };
   } catch (error) {
     if (error instanceof WorkflowFailedError) return { outcome: 'FAILED', endedAt: now() };
@@ -120,8 +125,9 @@ function statistics(samples: SagaSample[], dropped: number, windowStart: number,
   const byKind: RunStats['byKind'] = {};
   for (const s of started) {
     counts[s.outcome]++;
-    const kind = (byKind[s.kind] ??= {});
+    const kind = byKind[s.kind] ?? {};
     kind[s.outcome] = (kind[s.outcome] ?? 0) + 1;
+    byKind[s.kind] = kind;
   }
   const perSecond = Array.from({ length: Math.ceil(windowS) }, () => 0);
   for (const s of endedInWindow) perSecond[Math.floor((s.endedAt! - windowStart) / 1000)]!++;

@@ -69,5 +69,9 @@ export async function measurePreferWait(api: Api, library: Library, rounds: numb
 export function formatPreferWait(report: PreferWaitReport): string {
   const line = (name: string, f: PreferWaitReport['wait']) =>
     `  ${name.padEnd(22)} p50 ${f.p50.toFixed(0)} ms, p99 ${f.p99.toFixed(0)} ms, max ${f.max.toFixed(0)} ms, ${f.requestsPerSaga.toFixed(1)} requests per saga`;
-  return [`prefer-wait: ${report.rounds} rounds of rent + return, one saga at a time`, line('Prefer: wait=10', report.wait), line(`polling every ${POLL_MS} ms`, report.polling)].join('\n');
+  return [
+    `prefer-wait: ${report.rounds} rounds of rent + return, one saga at a time`,
+    line('Prefer: wait=10', report.wait),
+    line(`polling every ${POLL_MS} ms`, report.polling),
+  ].join('\n');
 }

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import pg from 'pg';
 import { ALL_TOPICS, schemaVersionOf, type Topic } from '../../services/contracts/events.ts';
-import { PRODUCER_CONFIG, TOPIC_PARTITIONS } from '../../services/platform/kafka.ts';
+import { PRODUCER_CONFIG } from '../../services/platform/kafka.ts';
+import { SINGLE_BROKER_POLICY } from '../../services/platform/kafka-topics.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { applyMigrations } from '../db/schema-engine.ts';
 import { rebuildReadModels } from '../rebuild-read-models.ts';
@@ -35,12 +36,20 @@ function plan(total: number): Planned {
   const push = (topic: Topic, key: string, payload: Record<string, unknown>, occurredAt = new Date()) =>
     messages.get(topic)!.push({
       key,
-      value: JSON.stringify({ eventId: randomUUID(), type: topic, schemaVersion: schemaVersionOf(topic), occurredAt: occurredAt.toISOString(), aggregateId: key, payload }),
+      value: JSON.stringify({
+        eventId: randomUUID(),
+        type: topic,
+        schemaVersion: schemaVersionOf(topic),
+        occurredAt: occurredAt.toISOString(),
+        aggregateId: key,
+        payload,
+      }),
     });
   const books = Math.max(10, Math.floor(total / 100));
   const members = Array.from({ length: Math.max(10, Math.floor(total / 20)) }, () => randomUUID());
   const partners = members.filter((_, index) => index % 10 === 0);
-  for (let bookNo = 1; bookNo <= books; bookNo++) push('book.book-changed.v1', String(bookNo), { bookNo, title: `Bench Book ${bookNo}`, author: 'Bench' });
+  for (let bookNo = 1; bookNo <= books; bookNo++)
+    push('book.book-changed.v1', String(bookNo), { bookNo, title: `Bench Book ${bookNo}`, author: 'Bench' });
   for (const memberId of partners) push('member.partner-registered.v1', memberId, { memberId, registeredAt: new Date().toISOString() });
   let loans = 0;
   let returned = 0;
@@ -49,7 +58,14 @@ function plan(total: number): Planned {
     const bookNo = (loans % books) + 1;
     const rentalId = randomUUID();
     const rentedAt = new Date(Date.now() - 3_600_000);
-    push('rental.item-rented.v1', memberId, { rentalId, memberId, bookNo, title: `Bench Book ${bookNo}`, rentedAt: rentedAt.toISOString(), dueAt: new Date(rentedAt.getTime() + 14 * 86_400_000).toISOString() });
+    push('rental.item-rented.v1', memberId, {
+      rentalId,
+      memberId,
+      bookNo,
+      title: `Bench Book ${bookNo}`,
+      rentedAt: rentedAt.toISOString(),
+      dueAt: new Date(rentedAt.getTime() + 14 * 86_400_000).toISOString(),
+    });
     loans++;
     written++;
     if (written < total) {
@@ -81,7 +97,10 @@ export async function benchRebuild(target: Target, total: number): Promise<numbe
     console.log(`rebuild bench: ${total} events into scratch topics ${prefix}* and database ${databaseName}`);
     await server.query(`CREATE DATABASE ${databaseName}`);
     await applyMigrations(scratchUrl.toString());
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS, replicationFactor: 1 })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions: SINGLE_BROKER_POLICY.partitions, replicationFactor: 1 })),
+    });
 
     const planned = plan(total);
     const producer = kafka.producer(PRODUCER_CONFIG);
@@ -93,7 +112,9 @@ export async function benchRebuild(target: Target, total: number): Promise<numbe
       }
     }
     await producer.disconnect();
-    console.log(`  written in ${((Date.now() - writeStarted) / 1000).toFixed(1)} s: ${planned.books} titles, ${planned.partners} partner registrations, ${planned.loans} rents, ${planned.returned} returns`);
+    console.log(
+      `  written in ${((Date.now() - writeStarted) / 1000).toFixed(1)} s: ${planned.books} titles, ${planned.partners} partner registrations, ${planned.loans} rents, ${planned.returned} returns`,
+    );
 
     const report = await rebuildReadModels({
       databaseUrl: scratchUrl.toString(),
@@ -103,7 +124,9 @@ export async function benchRebuild(target: Target, total: number): Promise<numbe
     });
     const rate = report.events / (report.ms / 1000);
     const check = await verify(scratchUrl.toString(), planned);
-    console.log(`  ${report.events} events rebuilt in ${(report.ms / 1000).toFixed(1)} s: ${Math.round(rate)} events/s (goal 5000); ${report.unhandled.length} not applied`);
+    console.log(
+      `  ${report.events} events rebuilt in ${(report.ms / 1000).toFixed(1)} s: ${Math.round(rate)} events/s (goal 5000); ${report.unhandled.length} not applied`,
+    );
     for (const group of report.groups) console.log(`    ${group.groupId}: ${group.rows} rows`);
     console.log(check.length === 0 ? '  rebuilt rows match the events' : `  MISMATCH: ${check.join('; ')}`);
     return check.length === 0 && report.unhandled.length === 0 ? 0 : 1;
@@ -122,9 +145,14 @@ async function verify(url: string, planned: Planned): Promise<string[]> {
   try {
     const one = async (sql: string) => Number(Object.values((await db.query(sql)).rows[0] ?? {})[0] ?? 0);
     const wrong: string[] = [];
-    const expect = (what: string, actual: number, expected: number) => actual !== expected && wrong.push(`${what}: ${actual}, expected ${expected}`);
+    const expect = (what: string, actual: number, expected: number) =>
+      actual !== expected && wrong.push(`${what}: ${actual}, expected ${expected}`);
     expect('history rows', await one('SELECT count(*) FROM member.rental_history'), planned.loans);
-    expect('returned history rows', await one('SELECT count(*) FROM member.rental_history WHERE returned_at IS NOT NULL'), planned.returned);
+    expect(
+      'returned history rows',
+      await one('SELECT count(*) FROM member.rental_history WHERE returned_at IS NOT NULL'),
+      planned.returned,
+    );
     expect('best-book rents', await one('SELECT coalesce(sum(rent_count), 0) FROM bestbook.book_rent_count'), planned.loans);
     expect('partner-summary rents', await one('SELECT coalesce(sum(rent_count), 0) FROM partner.partner_summary'), planned.loans);
     expect('partner-summary returns', await one('SELECT coalesce(sum(return_count), 0) FROM partner.partner_summary'), planned.returned);

@@ -75,16 +75,31 @@ export function formatReport(report: BenchReport): string {
   const sagas = table(
     ['scenario', 'load', 'sagas/s', 'done', 'comp', 'fail', 'run', 'rej', 'drop', 'p50', 'p95', 'p99', 'max', 'acc50', 'acc99'],
     runs.map(({ scenario, load, stats: s }) => [
-      scenario, loadLabel(load), s.throughput.toFixed(1),
+      scenario,
+      loadLabel(load),
+      s.throughput.toFixed(1),
       ...[s.counts.COMPLETED, s.counts.COMPENSATED, s.counts.FAILED, s.counts.RUNNING, s.counts.REJECTED, s.dropped].map(String),
-      ms(s.latency.p50), ms(s.latency.p95), ms(s.latency.p99), ms(s.latency.max), ms(s.accept.p50), ms(s.accept.p99),
+      ms(s.latency.p50),
+      ms(s.latency.p95),
+      ms(s.latency.p99),
+      ms(s.latency.max),
+      ms(s.accept.p50),
+      ms(s.accept.p99),
     ]),
   );
   const lagRuns = runs.filter((run) => run.eventLag && run.eventLag.events > 0);
   const lag = table(
     ['scenario', 'load', 'events', 'relay p50', 'relay p99', 'lag p50', 'lag p99', 'lag max', 'settled'],
     lagRuns.map(({ scenario, load, eventLag: e, eventsSettled }) => [
-      scenario, loadLabel(load), String(e!.events), ms(e!.relay.p50), ms(e!.relay.p99), ms(e!.readModel.p50), ms(e!.readModel.p99), ms(e!.readModel.max), String(eventsSettled),
+      scenario,
+      loadLabel(load),
+      String(e!.events),
+      ms(e!.relay.p50),
+      ms(e!.relay.p99),
+      ms(e!.readModel.p50),
+      ms(e!.readModel.p99),
+      ms(e!.readModel.max),
+      String(eventsSettled),
     ]),
   );
   const names = runs[0]?.usage.groups.map((group) => group.name) ?? [];
@@ -99,22 +114,32 @@ export function formatReport(report: BenchReport): string {
         }),
       ]),
       ['other processes (cores)', ...runs.map((run) => run.usage.machine.otherCores.toFixed(2))],
-      ['machine (cores of ' + (runs[0]?.usage.machine.cores ?? '?') + ')', ...runs.map((run) => run.usage.machine.busyCores.toFixed(2))],
+      [`machine (cores of ${runs[0]?.usage.machine.cores ?? '?'})`, ...runs.map((run) => run.usage.machine.busyCores.toFixed(2))],
     ],
   );
   const perSaga = table(
     ['CPU ms per saga, net of idle', 'idle cores', ...runs.map((run) => `${run.scenario} ${run.load.mode}`)],
     [...names, 'all of the above'].map((name) => [
       name,
-      (name === 'all of the above' ? report.idle.groups : report.idle.groups.filter((g) => g.name === name)).reduce((sum, g) => sum + g.cores, 0).toFixed(3),
-      ...runs.map((run) => (run.stats.throughput > 0 ? cpuMsPerSaga(run, report.idle, name === 'all of the above' ? undefined : [name]).toFixed(1) : '-')),
+      (name === 'all of the above' ? report.idle.groups : report.idle.groups.filter((g) => g.name === name))
+        .reduce((sum, g) => sum + g.cores, 0)
+        .toFixed(3),
+      ...runs.map((run) =>
+        run.stats.throughput > 0 ? cpuMsPerSaga(run, report.idle, name === 'all of the above' ? undefined : [name]).toFixed(1) : '-',
+      ),
     ]),
   );
   const checkedRuns = runs.filter((run) => run.sessionCheck);
   const checks = table(
     ['scenario', 'load', 'lookups', 'mean ms', 'p50 ms <=', 'p99 ms <=', 'acc99'],
     checkedRuns.map(({ scenario, load, sessionCheck: c, stats }) => [
-      scenario, loadLabel(load), String(c!.checks), c!.meanMs.toFixed(3), String(c!.p50Ms), String(c!.p99Ms), ms(stats.accept.p99),
+      scenario,
+      loadLabel(load),
+      String(c!.checks),
+      c!.meanMs.toFixed(3),
+      String(c!.p50Ms),
+      String(c!.p99Ms),
+      ms(stats.accept.p99),
     ]),
   );
   const { headline: h, verdict } = report;
@@ -142,7 +167,10 @@ export function formatReport(report: BenchReport): string {
     '',
     COMPLETION_METHOD,
   ];
-  if (h.ratio !== undefined) lines.push(`headline: rent-return ${h.realMax!.toFixed(1)} sagas/s / bound-saga ${h.boundSagaMax!.toFixed(1)} sagas/s = ${(h.ratio * 100).toFixed(0)}%`);
+  if (h.ratio !== undefined)
+    lines.push(
+      `headline: rent-return ${h.realMax!.toFixed(1)} sagas/s / bound-saga ${h.boundSagaMax!.toFixed(1)} sagas/s = ${(h.ratio * 100).toFixed(0)}%`,
+    );
   if (h.cpuMsPerSaga) {
     const { boundSaga, real } = h.cpuMsPerSaga;
     const cores = runs[0]!.usage.machine.cores;
@@ -151,9 +179,13 @@ export function formatReport(report: BenchReport): string {
         `with the ${cores} cores to themselves about ${((cores * 1000) / boundSaga).toFixed(1)} and ${((cores * 1000) / real).toFixed(1)} sagas/s`,
     );
   }
-  if (h.at70) lines.push(`headline: open model at ${h.at70.label} (${h.at70.rate.toFixed(1)} sagas/s) request -> COMPLETED p50 ${ms(h.at70.latency.p50)} ms, p95 ${ms(h.at70.latency.p95)} ms, p99 ${ms(h.at70.latency.p99)} ms; 202 p50 ${ms(h.at70.accept.p50)} ms, p99 ${ms(h.at70.accept.p99)} ms`);
+  if (h.at70)
+    lines.push(
+      `headline: open model at ${h.at70.label} (${h.at70.rate.toFixed(1)} sagas/s) request -> COMPLETED p50 ${ms(h.at70.latency.p50)} ms, p95 ${ms(h.at70.latency.p95)} ms, p99 ${ms(h.at70.latency.p99)} ms; 202 p50 ${ms(h.at70.accept.p50)} ms, p99 ${ms(h.at70.accept.p99)} ms`,
+    );
   lines.push(`consistency (${verdict.source}): ${verdict.ok ? 'PASS' : 'FAIL'}`);
-  for (const check of verdict.checks) lines.push(`  ${check.violations === 0 ? 'ok  ' : 'FAIL'} ${check.name}${check.violations ? ` (${check.violations})` : ''}`);
+  for (const check of verdict.checks)
+    lines.push(`  ${check.violations === 0 ? 'ok  ' : 'FAIL'} ${check.name}${check.violations ? ` (${check.violations})` : ''}`);
   if (verdict.output) lines.push(verdict.output.replace(/^/gm, '  '));
   return lines.join('\n');
 }
@@ -161,6 +193,6 @@ export function formatReport(report: BenchReport): string {
 export function writeReport(report: BenchReport, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }

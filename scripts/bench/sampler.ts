@@ -48,7 +48,10 @@ const read = (path: string): string | undefined => {
   }
 };
 
-const allPids = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+const allPids = () =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
 
 function statFields(pid: number): string[] | undefined {
   const stat = read(`/proc/${pid}/stat`);
@@ -71,7 +74,12 @@ function memoryKb(pid: number, proportional: boolean): number {
 
 /** Busy and total jiffies of the whole machine (first line of /proc/stat). */
 function machineTicks(): { busy: number; total: number } {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = read('/proc/stat')!.split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = read('/proc/stat')!
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number) as number[];
   const busy = user! + nice! + system! + irq! + softirq! + steal!;
   return { busy, total: busy + idle! + iowait! };
 }

@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { summarizeMemory, type MemoryPoint } from './soak.ts';
 
 const points = (series: Record<string, (atS: number) => number>): MemoryPoint[] =>
-  Array.from({ length: 121 }, (_, i) => i * 5).map((atS) => ({ atS, mib: Object.fromEntries(Object.entries(series).map(([name, f]) => [name, f(atS)])) }));
+  Array.from({ length: 121 }, (_, i) => i * 5).map((atS) => ({
+    atS,
+    mib: Object.fromEntries(Object.entries(series).map(([name, f]) => [name, f(atS)])),
+  }));
 
 describe('soak memory verdict', () => {
   it('is flat when the last minute stays within 10% of the first', () => {
     const memory = summarizeMemory(points({ api: (t) => 200 + (t % 20 === 0 ? 8 : 0), worker: (t) => 500 + t * 0.05 }));
-    expect(memory.groups.map((g) => [g.name, g.flat])).toEqual([['api', true], ['worker', true]]);
+    expect(memory.groups.map((g) => [g.name, g.flat])).toEqual([
+      ['api', true],
+      ['worker', true],
+    ]);
     expect(memory.flat).toBe(true);
   });
 

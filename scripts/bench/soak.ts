@@ -79,11 +79,20 @@ export function formatSoakMemory(memory: SoakMemory): string {
       return inMinute.length ? mean(inMinute).toFixed(0) : '-';
     });
     const change = `${group.change >= 0 ? '+' : ''}${(group.change * 100).toFixed(1)}%`;
-    return [group.name, group.firstMinuteMiB.toFixed(0), group.lastMinuteMiB.toFixed(0), change, group.peakMiB.toFixed(0), group.flat ? 'yes' : 'NO', perMinute.join(' ')];
+    return [
+      group.name,
+      group.firstMinuteMiB.toFixed(0),
+      group.lastMinuteMiB.toFixed(0),
+      change,
+      group.peakMiB.toFixed(0),
+      group.flat ? 'yes' : 'NO',
+      perMinute.join(' '),
+    ];
   });
   const header = ['memory MiB', 'first min', 'last min', 'change', 'peak', 'flat', 'mean of each minute'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),

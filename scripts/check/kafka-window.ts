@@ -9,7 +9,9 @@ export async function eventIdsSince(kafka: Kafka, topic: string, sinceMs: number
   try {
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
     const starts = new Map((await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs)).map((p) => [p.partition, Number(p.offset)]));
-    const pending = [...ends].filter(([partition, high]) => high > Math.max(0, starts.get(partition) ?? high)).map(([partition]) => partition);
+    const pending = [...ends]
+      .filter(([partition, high]) => high > Math.max(0, starts.get(partition) ?? high))
+      .map(([partition]) => partition);
     if (pending.length === 0) return ids;
     const groupId = `check-${randomUUID()}`;
     const consumer = kafka.consumer({ groupId });

@@ -1,6 +1,7 @@
 /** What an invariant rule is given and what it answers (scripts/check.ts runs them; one rule per file in rules/). */
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
 
 export interface Violation {
   rule: string;
@@ -11,7 +12,8 @@ export interface Violation {
   bookNo?: number;
 }
 
-export type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+/** Rows of a SQL query; a rule that names its columns' types says so with `Row` (pg's `query<Row>`). */
+export type Query = <Row extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>;
 
 export interface RuleContext {
   query: Query;

@@ -1,17 +1,20 @@
 /**
  * Migrations without Prisma's native engine (see README, "Database").
- *   tsx scripts/db/migrate.ts deploy         apply committed migrations to DATABASE_URL
+ *   tsx scripts/db/migrate.ts deploy         apply committed migrations to DATABASE_URL, then make the per-service roles (scripts/db/roles.ts)
  *   tsx scripts/db/migrate.ts create <name>  write prisma/migrations/<timestamp>_<name>/ from the schema change
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureServiceRoles } from './roles.ts';
 import { MIGRATIONS_DIR, applyMigrations, diffSql, readMigrations, readSchemaFiles, type SchemaFile } from './schema-engine.ts';
 
 /** Each migration folder keeps the datamodel it produced, so the next one is a datamodel-to-datamodel diff. */
 export const SNAPSHOT_FILE = 'schema.snapshot.prisma';
 
 export function currentDatamodel(): string {
-  return readSchemaFiles().map((file) => file.content.trim()).join('\n\n') + '\n';
+  return `${readSchemaFiles()
+    .map((file) => file.content.trim())
+    .join('\n\n')}\n`;
 }
 
 export function lastSnapshot(): SchemaFile[] | 'empty' {
@@ -44,6 +47,9 @@ async function main(): Promise<void> {
   if (command === 'deploy') {
     const applied = await applyMigrations(databaseUrl);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    // The roles of the per-service URLs in the environment (AUTH_DATABASE_URL, ...), on this database.
+    const roles = await ensureServiceRoles(databaseUrl, process.env);
+    if (roles.length > 0) console.log(`roles and grants: ${roles.join(', ')}`);
   } else if (command === 'create' && name) {
     await create(databaseUrl, name);
   } else {

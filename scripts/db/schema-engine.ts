@@ -56,11 +56,7 @@ export async function withSchemaEngine<T>(databaseUrl: string, use: (engine: Eng
   await initWasm();
   const files = readSchemaFiles();
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: databaseUrl }));
-  const engine = await wasmBindings.SchemaEngine.new(
-    { datamodels: files.map((file) => [file.path, file.content]) },
-    () => {},
-    adapter,
-  );
+  const engine = await wasmBindings.SchemaEngine.new({ datamodels: files.map((file) => [file.path, file.content]) }, () => {}, adapter);
   try {
     return await use(engine);
   } finally {
@@ -82,14 +78,21 @@ export async function diffSql(databaseUrl: string, from: SchemaFile[] | 'empty',
   });
 }
 
-/** Applies every committed migration not yet recorded in `_prisma_migrations`, like `prisma migrate deploy`. */
-export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  const migrations = readMigrations();
+/**
+ * Applies every committed migration not yet recorded in `_prisma_migrations`, like `prisma migrate deploy`;
+ * `before` stops short of the named migration (a test of that migration's data step).
+ */
+export async function applyMigrations(databaseUrl: string, options: { before?: string } = {}): Promise<string[]> {
+  const { before } = options;
+  const migrations = readMigrations().filter(({ name }) => before === undefined || name < before);
   return withSchemaEngine(databaseUrl, async (engine) => {
     const output = await engine.applyMigrations({
       migrationsList: {
         baseDir: MIGRATIONS_DIR,
-        lockfile: { path: join(MIGRATIONS_DIR, 'migration_lock.toml'), content: readFileSync(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8') },
+        lockfile: {
+          path: join(MIGRATIONS_DIR, 'migration_lock.toml'),
+          content: readFileSync(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8'),
+        },
         shadowDbInitScript: '',
         migrationDirectories: migrations.map(({ name, sql }) => ({
           path: join(MIGRATIONS_DIR, name),

@@ -5,7 +5,14 @@ const letter = (position: string, group: string, value: string, extra: Record<st
   position,
   key: 'member-1',
   value: Buffer.from(value),
-  headers: { 'dlq-consumer-group': group, 'dlq-reason': 'handler failed 8 times: boom', 'dlq-original-topic': 't', 'dlq-original-partition': '0', 'dlq-original-offset': '7', ...extra },
+  headers: {
+    'dlq-consumer-group': group,
+    'dlq-reason': 'handler failed 8 times: boom',
+    'dlq-original-topic': 't',
+    'dlq-original-partition': '0',
+    'dlq-original-offset': '7',
+    ...extra,
+  },
 });
 const action = (position: string, of: string, kind: 'redriven' | 'discarded', reason?: string): DlqRecord => ({
   position,

@@ -56,7 +56,9 @@ export function settle(records: DlqRecord[]): Letter[] {
 
 /** Same group, same message: a redrive sends it once and settles the rest as duplicates. */
 export const duplicateKey = (letter: Letter): string =>
-  `${letter.group}\u0000${letter.key ?? ''}\u0000${createHash('sha256').update(letter.value ?? Buffer.alloc(0)).digest('hex')}`;
+  `${letter.group}\u0000${letter.key ?? ''}\u0000${createHash('sha256')
+    .update(letter.value ?? Buffer.alloc(0))
+    .digest('hex')}`;
 
 /** The unhandled letters a redrive sends (first of each duplicate set) and those it only settles as duplicates. */
 export function planRedrive(letters: Letter[], group?: string): { send: Letter[]; duplicates: { letter: Letter; of: Letter }[] } {

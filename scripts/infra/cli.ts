@@ -1,4 +1,4 @@
-// npx tsx scripts/infra/cli.ts up|down|status [--profile dev|test|test1..test9]
+// npx tsx scripts/infra/cli.ts up|down|status [--profile dev|test|test1..test9|cluster]
 // `up` prints the env lines (KEY=value) on stdout and progress on stderr, so `... up > .env` works.
 import { infraStatus, isProfile, startInfrastructure, stopInfrastructure, type Profile } from './infra.ts';
 
@@ -7,7 +7,7 @@ function parseArgs(argv: string[]): { command: string; profile: Profile } {
   const i = argv.indexOf('--profile');
   const profile = (i >= 0 ? argv[i + 1] : 'dev') ?? '';
   if (!['up', 'down', 'status'].includes(command) || !isProfile(profile)) {
-    console.error('usage: cli.ts up|down|status [--profile dev|test|test1..test9]');
+    console.error('usage: cli.ts up|down|status [--profile dev|test|test1..test9|cluster]');
     process.exit(2);
   }
   return { command, profile };

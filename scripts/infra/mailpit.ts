@@ -12,16 +12,20 @@ function startMailpit(profile: Profile, detached: boolean) {
   mkdirSync(dir, { recursive: true });
   const { mailpit, mailpitSmtp } = portsOf(profile);
   const args = [
-    '--listen', `127.0.0.1:${mailpit}`,
-    '--smtp', `127.0.0.1:${mailpitSmtp}`,
-    '--database', join(dir, 'mailpit.db'),
+    '--listen',
+    `127.0.0.1:${mailpit}`,
+    '--smtp',
+    `127.0.0.1:${mailpitSmtp}`,
+    '--database',
+    join(dir, 'mailpit.db'),
     // The notifier marks a mail sent only after the server took it: a crash in between sends it again with the
     // same Message-ID, which Mailpit drops (README "Notifications").
     '--ignore-duplicate-ids',
     // Plain SMTP on loopback, no login (development and tests only).
     '--smtp-auth-accept-any',
     '--smtp-auth-allow-insecure',
-    '--max', '50000',
+    '--max',
+    '50000',
     '--disable-version-check',
     '--quiet',
   ];

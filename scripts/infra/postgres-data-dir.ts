@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface OsUser {
@@ -31,7 +31,7 @@ export function postgresOsUser(): OsUser | undefined {
 /** True when `user` may enter `dir` and every directory above it (the x bit for owner, group or others). */
 export function canEnter(dir: string, user: OsUser): boolean {
   for (let current = dir; ; current = dirname(current)) {
-    let stat;
+    let stat: Stats;
     try {
       stat = statSync(current);
     } catch {

@@ -43,11 +43,16 @@ async function preparePostgres(profile: Profile): Promise<void> {
 function startPostgres(profile: Profile, detached: boolean) {
   const dir = serverDir(profile, 'postgres');
   const args = [
-    '-D', dir,
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', `port=${portsOf(profile).postgres}`,
-    '-c', `unix_socket_directories=${dir}`, // not /var/run/postgresql, which may not exist or be shared
-    '-c', 'max_connections=200',
+    '-D',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `port=${portsOf(profile).postgres}`,
+    '-c',
+    `unix_socket_directories=${dir}`, // not /var/run/postgresql, which may not exist or be shared
+    '-c',
+    'max_connections=200',
   ];
   return spawnServer(logFile(profile, 'postgres'), `${PG_BIN}/postgres`, args, { detached, cwd: dir, user: postgresUser() });
 }
@@ -67,8 +72,10 @@ async function withPostgresAdmin<T>(profile: Profile, fn: (client: pg.Client) =>
 async function ensureDatabase(profile: Profile): Promise<void> {
   await withPostgresAdmin(profile, async (c) => {
     const role = await c.query('select 1 from pg_roles where rolname = $1', [DB.user]);
-    // CREATEDB so tools like `prisma migrate dev` can create a shadow database.
-    if (role.rowCount === 0) await c.query(`create role ${DB.user} login createdb password '${DB.password}'`);
+    // CREATEDB so tools like `prisma migrate dev` can create a shadow database; CREATEROLE so it makes the
+    // per-service roles after the migrations (scripts/db/roles.ts). A data directory from before gets it too.
+    if (role.rowCount === 0) await c.query(`create role ${DB.user} login createdb createrole password '${DB.password}'`);
+    else await c.query(`alter role ${DB.user} createrole`);
     const db = await c.query('select 1 from pg_database where datname = $1', [DB.database]);
     if (db.rowCount === 0) await c.query(`create database ${DB.database} owner ${DB.user}`);
   });
@@ -87,7 +94,10 @@ export const postgres: ServerDefinition = {
   /** Immediate shutdown: every backend is killed at once, nothing is flushed; the next start runs crash recovery. */
   async crash(profile, pid) {
     const dir = serverDir(profile, 'postgres');
-    await execFileAsync(`${PG_BIN}/pg_ctl`, ['stop', '-D', dir, '-m', 'immediate', '-w', '-t', '30'], { cwd: dir, ...postgresUser() }).catch(() => kill(pid, 'SIGKILL'));
+    await execFileAsync(`${PG_BIN}/pg_ctl`, ['stop', '-D', dir, '-m', 'immediate', '-w', '-t', '30'], {
+      cwd: dir,
+      ...postgresUser(),
+    }).catch(() => kill(pid, 'SIGKILL'));
   },
   async requestStop(profile, pid) {
     const dir = serverDir(profile, 'postgres');

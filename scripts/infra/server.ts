@@ -81,11 +81,15 @@ export async function startServer(profile: Profile, server: ServerDefinition, op
 /** Waits until the server answers (failing fast if its process ends), then sets up what the project needs in it. */
 async function becomeReady(profile: Profile, server: ServerDefinition, exited: () => string | undefined): Promise<void> {
   const { name } = server;
-  await waitFor(`${name} on port ${portsOf(profile)[name]}`, async () => {
-    const status = exited();
-    if (status !== undefined) throw new Error(`${name} exited during startup (${status}):\n${logTail(logFile(profile, name))}`);
-    return server.ready(profile);
-  }, server.startTimeoutMs);
+  await waitFor(
+    `${name} on port ${portsOf(profile)[name]}`,
+    async () => {
+      const status = exited();
+      if (status !== undefined) throw new Error(`${name} exited during startup (${status}):\n${logTail(logFile(profile, name))}`);
+      return server.ready(profile);
+    },
+    server.startTimeoutMs,
+  );
   await server.setUp?.(profile);
 }
 

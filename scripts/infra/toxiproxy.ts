@@ -59,8 +59,8 @@ const logFileOf = (profile: string) => join(REPO, '.data', profile, 'logs', 'tox
 export interface RunningToxiproxy {
   /** Toxiproxy's HTTP API, for adding and removing toxics. */
   url: string;
-  /** The app processes' connection settings, pointing at the proxies. */
-  env: { DATABASE_URL: string; TEMPORAL_ADDRESS: string; KAFKA_BROKERS?: string };
+  /** The app processes' connection settings, pointing at the proxies (DATABASE_URL, each *_DATABASE_URL, TEMPORAL_ADDRESS, KAFKA_BROKERS). */
+  env: Record<string, string>;
   /** Stops Toxiproxy when this call started it. */
   stop(): Promise<void>;
 }
@@ -88,11 +88,13 @@ async function answers(url: string): Promise<boolean> {
 /**
  * Installs (when missing) and starts the profile's Toxiproxy, or reuses a running one, and sets up
  * its three proxies with no toxic and every proxy enabled. `upstream` holds the servers' real
- * addresses; Kafka is proxied only when the profile's own broker runs (it needs the PROXIED listener).
+ * addresses: DATABASE_URL (the owner's) and the services' own URLs (`AUTH_DATABASE_URL`, ...), each
+ * moved behind the proxy when it names the owner's server; Kafka is proxied only when the profile's
+ * own broker runs (it needs the PROXIED listener).
  */
 export async function startToxiproxy(
   profile: string,
-  upstream: { DATABASE_URL: string; TEMPORAL_ADDRESS: string; kafka: boolean },
+  upstream: { databaseUrls: { DATABASE_URL: string } & Record<string, string>; TEMPORAL_ADDRESS: string; kafka: boolean },
   opts: { log?: Log } = {},
 ): Promise<RunningToxiproxy> {
   const ports = toxiproxyPortsOf(profile);
@@ -114,28 +116,40 @@ export async function startToxiproxy(
     pid = child.pid;
     writeFileSync(pidFileOf(profile), `${pid}\n`);
     started = true;
-    await waitFor(`toxiproxy on port ${ports.api}`, async () => {
-      const status = child.exitCode ?? child.signalCode;
-      if (status !== null) throw new Error(`toxiproxy exited during startup (${status}):\n${logTail(logFileOf(profile))}`);
-      return answers(url);
-    }, 30_000);
+    await waitFor(
+      `toxiproxy on port ${ports.api}`,
+      async () => {
+        const status = child.exitCode ?? child.signalCode;
+        if (status !== null) throw new Error(`toxiproxy exited during startup (${status}):\n${logTail(logFileOf(profile))}`);
+        return answers(url);
+      },
+      30_000,
+    );
   }
-  const database = new URL(upstream.DATABASE_URL);
+  const database = new URL(upstream.databaseUrls.DATABASE_URL);
+  const serverOf = (url: URL) => `${url.hostname}:${url.port || 5432}`;
   const proxies = [
-    { name: 'postgres', listen: `127.0.0.1:${ports.postgres}`, upstream: `${database.hostname}:${database.port || 5432}`, enabled: true },
+    { name: 'postgres', listen: `127.0.0.1:${ports.postgres}`, upstream: serverOf(database), enabled: true },
     { name: 'temporal', listen: `127.0.0.1:${ports.temporal}`, upstream: upstream.TEMPORAL_ADDRESS, enabled: true },
-    ...(upstream.kafka ? [{ name: 'kafka', listen: `127.0.0.1:${ports.kafka}`, upstream: `127.0.0.1:${ports.kafkaUpstream}`, enabled: true }] : []),
+    ...(upstream.kafka
+      ? [{ name: 'kafka', listen: `127.0.0.1:${ports.kafka}`, upstream: `127.0.0.1:${ports.kafkaUpstream}`, enabled: true }]
+      : []),
   ];
   // A reused server may hold toxics or a disabled proxy from an interrupted run: start clean.
   await api(url, '/reset', { method: 'POST' });
   await api(url, '/populate', { method: 'POST', body: proxies });
-  const proxiedDatabase = new URL(upstream.DATABASE_URL);
-  proxiedDatabase.hostname = '127.0.0.1';
-  proxiedDatabase.port = String(ports.postgres);
+  // Every role's URL on the owner's server goes through the one PostgreSQL proxy (a URL naming another server stays as it is).
+  const proxiedDatabaseUrls = Object.entries(upstream.databaseUrls).flatMap(([key, value]) => {
+    const proxied = new URL(value);
+    if (serverOf(proxied) !== serverOf(database)) return [];
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(ports.postgres);
+    return [[key, proxied.toString()]];
+  });
   return {
     url,
     env: {
-      DATABASE_URL: proxiedDatabase.toString(),
+      ...Object.fromEntries(proxiedDatabaseUrls),
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       ...(upstream.kafka ? { KAFKA_BROKERS: `127.0.0.1:${ports.kafka}` } : {}),
     },

@@ -62,7 +62,10 @@ export async function verifyToken(tokens: TokenOptions, token: string): Promise<
     throw new AppError('UNAUTHORIZED', tokenRefusal(error));
   }
   if (!(await tokens.sessions.isLive(principal.sessionId, principal.memberId))) {
-    throw new AppError('UNAUTHORIZED', 'the session of this token has ended (logged out, password changed, revoked or erased); log in again');
+    throw new AppError(
+      'UNAUTHORIZED',
+      'the session of this token has ended (logged out, password changed, revoked or erased); log in again',
+    );
   }
   return principal;
 }
@@ -88,7 +91,8 @@ export async function findAccount(db: Db, memberId: string): Promise<{ email: st
 export async function ensureAdmin(db: Db, email: string, password: string, memberId: string): Promise<'created' | 'exists'> {
   const existing = await credentialsRepo.findByEmail(db, email.toLowerCase());
   if (existing) {
-    if (existing.role !== 'ADMIN') throw new Error(`ADMIN_EMAIL ${email} belongs to an account that is not an admin; choose another ADMIN_EMAIL`);
+    if (existing.role !== 'ADMIN')
+      throw new Error(`ADMIN_EMAIL ${email} belongs to an account that is not an admin; choose another ADMIN_EMAIL`);
     return 'exists';
   }
   const created = await credentialsRepo.createAdmin(db, {

@@ -41,7 +41,12 @@ export async function openSession(
   const sessionId = randomUUID();
   const secret = newSecret();
   await sessionsRepo.pruneExpired(db, account.memberId, now);
-  await sessionsRepo.insert(db, { sessionId, memberId: account.memberId, refreshHash: sha256(secret), expiresAt: later(now, options.lifetimeSeconds ?? tokens.refreshTtlSeconds) });
+  await sessionsRepo.insert(db, {
+    sessionId,
+    memberId: account.memberId,
+    refreshHash: sha256(secret),
+    expiresAt: later(now, options.lifetimeSeconds ?? tokens.refreshTtlSeconds),
+  });
   return {
     sessionId,
     token: await issueAccessToken(tokens, { ...account, sessionId }, now),
@@ -56,20 +61,24 @@ export async function openSession(
  * use of a replaced token, ends the session.
  */
 export async function refreshSession(db: Db, tokens: TokenOptions, refreshToken: string, now = new Date()): Promise<Grant> {
-  const parsed = REFRESH_TOKEN.exec(refreshToken);
-  if (!parsed) throw new AppError('UNAUTHORIZED', 'the refresh token is malformed');
-  const [, sessionId, secret] = parsed as unknown as [string, string, string];
+  const [, sessionId, secret] = REFRESH_TOKEN.exec(refreshToken) ?? [];
+  if (!sessionId || !secret) throw new AppError('UNAUTHORIZED', 'the refresh token is malformed');
   const outcome = await db.$transaction(async (tx) => {
     const session = await sessionsRepo.lock(tx, sessionId);
-    if (!session || session.revokedAt || session.expiresAt <= now) return { refused: 'the refresh token is unknown, expired or revoked' } as const;
+    if (!session || session.revokedAt || session.expiresAt <= now)
+      return { refused: 'the refresh token is unknown, expired or revoked' } as const;
     if (!timingSafeEqual(Buffer.from(session.refreshHash), Buffer.from(sha256(secret)))) {
       await sessionsRepo.revoke(tx, sessionId, 'REFRESH_REUSED', now);
       return { refused: 'this refresh token was used before; every token of its session is revoked' } as const;
     }
     const credential = await credentialsRepo.findByMember(tx, session.memberId);
-    if (!credential || credential.status !== 'ACTIVE') return { refused: 'the account is gone' } as const;
+    if (credential?.status !== 'ACTIVE') return { refused: 'the account is gone' } as const;
     const next = newSecret();
-    await sessionsRepo.rotate(tx, sessionId, { refreshHash: sha256(next), expiresAt: later(now, tokens.refreshTtlSeconds), generation: session.generation + 1 });
+    await sessionsRepo.rotate(tx, sessionId, {
+      refreshHash: sha256(next),
+      expiresAt: later(now, tokens.refreshTtlSeconds),
+      generation: session.generation + 1,
+    });
     return { memberId: session.memberId, role: credential.role, next } as const;
   });
   if ('refused' in outcome) throw new AppError('UNAUTHORIZED', outcome.refused);
@@ -90,9 +99,14 @@ export async function endSession(db: Db, sessionId: string, now = new Date()): P
  * in one transaction. A wrong current password is counted on the session;
  * the MAX_PASSWORD_FAILURES-th ends it, so a stolen token cannot be used to guess.
  */
-export async function changePassword(db: Db, principal: TPrincipal, passwords: { currentPassword: string; newPassword: string }, now = new Date()): Promise<void> {
+export async function changePassword(
+  db: Db,
+  principal: TPrincipal,
+  passwords: { currentPassword: string; newPassword: string },
+  now = new Date(),
+): Promise<void> {
   const credential = await credentialsRepo.findByMember(db, principal.memberId);
-  if (!credential || credential.status !== 'ACTIVE') throw new AppError('UNAUTHORIZED', 'no active account for this token');
+  if (credential?.status !== 'ACTIVE') throw new AppError('UNAUTHORIZED', 'no active account for this token');
   if (!(await verifyPassword(passwords.currentPassword, credential.passwordHash))) {
     const { passwordFailures } = await sessionsRepo.countPasswordFailure(db, principal.sessionId);
     if (passwordFailures >= MAX_PASSWORD_FAILURES) {

@@ -23,9 +23,17 @@ export class SignupThrottle {
 
   /** Counts a signup from this address, or refuses it (429 RATE_LIMITED, Retry-After) when the address is over its limit. */
   async admit(address: string): Promise<void> {
-    const taken = await this.store.take([{ key: `signup-address:${address}`, limit: this.limits.perAddress }], this.limits.windowMs, this.now());
+    const taken = await this.store.take(
+      [{ key: `signup-address:${address}`, limit: this.limits.perAddress }],
+      this.limits.windowMs,
+      this.now(),
+    );
     if (taken.limited) {
-      throw new RetryLaterError('RATE_LIMITED', `too many signups from this address; try again in ${taken.retryAfterSeconds} s`, taken.retryAfterSeconds);
+      throw new RetryLaterError(
+        'RATE_LIMITED',
+        `too many signups from this address; try again in ${taken.retryAfterSeconds} s`,
+        taken.retryAfterSeconds,
+      );
     }
   }
 }

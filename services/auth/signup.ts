@@ -50,12 +50,17 @@ export async function activateCredentials(db: Db, input: { signupId: string }, n
     const { count } = await credentialsRepo.activate(tx, input.signupId);
     if (count === 0) return;
     const credential = (await credentialsRepo.findBySignup(tx, input.signupId)) as Credential;
-    await appendToOutbox(tx, 'auth', [
-      {
-        topic: 'auth.member-signed-up.v1',
-        aggregateId: credential.memberId,
-        payload: { memberId: credential.memberId, role: credential.role as 'USER' | 'PARTNER', signedUpAt: now.toISOString() },
-      },
-    ], now);
+    await appendToOutbox(
+      tx,
+      'auth',
+      [
+        {
+          topic: 'auth.member-signed-up.v1',
+          aggregateId: credential.memberId,
+          payload: { memberId: credential.memberId, role: credential.role as 'USER' | 'PARTNER', signedUpAt: now.toISOString() },
+        },
+      ],
+      now,
+    );
   });
 }

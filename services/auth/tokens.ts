@@ -5,11 +5,9 @@
  * stop working at once, in every API process.
  */
 import { sign } from 'hono/jwt';
-import { z } from 'zod';
+import type { TPrincipal } from '../contracts/principal.ts';
 
-export const ZRole = z.enum(['USER', 'PARTNER', 'ADMIN']);
-export const ZPrincipal = z.object({ memberId: z.uuid(), role: ZRole, sessionId: z.uuid() });
-export type TPrincipal = z.infer<typeof ZPrincipal>;
+export { ZPrincipal, ZRole, type TPrincipal } from '../contracts/principal.ts';
 
 /** Answers whether a session still lets its tokens in (sessions.ts; one primary-key lookup). */
 export interface SessionCheck {

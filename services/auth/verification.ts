@@ -30,7 +30,11 @@ export interface VerificationDeps {
  * mail saying so (and no link: that signup can only run out). Either way the
  * saga sees the same empty answer. Idempotent: once mailed, a retry does nothing.
  */
-export async function requestConfirmation(deps: VerificationDeps, input: { signupId: string; expiresInSeconds: number }, now = new Date()): Promise<void> {
+export async function requestConfirmation(
+  deps: VerificationDeps,
+  input: { signupId: string; expiresInSeconds: number },
+  now = new Date(),
+): Promise<void> {
   const { db, mailer } = deps;
   const existing = await verificationsRepo.find(db, input.signupId);
   if (existing?.mailedAt) return;
@@ -54,13 +58,18 @@ export async function requestConfirmation(deps: VerificationDeps, input: { signu
  * a second confirmation and a late one are refused and change nothing.
  * Returns an undo for when the saga can no longer take the confirmation.
  */
-export async function confirmAddress(db: Db, input: { signupId: string; token: string }, now = new Date()): Promise<{ undo: () => Promise<void> }> {
+export async function confirmAddress(
+  db: Db,
+  input: { signupId: string; token: string },
+  now = new Date(),
+): Promise<{ undo: () => Promise<void> }> {
   const row = await verificationsRepo.find(db, input.signupId);
   if (!row || !sameHash(row.tokenHash, hashToken(input.token))) {
     throw new AppError('VERIFICATION_TOKEN_INVALID', 'this confirmation link is not valid');
   }
   if (row.confirmedAt) throw new AppError('ALREADY_CONFIRMED', 'this address is confirmed already');
-  if (row.expiresAt.getTime() <= now.getTime()) throw new AppError('VERIFICATION_EXPIRED', 'this confirmation link has expired; sign up again');
+  if (row.expiresAt.getTime() <= now.getTime())
+    throw new AppError('VERIFICATION_EXPIRED', 'this confirmation link has expired; sign up again');
   const { count } = await verificationsRepo.confirm(db, input.signupId, now);
   if (count === 0) throw new AppError('ALREADY_CONFIRMED', 'this address is confirmed already');
   return { undo: async () => void (await verificationsRepo.unconfirm(db, input.signupId)) };

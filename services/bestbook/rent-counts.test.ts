@@ -35,7 +35,11 @@ const rented = (bookNo: number, title: string, occurredAt = new Date()) =>
 const changed = (bookNo: number, title: string, occurredAt: string) =>
   upcastBookChanged(envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt }));
 const changedV2 = (bookNo: number, title: string, occurredAt: string, change: 'CREATED' | 'UPDATED' | 'WITHDRAWN') =>
-  envelope('book.book-changed.v2', { bookNo, title, author: 'A. Author', change, status: change === 'WITHDRAWN' ? 'WITHDRAWN' : 'AVAILABLE' }, { occurredAt });
+  envelope(
+    'book.book-changed.v2',
+    { bookNo, title, author: 'A. Author', change, status: change === 'WITHDRAWN' ? 'WITHDRAWN' : 'AVAILABLE' },
+    { occurredAt },
+  );
 const row = (bookNo: number) => db.bookRentCount.findUnique({ where: { bookNo }, select: { title: true, rentCount: true } });
 
 describe('best-book handlers', () => {
@@ -86,7 +90,10 @@ describe('GET /books/best', () => {
   it('orders by rent count, then book number, and leaves out books never rented', async () => {
     const [a, b, c] = [newBook(), newBook(), newBook()].sort((x, y) => x - y) as [number, number, number];
     await recordBookTitle(db, changed(a, 'Never rented', '2026-01-01T00:00:00.000Z'));
-    for (const [bookNo, times] of [[b, 2], [c, 2]] as const) {
+    for (const [bookNo, times] of [
+      [b, 2],
+      [c, 2],
+    ] as const) {
       for (let i = 0; i < times; i++) await countBookRented(db, rented(bookNo, `Book ${bookNo}`));
     }
     const response = await app().request('/books/best?limit=100');

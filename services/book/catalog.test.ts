@@ -32,7 +32,10 @@ describe('withdrawing a book', () => {
     expect(await outboxOf(bookNo)).toEqual([
       { topic: 'book.book-changed.v2', payload: { bookNo, title: 'Withdrawn soon', author: 'W', change: 'CREATED', status: 'AVAILABLE' } },
       { topic: 'book.book-changed.v1', payload: { bookNo, title: 'Withdrawn soon', author: 'W' } },
-      { topic: 'book.book-changed.v2', payload: { bookNo, title: 'Withdrawn soon', author: 'W', change: 'WITHDRAWN', status: 'WITHDRAWN' } },
+      {
+        topic: 'book.book-changed.v2',
+        payload: { bookNo, title: 'Withdrawn soon', author: 'W', change: 'WITHDRAWN', status: 'WITHDRAWN' },
+      },
       { topic: 'book.book-changed.v1', payload: { bookNo, title: 'Withdrawn soon', author: 'W' } },
     ]);
   });

@@ -8,7 +8,8 @@ import { booksRepo } from './db/books.ts';
  * source of truth). Idempotent; refuses a book that is not available.
  */
 export async function markBookRented(db: Db, input: { bookNo: number; rentalId: string }): Promise<{ title: string }> {
-  await booksRepo.markRented(db, input.bookNo, input.rentalId);
+  const rented = await booksRepo.markRented(db, input.bookNo, input.rentalId);
+  if (rented) return rented;
   const book = await booksRepo.find(db, input.bookNo);
   if (!book) throw new AppError('BOOK_NOT_FOUND', `no book ${input.bookNo}`);
   // Ours now, or already ours from an earlier attempt of this step.

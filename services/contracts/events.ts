@@ -118,15 +118,17 @@ export type NewEvent<T extends Topic = Topic> = {
   [K in T]: { topic: K; aggregateId: string; payload: TPayload<K> };
 }[T];
 
+/** Whether an envelope is of `topic`: its type names the topic (parseEnvelope checks the payload against that topic's schema). */
+export function isEventOf<T extends Topic>(topic: T, event: TEnvelope): event is TEnvelope<T> {
+  return event.type === topic;
+}
+
 export function schemaVersionOf(topic: Topic): number {
   return Number(topic.slice(topic.lastIndexOf('.v') + 2));
 }
 
 /** Parses a raw message value into a typed envelope, or explains why it cannot. */
-export function parseEnvelope<T extends Topic>(
-  topic: T,
-  raw: string,
-): { ok: true; event: TEnvelope<T> } | { ok: false; reason: string } {
+export function parseEnvelope<T extends Topic>(topic: T, raw: string): { ok: true; event: TEnvelope<T> } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw);

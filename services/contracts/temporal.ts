@@ -23,7 +23,23 @@ export const SEARCH = {
   bookNo: defineSearchAttributeKey('BookNo', SearchAttributeType.KEYWORD),
   sagaStatus: defineSearchAttributeKey('SagaStatus', SearchAttributeType.KEYWORD),
   sagaType: defineSearchAttributeKey('SagaType', SearchAttributeType.KEYWORD),
+  /**
+   * What the saga did and how it stands, for the Temporal UI's workflow list (a column), e.g.
+   * "rent book 12 — COMPENSATED: BOOK_NOT_AVAILABLE": the list shows search attributes, not the
+   * user-metadata summary. Saga types, book numbers, statuses and error codes only.
+   */
+  sagaSummary: defineSearchAttributeKey('SagaSummary', SearchAttributeType.KEYWORD),
 };
+
+/** What a saga is about, for the Temporal UI: its type and book ("rent book 12", "settle fee"); never personal data. */
+export const sagaLabel = (sagaType: string, bookNo?: number): string =>
+  `${sagaType.replace(/-/g, ' ')}${bookNo === undefined ? '' : ` book ${bookNo}`}`;
+
+/** A loan, told apart from the sagas in the Temporal UI: "loan of book 12 (due 2026-12-14T08:00:00.000Z)". */
+export const loanLabel = (loan: Pick<LoanInput, 'bookNo' | 'dueAt'>): string => `loan of book ${loan.bookNo} (due ${loan.dueAt})`;
+
+/** The line the Temporal UI shows (SagaSummary and the current details): "rent book 12 — COMPENSATED: BOOK_NOT_AVAILABLE". */
+export const summaryLine = (label: string, status: string, code?: string): string => `${label} — ${status}${code ? `: ${code}` : ''}`;
 
 export type StepStatus =
   | 'PENDING'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { envelope, uniqueBookNo } from '../../test/support/events.ts';
+import { bearerAuthenticator } from '../auth/authenticator.ts';
 import { openSession, sessionCheck } from '../auth/sessions.ts';
 import type { TokenOptions } from '../auth/tokens.ts';
 import { createDb, type Db } from '../platform/db.ts';
@@ -58,7 +59,11 @@ describe('member history handlers', () => {
 });
 
 describe('GET /members/me/history', () => {
-  const app = () => createApp({ logger: createLogger({ name: 'test', level: 'silent' }), routers: [memberHistoryRoutes({ db, tokens })] });
+  const app = () =>
+    createApp({
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      routers: [memberHistoryRoutes({ db, auth: bearerAuthenticator(tokens) })],
+    });
   const tokenFor = async (memberId: string) => (await openSession(db, tokens, { memberId, role: 'USER' })).token;
 
   it("answers the caller's loans newest first, returnedAt only once returned", async () => {

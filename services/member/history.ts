@@ -1,55 +1,55 @@
 /** The member's rental history: a read model built from rental events. */
 import type { TEnvelope } from '../contracts/events.ts';
-import { BATCH_TRANSACTION, type Db } from '../platform/db.ts';
-import { historyRepo } from './db/history.ts';
+import type { Db } from '../platform/db.ts';
+import { applyOnce } from '../platform/read-model-kit.ts';
+import { MEMBER_PROCESSED, historyRepo } from './db/history.ts';
 
-/** Consumer of rental.item-rented.v1: adds the loan to the member's history, once per event. */
-export async function recordItemRented(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
-  const { rentalId, memberId, bookNo, title, rentedAt } = event.payload;
-  await db.$transaction(async (tx) => {
-    if (!(await historyRepo.markProcessed(tx, event.eventId)) || (await historyRepo.isErased(tx, memberId))) return;
-    await historyRepo.recordRented(tx, { rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) });
-  });
-}
-
-/** Consumer of rental.item-returned.v1: marks the loan returned, once per event. */
-export async function recordItemReturned(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
-  const { rentalId, memberId, bookNo, returnedAt } = event.payload;
-  await db.$transaction(async (tx) => {
-    if (!(await historyRepo.markProcessed(tx, event.eventId)) || (await historyRepo.isErased(tx, memberId))) return;
-    await historyRepo.recordReturned(tx, { rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) });
-  });
-}
-
-/** recordItemRented for a batch of one partition, in one transaction (the rebuild's pace). */
+/** Consumer of rental.item-rented.v1: adds each loan to its member's history, once per event (a batch of one partition in one transaction). */
 export async function recordItemsRented(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
-  await db.$transaction((tx) =>
+  await applyOnce(db, MEMBER_PROCESSED, events, (tx, fresh) =>
     historyRepo.recordRentedMany(
       tx,
-      events.map(({ eventId, payload: { rentalId, memberId, bookNo, title, rentedAt } }) => ({ eventId, rentalId, memberId, bookNo, title, rentedAt: new Date(rentedAt) })),
+      fresh.map(({ payload: { rentalId, memberId, bookNo, title, rentedAt } }) => ({
+        rentalId,
+        memberId,
+        bookNo,
+        title,
+        rentedAt: new Date(rentedAt),
+      })),
     ),
-    BATCH_TRANSACTION,
   );
 }
 
-/** recordItemReturned for a batch of one partition, in one transaction. */
+export const recordItemRented = (db: Db, event: TEnvelope<'rental.item-rented.v1'>) => recordItemsRented(db, [event]);
+
+/** Consumer of rental.item-returned.v1: marks each loan returned, once per event. */
 export async function recordItemsReturned(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
-  await db.$transaction((tx) =>
+  await applyOnce(db, MEMBER_PROCESSED, events, (tx, fresh) =>
     historyRepo.recordReturnedMany(
       tx,
-      events.map(({ eventId, payload: { rentalId, memberId, bookNo, returnedAt } }) => ({ eventId, rentalId, memberId, bookNo, returnedAt: new Date(returnedAt) })),
+      fresh.map(({ payload: { rentalId, memberId, bookNo, returnedAt } }) => ({
+        rentalId,
+        memberId,
+        bookNo,
+        returnedAt: new Date(returnedAt),
+      })),
     ),
-    BATCH_TRANSACTION,
   );
 }
 
-/** Consumer of member.member-erased.v1: forgets the member's loans. */
-export async function forgetErasedMember(db: Db, event: TEnvelope<'member.member-erased.v1'>): Promise<void> {
-  await db.$transaction(async (tx) => {
-    if (!(await historyRepo.markProcessed(tx, event.eventId))) return;
-    await historyRepo.forgetMember(tx, event.payload.memberId);
-  });
+export const recordItemReturned = (db: Db, event: TEnvelope<'rental.item-returned.v1'>) => recordItemsReturned(db, [event]);
+
+/** Consumer of member.member-erased.v1: forgets the members' loans. */
+export async function forgetErasedMembers(db: Db, events: TEnvelope<'member.member-erased.v1'>[]): Promise<void> {
+  await applyOnce(db, MEMBER_PROCESSED, events, (tx, fresh) =>
+    historyRepo.forgetMembers(
+      tx,
+      fresh.map((event) => event.payload.memberId),
+    ),
+  );
 }
+
+export const forgetErasedMember = (db: Db, event: TEnvelope<'member.member-erased.v1'>) => forgetErasedMembers(db, [event]);
 
 /** The member's loans, newest first. */
 export function findRentalHistory(db: Db, memberId: string) {

@@ -15,11 +15,8 @@ export interface PointsChange {
 }
 
 export async function awardPoints(db: Db, input: PointsChange): Promise<void> {
-  await db.$transaction(async (tx) => {
-    if (await pointsRepo.addEntry(tx, { key: input.key, memberId: input.memberId, delta: input.points, reason: input.reason })) {
-      await pointsRepo.add(tx, input.memberId, input.points);
-    }
-  });
+  // The entry and the balance in one statement: a retried step finds its key taken and adds nothing.
+  await pointsRepo.addEntryAndApply(db, { key: input.key, memberId: input.memberId, delta: input.points, reason: input.reason });
 }
 
 /** Debits the points, refusing with INSUFFICIENT_POINTS when the balance does not cover them. */

@@ -36,17 +36,24 @@ export async function activateProfile(db: Db, input: { signupId: string }, now =
     if (count === 0) return;
     const profile = (await profilesRepo.findBySignup(tx, input.signupId)) as Profile;
     if (profile.role !== 'PARTNER') return;
-    await appendToOutbox(tx, 'member', [
-      {
-        topic: 'member.partner-registered.v1',
-        aggregateId: profile.memberId,
-        payload: { memberId: profile.memberId, registeredAt: now.toISOString() },
-      },
-    ], now);
+    await appendToOutbox(
+      tx,
+      'member',
+      [
+        {
+          topic: 'member.partner-registered.v1',
+          aggregateId: profile.memberId,
+          payload: { memberId: profile.memberId, registeredAt: now.toISOString() },
+        },
+      ],
+      now,
+    );
   });
 }
 
-export async function findActiveProfile(db: Db, memberId: string): Promise<Profile | null> {
+/** An active member's profile (never an erased one, whose nickname is gone). */
+export async function findActiveProfile(db: Db, memberId: string): Promise<(Profile & { nickname: string }) | null> {
   const profile = await profilesRepo.findByMember(db, memberId);
-  return profile?.active ? profile : null;
+  if (!profile?.active || profile.erasedAt !== null || profile.nickname === null) return null;
+  return { ...profile, nickname: profile.nickname };
 }

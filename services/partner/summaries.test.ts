@@ -11,8 +11,7 @@ beforeAll(() => {
 });
 afterAll(() => db.$disconnect());
 
-const registered = (memberId: string) =>
-  envelope('member.partner-registered.v1', { memberId, registeredAt: '2026-01-01T00:00:00.000Z' });
+const registered = (memberId: string) => envelope('member.partner-registered.v1', { memberId, registeredAt: '2026-01-01T00:00:00.000Z' });
 const erased = (memberId: string) => envelope('member.member-erased.v1', { memberId, erasedAt: '2026-02-01T00:00:00.000Z' });
 const rented = (memberId: string) => {
   const rentalId = randomUUID();

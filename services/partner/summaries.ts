@@ -7,56 +7,74 @@
  * events ignored.
  */
 import type { TEnvelope } from '../contracts/events.ts';
-import { BATCH_TRANSACTION, type Db, type Tx } from '../platform/db.ts';
-import { summariesRepo } from './db/summaries.ts';
+import type { Db, Tx } from '../platform/db.ts';
+import { applyOnce } from '../platform/read-model-kit.ts';
+import { PARTNER_PROCESSED, summariesRepo } from './db/summaries.ts';
 
-/** Runs the change once per event, for a member not erased, one handler per member at a time. */
-function applyOnce(db: Db, eventId: string, memberId: string, change: (tx: Tx) => Promise<unknown>): Promise<void> {
-  return db.$transaction(async (tx) => {
-    if (!(await summariesRepo.markProcessed(tx, eventId))) return;
-    await summariesRepo.lockMember(tx, memberId);
-    if (await summariesRepo.isErased(tx, memberId)) return;
-    await change(tx);
+/** Applies the change once per event, the events' members locked (one handler per member at a time). */
+function applyOnceLocked<E extends { eventId: string; payload: { memberId: string } }>(
+  db: Db,
+  events: E[],
+  change: (tx: Tx, fresh: E[]) => Promise<unknown>,
+) {
+  return applyOnce(db, PARTNER_PROCESSED, events, async (tx, fresh) => {
+    await summariesRepo.lockMembers(
+      tx,
+      fresh.map((event) => event.payload.memberId),
+    );
+    await change(tx, fresh);
   });
 }
 
-/** Consumer of member.partner-registered.v1: the member becomes a partner, with the counts applied so far. */
-export function recordPartnerRegistered(db: Db, event: TEnvelope<'member.partner-registered.v1'>): Promise<void> {
-  const { memberId, registeredAt } = event.payload;
-  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.register(tx, memberId, new Date(registeredAt)));
+/** Consumer of member.partner-registered.v1: each member becomes a partner, with the counts applied so far (a batch in one transaction). */
+export async function recordPartnersRegistered(db: Db, events: TEnvelope<'member.partner-registered.v1'>[]): Promise<void> {
+  await applyOnceLocked(db, events, (tx, fresh) =>
+    summariesRepo.registerMany(
+      tx,
+      fresh.map(({ payload }) => ({ memberId: payload.memberId, registeredAt: new Date(payload.registeredAt) })),
+    ),
+  );
 }
 
-/** Consumer of rental.item-rented.v1: one more rent on the member's counters (shown only once they are a partner). */
-export function countPartnerRent(db: Db, event: TEnvelope<'rental.item-rented.v1'>): Promise<void> {
-  const { memberId } = event.payload;
-  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countRent(tx, memberId));
+export const recordPartnerRegistered = (db: Db, event: TEnvelope<'member.partner-registered.v1'>) => recordPartnersRegistered(db, [event]);
+
+/** Consumer of rental.item-rented.v1: one more rent on each member's counters (shown only once they are a partner). */
+export async function countPartnerRents(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
+  await applyOnceLocked(db, events, (tx, fresh) =>
+    summariesRepo.countMany(
+      tx,
+      'rent_count',
+      fresh.map((event) => event.payload.memberId),
+    ),
+  );
 }
 
-/** Consumer of rental.item-returned.v1: one more return (see countPartnerRent). */
-export function countPartnerReturn(db: Db, event: TEnvelope<'rental.item-returned.v1'>): Promise<void> {
-  const { memberId } = event.payload;
-  return applyOnce(db, event.eventId, memberId, (tx) => summariesRepo.countReturn(tx, memberId));
+export const countPartnerRent = (db: Db, event: TEnvelope<'rental.item-rented.v1'>) => countPartnerRents(db, [event]);
+
+/** Consumer of rental.item-returned.v1: one more return (see countPartnerRents). */
+export async function countPartnerReturns(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
+  await applyOnceLocked(db, events, (tx, fresh) =>
+    summariesRepo.countMany(
+      tx,
+      'return_count',
+      fresh.map((event) => event.payload.memberId),
+    ),
+  );
 }
 
-/** countPartnerRent for a batch of one partition, in one transaction (the rebuild's pace). */
-export function countPartnerRents(db: Db, events: TEnvelope<'rental.item-rented.v1'>[]): Promise<void> {
-  return db.$transaction((tx) => summariesRepo.countMany(tx, 'rent_count', events.map((event) => ({ eventId: event.eventId, memberId: event.payload.memberId }))), BATCH_TRANSACTION);
+export const countPartnerReturn = (db: Db, event: TEnvelope<'rental.item-returned.v1'>) => countPartnerReturns(db, [event]);
+
+/** Consumer of member.member-erased.v1: the members' rows are deleted and their later events ignored. */
+export async function forgetErasedPartners(db: Db, events: TEnvelope<'member.member-erased.v1'>[]): Promise<void> {
+  await applyOnceLocked(db, events, (tx, fresh) =>
+    summariesRepo.forget(
+      tx,
+      fresh.map(({ payload }) => ({ memberId: payload.memberId, erasedAt: new Date(payload.erasedAt) })),
+    ),
+  );
 }
 
-/** countPartnerReturn for a batch of one partition, in one transaction. */
-export function countPartnerReturns(db: Db, events: TEnvelope<'rental.item-returned.v1'>[]): Promise<void> {
-  return db.$transaction((tx) => summariesRepo.countMany(tx, 'return_count', events.map((event) => ({ eventId: event.eventId, memberId: event.payload.memberId }))), BATCH_TRANSACTION);
-}
-
-/** Consumer of member.member-erased.v1: the member's row is deleted and their later events ignored. */
-export async function forgetErasedPartner(db: Db, event: TEnvelope<'member.member-erased.v1'>): Promise<void> {
-  const { memberId, erasedAt } = event.payload;
-  await db.$transaction(async (tx) => {
-    if (!(await summariesRepo.markProcessed(tx, event.eventId))) return;
-    await summariesRepo.lockMember(tx, memberId);
-    await summariesRepo.forget(tx, memberId, new Date(erasedAt));
-  });
-}
+export const forgetErasedPartner = (db: Db, event: TEnvelope<'member.member-erased.v1'>) => forgetErasedPartners(db, [event]);
 
 export interface PartnerSummary {
   memberId: string;

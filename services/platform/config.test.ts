@@ -15,18 +15,21 @@ describe('loadConfig: the public development secrets', () => {
     expect(config.TEMPORAL_CODEC_KEYS[0]!.id).toBe('dev');
   });
 
-  it.each([undefined, 'production', 'staging', 'prod', ''])('are refused under NODE_ENV=%s, with one message naming every missing secret', (NODE_ENV) => {
-    const env = NODE_ENV === undefined ? base : { ...base, NODE_ENV };
-    let message = '';
-    try {
-      loadConfig(env);
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toMatch(/^invalid configuration for NODE_ENV/);
-    expect(message).toContain('JWT_SECRET, TEMPORAL_CODEC_KEYS, ADMIN_PASSWORD must be set');
-    expect(message.match(/invalid configuration/g)).toHaveLength(1);
-  });
+  it.each([undefined, 'production', 'staging', 'prod', ''])(
+    'are refused under NODE_ENV=%s, with one message naming every missing secret',
+    (NODE_ENV) => {
+      const env = NODE_ENV === undefined ? base : { ...base, NODE_ENV };
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^invalid configuration for NODE_ENV/);
+      expect(message).toContain('JWT_SECRET, TEMPORAL_CODEC_KEYS, ADMIN_PASSWORD must be set');
+      expect(message.match(/invalid configuration/g)).toHaveLength(1);
+    },
+  );
 
   it('refuses a secret set to its public development value outside development', () => {
     for (const name of ['JWT_SECRET', 'TEMPORAL_CODEC_KEYS', 'ADMIN_PASSWORD'] as const) {
@@ -40,22 +43,33 @@ describe('loadConfig: the public development secrets', () => {
   });
 
   it('starts with real secrets in production, and keeps the public key as a decrypting key only', () => {
-    const config = loadConfig({ ...base, NODE_ENV: 'production', ...realSecrets, TEMPORAL_CODEC_KEYS: `${realKeys},${DEVELOPMENT_CODEC_KEYS}` });
+    const config = loadConfig({
+      ...base,
+      NODE_ENV: 'production',
+      ...realSecrets,
+      TEMPORAL_CODEC_KEYS: `${realKeys},${DEVELOPMENT_CODEC_KEYS}`,
+    });
     expect(config.NODE_ENV).toBe('production');
     expect(config.TEMPORAL_CODEC_KEYS.map((key) => key.id)).toEqual(['prod-1', 'dev']);
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', ...realSecrets, TEMPORAL_CODEC_KEYS: `${DEVELOPMENT_CODEC_KEYS},${realKeys}` })).toThrow(
-      /TEMPORAL_CODEC_KEYS must be set/,
-    );
+    expect(() =>
+      loadConfig({ ...base, NODE_ENV: 'production', ...realSecrets, TEMPORAL_CODEC_KEYS: `${DEVELOPMENT_CODEC_KEYS},${realKeys}` }),
+    ).toThrow(/TEMPORAL_CODEC_KEYS must be set/);
   });
 
   it('requires only the secrets a process uses, and a secret it did not ask for cannot be read', () => {
     const relay = loadConfig({ ...base, NODE_ENV: 'production' }, { secrets: [] });
     expect(() => relay.JWT_SECRET).toThrow(/JWT_SECRET is not configured for this process/);
-    expect(() => loadConfig({ ...base }, { secrets: ['TEMPORAL_CODEC_KEYS'] })).toThrow(/: TEMPORAL_CODEC_KEYS must be set to secret values \(/);
-    expect(loadConfig({ ...base, TEMPORAL_CODEC_KEYS: realKeys }, { secrets: ['TEMPORAL_CODEC_KEYS'] }).TEMPORAL_CODEC_KEYS[0]!.id).toBe('prod-1');
+    expect(() => loadConfig({ ...base }, { secrets: ['TEMPORAL_CODEC_KEYS'] })).toThrow(
+      /: TEMPORAL_CODEC_KEYS must be set to secret values \(/,
+    );
+    expect(loadConfig({ ...base, TEMPORAL_CODEC_KEYS: realKeys }, { secrets: ['TEMPORAL_CODEC_KEYS'] }).TEMPORAL_CODEC_KEYS[0]!.id).toBe(
+      'prod-1',
+    );
   });
 
   it('still validates the values it is given, in the same message', () => {
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: .*; TEMPORAL_CODEC_KEYS, ADMIN_PASSWORD must be set/);
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(
+      /JWT_SECRET: .*; TEMPORAL_CODEC_KEYS, ADMIN_PASSWORD must be set/,
+    );
   });
 });

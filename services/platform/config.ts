@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { connectionSettingProblems, KAFKA_SETTINGS, TEMPORAL_SETTINGS } from './connection-settings.ts';
 import { parseCodecKeys } from './payload-codec.ts';
+import { DATABASE_USERS, databaseUrlKey, usesDevelopmentPassword } from './service-databases.ts';
 
 /**
  * The development payload-encryption key: public (it is in the repository), so
@@ -29,33 +31,52 @@ export const ZConfig = z.object({
   /** `development` or `test` accept the public development secrets; anything else (or nothing) is production. */
   NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
+  /** The owner's connection (migrations, operator commands); also each service's while its own URL is unset. */
   DATABASE_URL: z.string().url(),
+  /** Each service's own role, which reaches only that service's schema (services/platform/service-databases.ts); unset = DATABASE_URL. */
+  AUTH_DATABASE_URL: z.string().url().optional(),
+  MEMBER_DATABASE_URL: z.string().url().optional(),
+  BOOK_DATABASE_URL: z.string().url().optional(),
+  RENTAL_DATABASE_URL: z.string().url().optional(),
+  PARTNER_DATABASE_URL: z.string().url().optional(),
+  BESTBOOK_DATABASE_URL: z.string().url().optional(),
+  NOTIFICATIONS_DATABASE_URL: z.string().url().optional(),
+  /** The relay's role: every service's outbox table and nothing else; unset = DATABASE_URL. */
+  RELAY_DATABASE_URL: z.string().url().optional(),
+  /** Connections per database client: a process opens one client per distinct service URL it hosts. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   /** The Temporal UI's address: the only origin allowed to call the codec endpoint from a browser. */
   TEMPORAL_UI_URL: z.string().url().optional(),
   /** Payload encryption keys `id:base64(32 bytes)`, comma-separated; the first encrypts, all decrypt (rotation). */
-  TEMPORAL_CODEC_KEYS: z
-    .string()
-    .transform((value, ctx) => {
-      try {
-        return parseCodecKeys(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  TEMPORAL_CODEC_KEYS: z.string().transform((value, ctx) => {
+    try {
+      return parseCodecKeys(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   /** A shared secret that tools may send as `Authorization: Bearer <token>` to the codec endpoint; unset = admin tokens only. */
   TEMPORAL_CODEC_AUTH_TOKEN: z.string().min(32).optional(),
-  KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((value) => value.split(',').map((broker) => broker.trim())),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) => value.split(',').map((broker) => broker.trim())),
   KAFKA_CLIENT_ID: z.string().default('book-rental'),
+  ...KAFKA_SETTINGS,
+  ...TEMPORAL_SETTINGS,
   /** Comma-separated task queues a worker hosts; default all. */
   WORKER_QUEUES: z.string().optional(),
   JWT_SECRET: z.string().min(32),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   /** Refresh token lifetime: a session left unrefreshed this long ends (default 14 days). */
-  REFRESH_TTL_SECONDS: z.coerce.number().int().positive().default(14 * 24 * 3600),
+  REFRESH_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(14 * 24 * 3600),
   /** Signups accepted per client address in an hour, counted across every API process; past it, 429 RATE_LIMITED. */
   SIGNUP_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
   /** Password hashes (scrypt) running at once per API process, and waiting behind them; past both, 503 SERVER_BUSY. */
@@ -67,10 +88,20 @@ export const ZConfig = z.object({
   /** The admin account's first password: used only to create the account when it is missing, never to reset it. */
   ADMIN_PASSWORD: z.string().min(8),
   /** Loan period and the length of one late-fee day; tests shorten both. */
-  LOAN_PERIOD_SECONDS: z.coerce.number().positive().default(14 * 24 * 3600),
-  FEE_DAY_SECONDS: z.coerce.number().positive().default(24 * 3600),
+  LOAN_PERIOD_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(14 * 24 * 3600),
+  FEE_DAY_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 3600),
   /** Published outbox rows are deleted after this many seconds (the events live on in Kafka); 0 = never. */
-  OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
+  OUTBOX_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3600),
   /** How often the relay prunes the outboxes. */
   OUTBOX_PRUNE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
   /** The SMTP server mail goes to (Mailpit under `npm start` and the tests). */
@@ -80,14 +111,26 @@ export const ZConfig = z.object({
   /** Where members reach the API: the base of the confirmation link in signup mails; unset = http://127.0.0.1:<PORT>. */
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** How long a signup waits for its address to be confirmed before it is undone. */
-  SIGNUP_VERIFICATION_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  SIGNUP_VERIFICATION_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
   /** The due-soon reminder goes out this long before a loan's due date (at once when the loan is shorter). */
-  REMINDER_BEFORE_DUE_SECONDS: z.coerce.number().int().nonnegative().default(2 * 24 * 3600),
+  REMINDER_BEFORE_DUE_SECONDS: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(2 * 24 * 3600),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().optional(),
   /** Also write each process's JSON log lines to `<LOG_DIR>/<process>.log`, rotated by size; unset = stdout only. */
   LOG_DIR: z.string().min(1).optional(),
-  LOG_FILE_MAX_BYTES: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),
+  LOG_FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(4096)
+    .default(10 * 1024 * 1024),
   /** Rotated files kept beside the current one (`<process>.log.1` is the newest). */
   LOG_FILE_KEEP: z.coerce.number().int().min(0).max(100).default(3),
   /** Where the worker, relay and consumers serve GET /metrics; unset = their own defaults (services/platform/metrics.ts), 0 = off. The api serves it on PORT. */
@@ -97,9 +140,13 @@ export const ZConfig = z.object({
     .string()
     .optional()
     .transform((value, ctx) => {
-      const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+      const names = (value ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
       const unknown = names.filter((name) => !['otlp', 'console', 'none'].includes(name));
-      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown exporter(s) ${unknown.join(', ')}; known: otlp, console, none` });
+      if (unknown.length > 0)
+        ctx.addIssue({ code: 'custom', message: `unknown exporter(s) ${unknown.join(', ')}; known: otlp, console, none` });
       return value === undefined ? undefined : (names.filter((name) => name !== 'none') as ('otlp' | 'console')[]);
     }),
   /** The OTLP/HTTP collector (`http://host:4318`); the exporter itself reads it and the other OTEL_EXPORTER_OTLP_* variables. */
@@ -131,15 +178,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const developing = (DEVELOPMENT_ENVIRONMENTS as readonly string[]).includes(env.NODE_ENV ?? '');
   const given = definedOnly(env);
   const parsed = ZConfigInput.safeParse(developing ? { ...DEVELOPMENT_SECRETS, ...given } : given);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = parsed.success
+    ? connectionSettingProblems(parsed.data)
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (!developing) {
     const missing = (options.secrets ?? SECRET_NAMES).filter((name) => isUnsetOrPublic(name, given[name]));
     if (missing.length > 0) {
-      problems.push(`${missing.join(', ')} must be set to secret values (unset, or the public development value, is accepted only with NODE_ENV=development or test)`);
+      problems.push(
+        `${missing.join(', ')} must be set to secret values (unset, or the public development value, is accepted only with NODE_ENV=development or test)`,
+      );
     }
+    const publicPasswords = DATABASE_USERS.map(databaseUrlKey).filter((key, index) =>
+      usesDevelopmentPassword(given[key], DATABASE_USERS[index]!),
+    );
+    if (publicPasswords.length > 0)
+      problems.push(
+        `${publicPasswords.join(', ')} carry the public development password (accepted only with NODE_ENV=development or test)`,
+      );
   }
   if (!parsed.success || problems.length > 0) {
-    const environment = developing ? `NODE_ENV=${env.NODE_ENV}` : env.NODE_ENV ? `NODE_ENV=${env.NODE_ENV} (production rules)` : 'NODE_ENV unset (production rules)';
+    const environment = developing
+      ? `NODE_ENV=${env.NODE_ENV}`
+      : env.NODE_ENV
+        ? `NODE_ENV=${env.NODE_ENV} (production rules)`
+        : 'NODE_ENV unset (production rules)';
     throw new Error(`invalid configuration for ${environment}: ${problems.join('; ')}`);
   }
   const config = parsed.data;

@@ -33,9 +33,7 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
       connected = true;
     }
     const topics = [...new Set(options.groups.flatMap((group) => group.topics))];
-    const watermarks = new Map(
-      await Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const)),
-    );
+    const watermarks = new Map(await Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const)));
     for (const { groupId, topics: groupTopics } of options.groups) {
       for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics: groupTopics })) {
         for (const { partition, offset } of partitions) {
@@ -50,7 +48,10 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
     for (const topic of topics) {
       const dlq = deadLetterTopic(topic);
       const marks = await admin.fetchTopicOffsets(dlq);
-      deadLetterTopicMessages.set({ topic: dlq }, marks.reduce((sum, mark) => sum + Number(mark.high) - Number(mark.low), 0));
+      deadLetterTopicMessages.set(
+        { topic: dlq },
+        marks.reduce((sum, mark) => sum + Number(mark.high) - Number(mark.low), 0),
+      );
     }
   }
 

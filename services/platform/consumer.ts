@@ -16,11 +16,11 @@
  * the infrastructure is applied again one event at a time, to find the culprit.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterTopic, parseEnvelope, type TEnvelope, type Topic } from '../contracts/events.ts';
+import type { Consumer, EachBatchHandler, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { deadLetterTopic, isEventOf, parseEnvelope, type TEnvelope, type Topic } from '../contracts/events.ts';
 import { backoffMs, classifyFailure } from './failures.ts';
 import { withLogContext, type Logger } from './logger.ts';
-import { consumerPaused, consumerPauses, consumerProcessed, consumerRetries, deadLettersParked } from './metrics.ts';
+import { consumerPaused, consumerPauses, consumerProcessed, consumerRelaunches, consumerRetries, deadLettersParked } from './metrics.ts';
 import { contextFromTraceparent, tracer } from './tracing.ts';
 
 export interface Subscription<T extends Topic = Topic> {
@@ -30,13 +30,25 @@ export interface Subscription<T extends Topic = Topic> {
   handleBatch?: (events: TEnvelope<T>[]) => Promise<void>;
 }
 
-/** Keeps each subscription's topic and handler types tied together. */
+/**
+ * Keeps each subscription's topic and handler types tied together. The group
+ * hands a subscription only events parsed for its topic; the check on the way
+ * in turns that into a type the handlers can rely on.
+ */
 export function subscribe<T extends Topic>(
   topic: T,
   handle: (event: TEnvelope<T>) => Promise<void>,
   handleBatch?: (events: TEnvelope<T>[]) => Promise<void>,
 ): Subscription {
-  return { topic, handle, ...(handleBatch ? { handleBatch } : {}) } as unknown as Subscription;
+  const own = (event: TEnvelope): TEnvelope<T> => {
+    if (!isEventOf(topic, event)) throw new Error(`a ${event.type} event was handed to the ${topic} subscription`);
+    return event;
+  };
+  return {
+    topic,
+    handle: async (event) => handle(own(event)),
+    ...(handleBatch ? { handleBatch: async (events) => handleBatch(events.map(own)) } : {}),
+  };
 }
 
 /** Headers of a message re-driven from a dead-letter topic: only this group applies it again. */
@@ -79,19 +91,29 @@ export interface ConsumerGroupOptions {
 type Parsed = ReturnType<typeof parseEnvelope<Topic>>;
 type Outcome = 'applied' | 'parked' | 'paused';
 
-export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<Consumer> {
+/** A running consumer group; a crash kafkajs does not recover from is relaunched until `disconnect`. */
+export interface ConsumerGroup {
+  groupId: string;
+  disconnect(): Promise<void>;
+}
+
+export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<ConsumerGroup> {
   const { kafka, producer, groupId, logger } = options;
   // About half a minute of retries for an error that is not the infrastructure's.
   const maxAttempts = options.maxAttempts ?? 8;
   const maxBatchEvents = options.maxBatchEvents ?? 500;
   const subscriptions = new Map(options.subscriptions.map((subscription) => [subscription.topic, subscription]));
   const pausedSince = new Map<string, { attempt: number; since: number }>();
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  await consumer.connect();
   const prefix = options.topicPrefix ?? '';
-  await consumer.subscribe({ topics: [...subscriptions.keys()].map((topic) => prefix + topic), fromBeginning: options.fromBeginning ?? true });
 
-  async function park(topic: Topic, partition: number, message: KafkaMessage, reason: string, kind: UnhandledMessage['kind'], eventId?: string): Promise<void> {
+  async function park(
+    topic: Topic,
+    partition: number,
+    message: KafkaMessage,
+    reason: string,
+    kind: UnhandledMessage['kind'],
+    eventId?: string,
+  ): Promise<void> {
     if (options.onUnhandled) {
       options.onUnhandled({ groupId, topic, partition, offset: message.offset, kind, reason, ...(eventId ? { eventId } : {}) });
       logger.warn({ topic, partition, offset: message.offset, reason }, 'message not applied; reported (this group does not dead-letter)');
@@ -113,7 +135,10 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   /** The consumer span of one message: a child of the relay's publish span (header), else of the span that wrote the event. */
   function messageSpan(topic: Topic, partition: number, message: KafkaMessage, parsed: Parsed): Span {
     const eventId = parsed.ok ? parsed.event.eventId : undefined;
-    const parent = contextFromTraceparent(message.headers?.traceparent?.toString() ?? (parsed.ok ? parsed.event.traceparent : undefined), ROOT_CONTEXT);
+    const parent = contextFromTraceparent(
+      message.headers?.traceparent?.toString() ?? (parsed.ok ? parsed.event.traceparent : undefined),
+      ROOT_CONTEXT,
+    );
     return tracer().startSpan(
       `${topic} process`,
       {
@@ -133,7 +158,13 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   }
 
   /** One message, with retries for errors that are not the infrastructure's; 'paused' on an infrastructure failure. */
-  async function applyOne(topic: Topic, partition: number, message: KafkaMessage, parsed: Parsed, heartbeat: () => Promise<void>): Promise<{ outcome: Outcome; error?: unknown }> {
+  async function applyOne(
+    topic: Topic,
+    partition: number,
+    message: KafkaMessage,
+    parsed: Parsed,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ outcome: Outcome; error?: unknown }> {
     const span = messageSpan(topic, partition, message, parsed);
     const eventId = parsed.ok ? parsed.event.eventId : undefined;
     return withLogContext({ groupId, topic, partition, offset: message.offset, ...(eventId ? { eventId } : {}) }, async () => {
@@ -171,7 +202,11 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   }
 
   /** A run of valid messages through handleBatch; undefined when the batch failed for a reason of its own (apply one by one). */
-  async function applyBatch(topic: Topic, partition: number, run: { message: KafkaMessage; parsed: Parsed }[]): Promise<{ outcome: Outcome; error?: unknown } | undefined> {
+  async function applyBatch(
+    topic: Topic,
+    partition: number,
+    run: { message: KafkaMessage; parsed: Parsed }[],
+  ): Promise<{ outcome: Outcome; error?: unknown } | undefined> {
     const { handleBatch } = subscriptions.get(topic)!;
     if (!handleBatch || run.length < 2) return undefined;
     const spans = run.map(({ message, parsed }) => messageSpan(topic, partition, message, parsed));
@@ -198,7 +233,16 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     consumerPaused.set({ group: groupId, topic, partition: String(partition) }, 1);
     consumerPauses.inc({ group: groupId, topic });
     logger.warn(
-      { groupId, topic, partition, offset: message.offset, attempt: state.attempt, pausedForMs: Date.now() - state.since, retryInMs: delay, err: error },
+      {
+        groupId,
+        topic,
+        partition,
+        offset: message.offset,
+        attempt: state.attempt,
+        pausedForMs: Date.now() - state.since,
+        retryInMs: delay,
+        err: error,
+      },
       'infrastructure failure: partition paused, the message is retried later (never dead-lettered)',
     );
     const resume = payload.pause();
@@ -211,59 +255,112 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     if (!state) return;
     pausedSince.delete(key);
     consumerPaused.set({ group: groupId, topic, partition: String(partition) }, 0);
-    logger.info({ groupId, topic, partition, attempts: state.attempt, pausedForMs: Date.now() - state.since }, 'partition resumed after the infrastructure came back');
+    logger.info(
+      { groupId, topic, partition, attempts: state.attempt, pausedForMs: Date.now() - state.since },
+      'partition resumed after the infrastructure came back',
+    );
   }
 
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-    eachBatch: async (payload) => {
-      const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-      const topic = batch.topic.slice(prefix.length) as Topic;
-      const { partition } = batch;
-      const messages = batch.messages;
-      for (let index = 0; index < messages.length; ) {
-        if (!isRunning() || isStale()) return;
-        const message = messages[index]!;
-        const redriveGroup = message.headers?.[REDRIVE_GROUP_HEADER]?.toString();
-        if (redriveGroup !== undefined && redriveGroup !== groupId) {
-          // Re-driven for another group (or the original is earlier in this topic, for a rebuild's group).
-          resolveOffset(message.offset);
-          index++;
-          continue;
-        }
-        const parsed = parseEnvelope(topic, message.value?.toString('utf8') ?? '');
-        // A run of consecutive valid messages (none re-driven for another group) goes through handleBatch when there is one.
-        const run: { message: KafkaMessage; parsed: Parsed }[] = [{ message, parsed }];
-        if (parsed.ok) {
-          for (let next = index + 1; next < messages.length && run.length < maxBatchEvents; next++) {
-            const candidate = messages[next]!;
-            if (candidate.headers?.[REDRIVE_GROUP_HEADER] !== undefined) break;
-            const candidateParsed = parseEnvelope(topic, candidate.value?.toString('utf8') ?? '');
-            if (!candidateParsed.ok) break;
-            run.push({ message: candidate, parsed: candidateParsed });
-          }
-        }
-        const batched = await applyBatch(topic, partition, run);
-        if (batched?.outcome === 'paused') return pausePartition(payload, message, batched.error);
-        if (batched) {
-          markRunning(topic, partition);
-          resolveOffset(run.at(-1)!.message.offset);
-          index += run.length;
-        } else {
-          for (const item of run) {
-            const { outcome, error } = await applyOne(topic, partition, item.message, item.parsed, heartbeat);
-            if (outcome === 'paused') return pausePartition(payload, item.message, error);
-            markRunning(topic, partition);
-            resolveOffset(item.message.offset);
-            index++;
-          }
-        }
-        await heartbeat();
+  const eachBatch: EachBatchHandler = async (payload) => {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const topic = batch.topic.slice(prefix.length) as Topic;
+    const { partition } = batch;
+    const messages = batch.messages;
+    for (let index = 0; index < messages.length; ) {
+      if (!isRunning() || isStale()) return;
+      const message = messages[index]!;
+      const redriveGroup = message.headers?.[REDRIVE_GROUP_HEADER]?.toString();
+      if (redriveGroup !== undefined && redriveGroup !== groupId) {
+        // Re-driven for another group (or the original is earlier in this topic, for a rebuild's group).
+        resolveOffset(message.offset);
+        index++;
+        continue;
       }
+      const parsed = parseEnvelope(topic, message.value?.toString('utf8') ?? '');
+      // A run of consecutive valid messages (none re-driven for another group) goes through handleBatch when there is one.
+      const run: { message: KafkaMessage; parsed: Parsed }[] = [{ message, parsed }];
+      if (parsed.ok) {
+        for (let next = index + 1; next < messages.length && run.length < maxBatchEvents; next++) {
+          const candidate = messages[next]!;
+          if (candidate.headers?.[REDRIVE_GROUP_HEADER] !== undefined) break;
+          const candidateParsed = parseEnvelope(topic, candidate.value?.toString('utf8') ?? '');
+          if (!candidateParsed.ok) break;
+          run.push({ message: candidate, parsed: candidateParsed });
+        }
+      }
+      const batched = await applyBatch(topic, partition, run);
+      if (batched?.outcome === 'paused') return pausePartition(payload, message, batched.error);
+      if (batched) {
+        markRunning(topic, partition);
+        resolveOffset(run.at(-1)!.message.offset);
+        index += run.length;
+      } else {
+        for (const item of run) {
+          const { outcome, error } = await applyOne(topic, partition, item.message, item.parsed, heartbeat);
+          if (outcome === 'paused') return pausePartition(payload, item.message, error);
+          markRunning(topic, partition);
+          resolveOffset(item.message.offset);
+          index++;
+        }
+      }
+      await heartbeat();
+    }
+  };
+
+  /** A consumer in the group, running: connected, subscribed, fetching. */
+  async function launch(): Promise<Consumer> {
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      logger.error({ groupId, err: payload.error, restart: payload.restart }, 'consumer group crashed');
+      // kafkajs restarts the consumer itself after a retriable error; after any other it stays down, so it is relaunched here.
+      if (!payload.restart && !stopped) relaunch(1);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...subscriptions.keys()].map((topic) => prefix + topic),
+        fromBeginning: options.fromBeginning ?? true,
+      });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch,
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
+    return consumer;
+  }
+
+  /** A new consumer in place of one kafkajs gave up on, with capped backoff until it runs. */
+  function relaunch(attempt: number): void {
+    const delay = backoffMs(attempt, 1000, 30_000);
+    setTimeout(() => {
+      if (stopped) return;
+      launch()
+        .then((consumer) => {
+          if (stopped) return void consumer.disconnect().catch(() => {});
+          current = consumer;
+          consumerRelaunches.inc({ group: groupId });
+          logger.warn({ groupId, attempt }, 'consumer group relaunched after a crash kafkajs does not recover from');
+        })
+        .catch((error: unknown) => {
+          logger.warn({ groupId, attempt, err: error }, 'consumer group relaunch failed; trying again');
+          relaunch(attempt + 1);
+        });
+    }, delay).unref();
+  }
+
+  let stopped = false;
+  let current = await launch();
+  return {
+    groupId,
+    async disconnect() {
+      stopped = true;
+      await current.disconnect();
     },
-  });
-  return consumer;
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,10 @@ const withCode = (code: string, message = 'failed') => Object.assign(new Error(m
 
 describe('classifyFailure', () => {
   it.each([
-    ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:15433'), { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 })],
+    [
+      'connection refused',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:15433'), { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 }),
+    ],
     ['connection reset', withCode('ECONNRESET')],
     ['admin shutdown', withCode('57P01', 'terminating connection due to administrator command')],
     ['serialization failure', withCode('40001')],
@@ -16,14 +19,32 @@ describe('classifyFailure', () => {
     ['Prisma: pool timeout', withCode('P2024')],
     ['Prisma: write conflict or deadlock', withCode('P2034')],
     ['Prisma: expired transaction', withCode('P2028', 'Transaction already closed: A query cannot be executed on an expired transaction')],
-    ['adapter kind in meta', Object.assign(new Error('x'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } })],
-    ['adapter postgres code in the cause chain', new Error('query failed', { cause: { kind: 'postgres', code: '57P01', message: 'terminating connection' } })],
+    [
+      'adapter kind in meta',
+      Object.assign(new Error('x'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }),
+    ],
+    [
+      'adapter postgres code in the cause chain',
+      new Error('query failed', { cause: { kind: 'postgres', code: '57P01', message: 'terminating connection' } }),
+    ],
     ['pg without a code', new Error('Connection terminated unexpectedly')],
     ['pg pool', new Error('timeout exceeded when trying to connect')],
     ['inside an AggregateError', new AggregateError([withCode('ECONNREFUSED')], 'all failed')],
     ['a retriable kafkajs error', Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError', retriable: true })],
-    ['Temporal unreachable (gRPC UNAVAILABLE)', new Error('Failed to start Workflow', { cause: Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'No connection established', metadata: {} }) })],
-    ['Temporal too slow (gRPC DEADLINE_EXCEEDED)', Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4, details: 'Deadline exceeded', metadata: {} })],
+    [
+      'Temporal unreachable (gRPC UNAVAILABLE)',
+      new Error('Failed to start Workflow', {
+        cause: Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+          code: 14,
+          details: 'No connection established',
+          metadata: {},
+        }),
+      }),
+    ],
+    [
+      'Temporal too slow (gRPC DEADLINE_EXCEEDED)',
+      Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4, details: 'Deadline exceeded', metadata: {} }),
+    ],
   ])('%s is transient', (_name, error) => {
     expect(classifyFailure(error)).toBe('transient');
   });
@@ -36,7 +57,10 @@ describe('classifyFailure', () => {
     ['not an error at all', 'boom'],
     ['a non-retriable kafkajs error', Object.assign(new Error('bad'), { name: 'KafkaJSNonRetriableError', retriable: false })],
     ['a gRPC refusal (INVALID_ARGUMENT)', Object.assign(new Error('3 INVALID_ARGUMENT: bad'), { code: 3, details: 'bad', metadata: {} })],
-    ['a Kafka protocol error with code 14 (no gRPC status)', Object.assign(new Error('coordinator loading'), { name: 'KafkaJSProtocolError', code: 14, retriable: false })],
+    [
+      'a Kafka protocol error with code 14 (no gRPC status)',
+      Object.assign(new Error('coordinator loading'), { name: 'KafkaJSProtocolError', code: 14, retriable: false }),
+    ],
   ])('%s is permanent', (_name, error) => {
     expect(classifyFailure(error)).toBe('permanent');
   });

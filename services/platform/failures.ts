@@ -22,13 +22,30 @@ const TRANSIENT_SQLSTATES = new Set([
 const TRANSIENT_SQLSTATE_CLASSES = ['08'];
 
 /** Node.js socket errors. */
-const TRANSIENT_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const TRANSIENT_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /** Prisma's codes for an unreachable or lost database, a pool timeout and a write conflict or deadlock. */
 const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 'P2024', 'P2028', 'P2034', 'P2037']);
 
 /** Kinds of @prisma/driver-adapter-utils errors (adapter-pg's mapping of the above). */
-const TRANSIENT_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TransactionWriteConflict', 'TooManyConnections', 'TransactionAlreadyClosed']);
+const TRANSIENT_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TransactionWriteConflict',
+  'TooManyConnections',
+  'TransactionAlreadyClosed',
+]);
 
 /** Messages of errors that carry no code (pg's own, kafkajs's). */
 const TRANSIENT_MESSAGES = [
@@ -73,12 +90,14 @@ export function classifyFailure(error: unknown): FailureKind {
     const originalCode = typeof cause.originalCode === 'string' ? cause.originalCode : undefined;
     for (const candidate of [code, originalCode]) {
       if (!candidate) continue;
-      if (TRANSIENT_SQLSTATES.has(candidate) || TRANSIENT_ERRNOS.has(candidate) || TRANSIENT_PRISMA_CODES.has(candidate)) return 'transient';
+      if (TRANSIENT_SQLSTATES.has(candidate) || TRANSIENT_ERRNOS.has(candidate) || TRANSIENT_PRISMA_CODES.has(candidate))
+        return 'transient';
       if (/^[0-9A-Z]{5}$/.test(candidate) && TRANSIENT_SQLSTATE_CLASSES.includes(candidate.slice(0, 2))) return 'transient';
     }
     if (typeof cause.kind === 'string' && TRANSIENT_ADAPTER_KINDS.has(cause.kind)) return 'transient';
     // A gRPC status carries its numeric code with `details` and `metadata` (Kafka's numeric codes come without them).
-    if (typeof cause.code === 'number' && TRANSIENT_GRPC_CODES.has(cause.code) && typeof cause.details === 'string' && 'metadata' in cause) return 'transient';
+    if (typeof cause.code === 'number' && TRANSIENT_GRPC_CODES.has(cause.code) && typeof cause.details === 'string' && 'metadata' in cause)
+      return 'transient';
     if (cause.retriable === true && typeof cause.name === 'string' && cause.name.startsWith('KafkaJS')) return 'transient';
     const message = typeof cause.message === 'string' ? cause.message : undefined;
     if (message && TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return 'transient';

@@ -1,40 +1,77 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Producer, type ProducerConfig } from 'kafkajs';
-import { ALL_TOPICS, deadLetterTopic } from '../contracts/events.ts';
+import { readFileSync } from 'node:fs';
+import { Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Producer, type ProducerConfig, type SASLOptions } from 'kafkajs';
+import type { TConfig } from './config.ts';
+import { ensureTopics, type TopicPolicy } from './kafka-topics.ts';
 import type { Logger } from './logger.ts';
 
-export const TOPIC_PARTITIONS = 3;
+/** How a process reaches the brokers: addresses, and TLS and SASL for a managed Kafka. */
+export type KafkaConnection = Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> & { brokers: string[] };
 
-export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+/** The kafkajs connection options from configuration (README "Managed services"). */
+export function kafkaConnectionOf(
+  config: Pick<
+    TConfig,
+    | 'KAFKA_BROKERS'
+    | 'KAFKA_TLS'
+    | 'KAFKA_TLS_CA_FILE'
+    | 'KAFKA_TLS_CERT_FILE'
+    | 'KAFKA_TLS_KEY_FILE'
+    | 'KAFKA_SASL_MECHANISM'
+    | 'KAFKA_SASL_USERNAME'
+    | 'KAFKA_SASL_PASSWORD'
+  >,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): KafkaConnection {
+  const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS };
+  if (config.KAFKA_TLS) {
+    const ca = config.KAFKA_TLS_CA_FILE ? [readFile(config.KAFKA_TLS_CA_FILE)] : undefined;
+    const cert = config.KAFKA_TLS_CERT_FILE ? readFile(config.KAFKA_TLS_CERT_FILE) : undefined;
+    const key = config.KAFKA_TLS_KEY_FILE ? readFile(config.KAFKA_TLS_KEY_FILE) : undefined;
+    // Certificates are always verified: a managed Kafka has a public CA, a private one comes with its CA file.
+    connection.ssl = { rejectUnauthorized: true, ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
+  }
+  if (config.KAFKA_SASL_MECHANISM) {
+    connection.sasl = {
+      mechanism: config.KAFKA_SASL_MECHANISM,
+      username: config.KAFKA_SASL_USERNAME!,
+      password: config.KAFKA_SASL_PASSWORD!,
+    } as SASLOptions;
+  }
+  return connection;
+}
+
+export function createKafka(options: KafkaConnection & { clientId: string; logger: Logger }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.ssl ? { ssl: options.ssl } : {}),
+    ...(options.sasl ? { sasl: options.sasl } : {}),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 200, retries: 8 },
-    logCreator: () => ({ namespace, level, log: entry }) => {
-      const { message, ...rest } = entry;
-      if (level <= logLevel.ERROR) log.error({ namespace, ...rest }, message);
-      else log.warn({ namespace, ...rest }, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }) => {
+        const { message, ...rest } = entry;
+        if (level <= logLevel.ERROR) log.error({ namespace, ...rest }, message);
+        else log.warn({ namespace, ...rest }, message);
+      },
   });
 }
 
-/** Creates every topic of the catalog and its dead-letter topic; existing ones are left as they are. */
-export async function ensureTopics(admin: Admin, replicationFactor = 1): Promise<void> {
-  const wanted = ALL_TOPICS.flatMap((topic) => [topic, deadLetterTopic(topic)]);
-  const existing = new Set(await admin.listTopics());
-  const missing = wanted.filter((topic) => !existing.has(topic));
-  if (missing.length === 0) return;
+/** Connects an admin client, naming the brokers and what to do when none answers. */
+export async function connectAdmin(kafka: Kafka, brokers: string[]): Promise<Admin> {
+  const admin = kafka.admin();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS, replicationFactor })),
-    });
+    await admin.connect();
+    await admin.describeCluster();
   } catch (error) {
-    // Another process created some of them at the same moment; fine if they now all exist.
-    const now = new Set(await admin.listTopics());
-    if (!missing.every((topic) => now.has(topic))) throw error;
+    await admin.disconnect().catch(() => undefined);
+    throw new Error(
+      `cannot reach Kafka at KAFKA_BROKERS=${brokers.join(',')} (${(error as Error).message}); start the brokers (npm run infra:up, with --profile <profile>) or point KAFKA_BROKERS at running ones`,
+    );
   }
+  return admin;
 }
 
 /**
@@ -53,12 +90,16 @@ export const PRODUCER_CONFIG: ProducerConfig = {
  * A process's Kafka client with the catalog's topics in place and a connected
  * producer (PRODUCER_CONFIG): what the relay and the consumers both start with.
  */
-export async function connectKafkaProducer(options: { brokers: string[]; clientId: string; logger: Logger }): Promise<{ kafka: Kafka; producer: Producer }> {
+export async function connectKafkaProducer(
+  options: KafkaConnection & { clientId: string; logger: Logger; topics: TopicPolicy },
+): Promise<{ kafka: Kafka; producer: Producer }> {
   const kafka = createKafka(options);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  await admin.disconnect();
+  const admin = await connectAdmin(kafka, options.brokers);
+  try {
+    await ensureTopics(admin, options.topics);
+  } finally {
+    await admin.disconnect();
+  }
   const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
   return { kafka, producer: renewingProducer(kafka, producer, options.logger) };
@@ -108,7 +149,9 @@ export function renewingProducer(kafka: Kafka, first: Producer, logger: Logger):
     } catch (error) {
       if (producer === current && isLostProducerState(error)) {
         logger.warn({ err: error }, 'the Kafka producer fell out of step with the broker; starting a new one');
-        await renew().catch((renewError: unknown) => logger.warn({ err: renewError }, 'could not start a new Kafka producer; trying again at the next failure'));
+        await renew().catch((renewError: unknown) =>
+          logger.warn({ err: renewError }, 'could not start a new Kafka producer; trying again at the next failure'),
+        );
       }
       throw error;
     }

@@ -36,7 +36,10 @@ describe('log redaction', () => {
         requestId: 'r-1',
         memberId: 'm-1',
         body: { ...SECRETS, nickname: 'ann' },
-        req: { method: 'POST', headers: { authorization: SECRETS.authorization, cookie: SECRETS.cookie, 'content-type': 'application/json' } },
+        req: {
+          method: 'POST',
+          headers: { authorization: SECRETS.authorization, cookie: SECRETS.cookie, 'content-type': 'application/json' },
+        },
         headers: { authorization: SECRETS.authorization, cookie: SECRETS.cookie },
         signup: { application: { ...SECRETS } },
       },

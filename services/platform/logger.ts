@@ -6,7 +6,18 @@ import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { RotatingFile, type RotatingFileOptions } from './log-file.ts';
 
 // taskToken: the Temporal SDK puts an activity's task token on its own log lines; whoever holds it can complete the activity.
-const SENSITIVE_FIELDS = ['password', 'passwordHash', 'token', 'taskToken', 'authorization', 'cookie', 'email', 'phone', 'name', 'birthDate'];
+const SENSITIVE_FIELDS = [
+  'password',
+  'passwordHash',
+  'token',
+  'taskToken',
+  'authorization',
+  'cookie',
+  'email',
+  'phone',
+  'name',
+  'birthDate',
+];
 
 /**
  * Fields that never reach a log line: at the top of the object logged and one
@@ -90,11 +101,19 @@ export function createLogger(options: {
   };
   if (!options.file) {
     if (options.destination) return pino(settings, options.destination);
-    return options.pretty ? pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }) : pino(settings);
+    return options.pretty
+      ? pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } })
+      : pino(settings);
   }
   const console = options.destination ?? (options.pretty ? prettyStream() : pino.destination({ dest: 1, sync: true }));
   const file = new RotatingFile(options.file.path, options.file);
   // Each stream takes every line the logger lets through (its level decides).
   const streamLevel = (level === 'silent' ? 'fatal' : level) as Level;
-  return pino(settings, pino.multistream([{ level: streamLevel, stream: console }, { level: streamLevel, stream: file }]));
+  return pino(
+    settings,
+    pino.multistream([
+      { level: streamLevel, stream: console },
+      { level: streamLevel, stream: file },
+    ]),
+  );
 }

@@ -18,11 +18,29 @@ export interface Mailer {
   close(): void;
 }
 
+/**
+ * The SMTP URL with connection pooling on (`pool=true`) unless it says otherwise:
+ * a notice per rent and return would otherwise open (and greet, and quit) a new
+ * SMTP connection per mail. A pooled connection that breaks is replaced by the pool.
+ */
+export function pooledSmtpUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '2');
+  return url.toString();
+}
+
 export function createMailer(options: { smtpUrl: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(options.smtpUrl, { logger: false, debug: false });
+  const transport = nodemailer.createTransport(pooledSmtpUrl(options.smtpUrl), { logger: false, debug: false });
   return {
     async send(mail) {
-      await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text, ...(mail.messageId ? { messageId: mail.messageId } : {}) });
+      await transport.sendMail({
+        from: options.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
+      });
     },
     close: () => transport.close(),
   };

@@ -26,7 +26,7 @@ export const httpRequestDuration = new Histogram({
 /** The per-request session check (services/auth/sessions.ts): what revocation costs each authenticated request. */
 export const sessionCheckDuration = new Histogram({
   name: 'bookrental_session_check_duration_seconds',
-  help: 'Time the api spent checking that a bearer token\'s session is live (one primary-key lookup in auth.session)',
+  help: "Time the api spent checking that a bearer token's session is live (one primary-key lookup in auth.session)",
   buckets: [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
   registers,
 });
@@ -134,6 +134,13 @@ export const consumerPaused = new Gauge({
   name: 'bookrental_consumer_paused',
   help: 'Partitions paused because the infrastructure failed (database or broker away); 1 while paused, by consumer group, topic and partition',
   labelNames: ['group', 'topic', 'partition'],
+  registers,
+});
+
+export const consumerRelaunches = new Counter({
+  name: 'bookrental_consumer_relaunches_total',
+  help: 'Consumer groups started again after a crash kafkajs does not restart from, by consumer group',
+  labelNames: ['group'],
   registers,
 });
 

@@ -81,8 +81,12 @@ export async function listMySagas(client: Client, query: MySagaQuery): Promise<{
       const running = execution.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
       const completed = execution.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED;
       const status: ApiSagaStatus = running
-        ? sagaStatus === 'COMPENSATION_FAILED' ? 'FAILED' : 'RUNNING'
-        : completed ? toApiStatus(sagaStatus as SagaProgress['status']) : 'FAILED';
+        ? sagaStatus === 'COMPENSATION_FAILED'
+          ? 'FAILED'
+          : 'RUNNING'
+        : completed
+          ? toApiStatus(sagaStatus as SagaProgress['status'])
+          : 'FAILED';
       const item: MySaga = {
         id: sagaIdOf(workflowId, type),
         type,
@@ -94,7 +98,11 @@ export async function listMySagas(client: Client, query: MySagaQuery): Promise<{
         const progress = (await client.workflow.getHandle(workflowId, execution.execution?.runId ?? undefined).result()) as SagaProgress;
         if (progress.failure) item.failure = progress.failure;
       } else if (!running && !completed) {
-        item.failure = { step: 'saga', code: `WORKFLOW_${String(WorkflowExecutionStatus[execution.status ?? 0]).replace('WORKFLOW_EXECUTION_STATUS_', '')}`, message: 'the workflow ended without finishing its saga' };
+        item.failure = {
+          step: 'saga',
+          code: `WORKFLOW_${String(WorkflowExecutionStatus[execution.status ?? 0]).replace('WORKFLOW_EXECUTION_STATUS_', '')}`,
+          message: 'the workflow ended without finishing its saga',
+        };
       }
       return item;
     }),

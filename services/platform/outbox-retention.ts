@@ -17,7 +17,10 @@ export interface PruneOptions {
 }
 
 /** Deletes what is past retention in every outbox; returns the rows deleted per outbox and the batches it took. */
-export async function pruneOutboxes(pool: pg.Pool, options: PruneOptions): Promise<{ deleted: Partial<Record<OutboxSchema, number>>; batches: number }> {
+export async function pruneOutboxes(
+  pool: pg.Pool,
+  options: PruneOptions,
+): Promise<{ deleted: Partial<Record<OutboxSchema, number>>; batches: number }> {
   const batchSize = options.batchSize ?? 1000;
   const deleted: Partial<Record<OutboxSchema, number>> = {};
   let batches = 0;
@@ -49,7 +52,8 @@ export function schedulePruning(pool: pg.Pool, options: PruneOptions & { interva
   const run = () => {
     running = pruneOutboxes(pool, options)
       .then(({ deleted, batches }) => {
-        if (batches > 0) options.logger.info({ deleted, batches, retentionSeconds: options.retentionSeconds }, 'published outbox rows pruned');
+        if (batches > 0)
+          options.logger.info({ deleted, batches, retentionSeconds: options.retentionSeconds }, 'published outbox rows pruned');
       })
       .catch((error: unknown) => options.logger.warn({ err: error }, 'outbox pruning failed; trying again at the next interval'));
   };

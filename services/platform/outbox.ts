@@ -15,9 +15,10 @@ export const OUTBOX_CHANNEL = 'outbox';
  * the relay is woken only when the rows are visible.
  */
 export async function appendToOutbox(tx: Tx, schema: OutboxSchema, events: NewEvent[], now = new Date()): Promise<void> {
+  if (events.length === 0) return;
   // The active span (an activity, an HTTP request): the relay's publish span and the consumer's span continue its trace.
   const traceparent = activeTraceparent();
-  for (const event of events) {
+  const rows = events.map((event) => {
     const envelope: TEnvelope = {
       eventId: randomUUID(),
       type: event.topic,
@@ -27,9 +28,12 @@ export async function appendToOutbox(tx: Tx, schema: OutboxSchema, events: NewEv
       payload: TOPICS[event.topic as Topic].parse(event.payload),
       ...(traceparent ? { traceparent } : {}),
     };
-    await tx.$executeRaw`
-      INSERT INTO ${Prisma.raw(`"${schema}".outbox`)} (event_id, topic, key, envelope)
-      VALUES (${envelope.eventId}::uuid, ${event.topic}, ${event.aggregateId}, ${JSON.stringify(envelope)}::jsonb)`;
-  }
-  if (events.length > 0) await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, ${schema})`;
+    return Prisma.sql`(${envelope.eventId}::uuid, ${event.topic}, ${event.aggregateId}, ${JSON.stringify(envelope)}::jsonb)`;
+  });
+  // One round trip: the rows (in the order given, so `seq` keeps it) and the relay's wake-up call.
+  await tx.$executeRaw`
+    WITH inserted AS (
+      INSERT INTO ${Prisma.raw(`"${schema}".outbox`)} (event_id, topic, key, envelope) VALUES ${Prisma.join(rows)} RETURNING 1
+    )
+    SELECT pg_notify(${OUTBOX_CHANNEL}, ${schema}) FROM (SELECT 1 FROM inserted LIMIT 1) AS one`;
 }

@@ -2,12 +2,21 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEVELOPMENT_CODEC_KEYS, loadConfig } from './config.ts';
-import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, PLAINTEXT_REFUSED, PlaintextPayloadRefused, isEncrypted, parseCodecKeys } from './payload-codec.ts';
+import {
+  ENCRYPTED_ENCODING,
+  EncryptionCodec,
+  KEY_ID_METADATA_KEY,
+  PLAINTEXT_REFUSED,
+  PlaintextPayloadRefused,
+  isEncrypted,
+  parseCodecKeys,
+} from './payload-codec.ts';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 const toPayload = (value: unknown) => defaultPayloadConverter.toPayload(value)!;
 const fromPayload = (payload: Parameters<typeof defaultPayloadConverter.fromPayload>[0]) => defaultPayloadConverter.fromPayload(payload);
-const metadata = (payload: { metadata?: Record<string, Uint8Array> | null }, name: string) => Buffer.from(payload.metadata![name]!).toString();
+const metadata = (payload: { metadata?: Record<string, Uint8Array> | null }, name: string) =>
+  Buffer.from(payload.metadata![name]!).toString();
 const input = { signupId: 's-1', memberId: 'm-1', nickname: 'ann_the_reader', favoriteStyles: ['poetry'] };
 
 describe('EncryptionCodec (AES-256-GCM)', () => {
@@ -57,7 +66,9 @@ describe('EncryptionCodec (AES-256-GCM)', () => {
 
   it('refuses the same key id with other key material, and altered data', async () => {
     const [encoded] = await new EncryptionCodec([key('k1')]).encode([toPayload(input)]);
-    await expect(new EncryptionCodec([key('k1')]).decode([encoded!])).rejects.toThrow(/key id "k1": wrong key material .* or the payload was altered/);
+    await expect(new EncryptionCodec([key('k1')]).decode([encoded!])).rejects.toThrow(
+      /key id "k1": wrong key material .* or the payload was altered/,
+    );
     const codec = new EncryptionCodec([key('k1')]);
     const [mine] = await codec.encode([toPayload(input)]);
     const altered = Buffer.from(mine!.data!);
@@ -102,7 +113,11 @@ describe('TEMPORAL_CODEC_KEYS', () => {
     const production = { ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a real admin password' };
     expect(() => loadConfig(production)).toThrow(/: TEMPORAL_CODEC_KEYS must be set/);
     expect(() => loadConfig({ ...production, TEMPORAL_CODEC_KEYS: DEVELOPMENT_CODEC_KEYS })).toThrow(/: TEMPORAL_CODEC_KEYS must be set/);
-    expect(loadConfig({ ...production, TEMPORAL_CODEC_KEYS: `prod-1:${base64()},${DEVELOPMENT_CODEC_KEYS}` }).TEMPORAL_CODEC_KEYS[0]!.id).toBe('prod-1');
-    expect(() => loadConfig({ ...env, TEMPORAL_CODEC_KEYS: 'k:short' })).toThrow(/invalid configuration for NODE_ENV=development: TEMPORAL_CODEC_KEYS: codec key "k" must be 32 bytes/);
+    expect(
+      loadConfig({ ...production, TEMPORAL_CODEC_KEYS: `prod-1:${base64()},${DEVELOPMENT_CODEC_KEYS}` }).TEMPORAL_CODEC_KEYS[0]!.id,
+    ).toBe('prod-1');
+    expect(() => loadConfig({ ...env, TEMPORAL_CODEC_KEYS: 'k:short' })).toThrow(
+      /invalid configuration for NODE_ENV=development: TEMPORAL_CODEC_KEYS: codec key "k" must be 32 bytes/,
+    );
   });
 });

@@ -37,7 +37,8 @@ export function parseCodecKeys(value: string): CodecKey[] {
     .map((entry) => {
       const separator = entry.indexOf(':');
       const id = entry.slice(0, separator);
-      if (separator < 1 || !/^[\w.-]{1,64}$/.test(id)) throw new Error(`a codec key must read id:base64key with id of letters, digits, _ . -, not "${entry.slice(0, 12)}..."`);
+      if (separator < 1 || !/^[\w.-]{1,64}$/.test(id))
+        throw new Error(`a codec key must read id:base64key with id of letters, digits, _ . -, not "${entry.slice(0, 12)}..."`);
       const key = Buffer.from(entry.slice(separator + 1), 'base64');
       if (key.length !== 32) throw new Error(`codec key "${id}" must be 32 bytes of base64 (openssl rand -base64 32), not ${key.length}`);
       return { id, key };
@@ -61,7 +62,8 @@ export interface EncryptionCodecOptions {
 }
 
 /** What a worker says when it meets a payload no encrypting client wrote. */
-export const PLAINTEXT_REFUSED = 'refused an unencrypted payload: workflow inputs, signals and updates must be encrypted with TEMPORAL_CODEC_KEYS';
+export const PLAINTEXT_REFUSED =
+  'refused an unencrypted payload: workflow inputs, signals and updates must be encrypted with TEMPORAL_CODEC_KEYS';
 
 export class EncryptionCodec implements PayloadCodec {
   readonly #encrypting: CodecKey;

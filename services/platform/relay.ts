@@ -61,7 +61,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     client.on('error', onLost);
     try {
       await client.query('BEGIN');
-      const { rows: [lock] } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox:${schema}`]);
+      const {
+        rows: [lock],
+      } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox:${schema}`]);
       if (!lock?.locked) {
         await client.query('ROLLBACK');
         return 0;
@@ -82,7 +84,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           throw error;
         }
         for (const span of spans) span.end();
-        await client.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+        await client.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
+          rows.map((row) => row.seq),
+        ]);
       }
       await client.query('COMMIT');
       for (const row of rows) outboxPublished.inc({ outbox: schema, topic: row.topic });
@@ -112,7 +116,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         backoffMs = 100;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, options.pollIntervalMs ?? 1000);
-          wake.set(schema, () => { clearTimeout(timer); resolve(); });
+          wake.set(schema, () => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
       } catch (error) {
         logger.warn({ schema, err: error }, 'outbox relay failed; retrying');
@@ -209,7 +216,9 @@ function groupByTopic(rows: OutboxRow[], spans: Span[]) {
 async function readBacklog(pool: pg.Pool) {
   return Promise.all(
     OUTBOX_SCHEMAS.map(async (outbox) => {
-      const { rows: [row] } = await pool.query<{ rows: number; oldest: number }>(
+      const {
+        rows: [row],
+      } = await pool.query<{ rows: number; oldest: number }>(
         `SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest FROM "${outbox}".outbox WHERE published_at IS NULL`,
       );
       return { outbox, rows: row?.rows ?? 0, oldestSeconds: row?.oldest ?? 0 };

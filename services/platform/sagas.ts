@@ -5,12 +5,13 @@ import {
   WorkflowNotFoundError,
   ServiceError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { AppError } from './errors.ts';
 import type * as workflows from '../../workflows/index.ts';
 import { progressQuery } from '../contracts/temporal.ts';
-import { SEARCH, TASK_QUEUES, type SagaProgress, type SagaStatus } from '../contracts/temporal.ts';
+import { SEARCH, TASK_QUEUES, sagaLabel, summaryLine, type SagaProgress, type SagaStatus } from '../contracts/temporal.ts';
 
 /** The sagas whose undo gave up and that wait for an operator (the README's saved query in the Temporal UI). */
 export const NEEDS_OPERATOR_QUERY = 'SagaStatus = "COMPENSATION_FAILED" AND ExecutionStatus = "Running"';
@@ -60,13 +61,19 @@ export interface SagaStart<K extends SagaWorkflowType> {
    * kept in the workflow's memo, so that the same key with another body is refused.
    */
   requestHash?: string;
+  /**
+   * Start a new run even though a saga with this id has closed. For sagas
+   * keyed by their subject (one erasure per member) that were refused and may
+   * be asked for again once the refusal no longer holds.
+   */
+  startAgainIfClosed?: boolean;
 }
 
 /** The memo field holding the request hash of a keyed saga. */
 const REQUEST_HASH_MEMO = 'requestHash';
 /** What the Temporal UI lists for a saga: its type and book, e.g. "rent book 12"; never personal data. */
 export function sagaSummary(saga: Pick<SagaStart<SagaWorkflowType>, 'sagaType' | 'bookNo'>): string {
-  return `${saga.sagaType}${saga.bookNo === undefined ? '' : ` book ${saga.bookNo}`}`;
+  return sagaLabel(saga.sagaType, saga.bookNo);
 }
 
 /**
@@ -84,14 +91,16 @@ export async function startSaga<K extends SagaWorkflowType>(client: Client, saga
       taskQueue: TASK_QUEUES.sagas,
       args: saga.args,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdReusePolicy: saga.startAgainIfClosed ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       // The Temporal UI's summary (user metadata, encrypted by the payload codec like any payload): ids only.
       staticSummary: sagaSummary(saga),
-      staticDetails: `${saga.workflowType} on task queue ${TASK_QUEUES.sagas}; live status in the current details and the SagaStatus search attribute`,
+      staticDetails: `${saga.workflowType} on task queue ${TASK_QUEUES.sagas}; live status in the current details and the SagaStatus and SagaSummary search attributes`,
       typedSearchAttributes: [
         { key: SEARCH.sagaType, value: saga.sagaType },
         { key: SEARCH.memberId, value: saga.memberId },
         { key: SEARCH.sagaStatus, value: 'RUNNING' },
+        // The workflow list's column (the list shows search attributes, not the summary); the saga updates it with its status.
+        { key: SEARCH.sagaSummary, value: summaryLine(sagaSummary(saga), 'RUNNING') },
         ...(saga.bookNo === undefined ? [] : [{ key: SEARCH.bookNo, value: String(saga.bookNo) }]),
       ],
     });
@@ -144,9 +153,12 @@ async function queryProgress<R>(client: Client, handle: WorkflowHandle): Promise
  * while it runs (query), its returned progress once finished, FAILED when
  * Temporal ended it another way (terminated, timed out) and nobody undid its steps.
  */
-export async function readSaga<R>(client: Client, workflowId: string): Promise<{ view: SagaView<R>; memberId?: string; requestHash?: string } | null> {
+export async function readSaga<R>(
+  client: Client,
+  workflowId: string,
+): Promise<{ view: SagaView<R>; memberId?: string; requestHash?: string } | null> {
   const handle = client.workflow.getHandle(workflowId);
-  let description;
+  let description: WorkflowExecutionDescription;
   try {
     description = await handle.describe();
   } catch (error) {
@@ -162,7 +174,11 @@ export async function readSaga<R>(client: Client, workflowId: string): Promise<{
     view = {
       status: 'FAILED',
       steps: [],
-      failure: { step: 'saga', code: `WORKFLOW_${status}`, message: `the workflow ended ${status.toLowerCase()}; an operator must look at it` },
+      failure: {
+        step: 'saga',
+        code: `WORKFLOW_${status}`,
+        message: `the workflow ended ${status.toLowerCase()}; an operator must look at it`,
+      },
     };
   }
   const requestHash = description.memo?.[REQUEST_HASH_MEMO];

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Saga } from '../../workflows/saga.ts';
 import { startSaga } from './sagas.ts';
 
-export function typedStarts(client: Client) {
+function typedStarts(client: Client) {
   const base = { workflowId: 'rent-1', sagaType: 'rent', memberId: 'm-1' };
   void startSaga(client, { ...base, workflowType: 'rentWorkflow', args: [{ rentalId: 'r-1', memberId: 'm-1', bookNo: 1 }] });
   // @ts-expect-error the rent saga's input has no `returnId`
@@ -17,7 +17,7 @@ export function typedStarts(client: Client) {
   void startSaga(client, { ...base, workflowType: 'lendWorkflow', args: [] });
 }
 
-export function typedSteps(saga: Saga<'addRentalItem' | 'markBookRented'>) {
+function typedSteps(saga: Saga<'addRentalItem' | 'markBookRented'>) {
   void saga.step('addRentalItem', { run: async () => 1 });
   // @ts-expect-error a step that the saga did not declare
   void saga.step('awardPoints', { run: async () => 1 });

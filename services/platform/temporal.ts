@@ -4,6 +4,7 @@ import { defaultPayloadConverter, type DataConverter, type LoadedDataConverter }
 import { fileURLToPath } from 'node:url';
 import { failureConverter } from './failure-converter.ts';
 import { EncryptionCodec, type CodecKey } from './payload-codec.ts';
+import type { TemporalConnection } from './temporal-connection.ts';
 
 /** The module with the `failureConverter` export, for workers and the workflow bundle (they load it by path). */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
@@ -43,13 +44,18 @@ export const defaultDeadline =
   (ms: number): GrpcInterceptor =>
   (options, nextCall) =>
     // The next call as it is (grpc-js only uses its interface), with the deadline added to its options.
-    nextCall(options.deadline === undefined || options.deadline === Infinity ? { ...options, deadline: Date.now() + ms } : options) as ReturnType<GrpcInterceptor>;
+    nextCall(
+      options.deadline === undefined || options.deadline === Infinity ? { ...options, deadline: Date.now() + ms } : options,
+    ) as ReturnType<GrpcInterceptor>;
 
-export async function connectTemporal(options: { address: string; namespace: string; codecKeys: readonly CodecKey[]; callTimeoutMs?: number }): Promise<TemporalClient> {
+export async function connectTemporal(
+  options: TemporalConnection & { namespace: string; codecKeys: readonly CodecKey[]; callTimeoutMs?: number },
+): Promise<TemporalClient> {
+  const { namespace: _namespace, codecKeys: _keys, callTimeoutMs, ...connectionOptions } = options;
   const connection = await Connection.connect({
-    address: options.address,
+    ...connectionOptions,
     // The SDK's own retries (UNAVAILABLE and the like) stay outermost; the deadline applies to each attempt.
-    ...(options.callTimeoutMs ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), defaultDeadline(options.callTimeoutMs)] } : {}),
+    ...(callTimeoutMs ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), defaultDeadline(callTimeoutMs)] } : {}),
   });
   return new Client({
     connection,

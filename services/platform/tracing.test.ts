@@ -36,7 +36,12 @@ describe('tracing', () => {
 
   it('log lines carry the log context ids and the active trace', () => {
     const lines: string[] = [];
-    const destination = new Writable({ write: (chunk, _encoding, done) => { lines.push(String(chunk)); done(); } });
+    const destination = new Writable({
+      write: (chunk, _encoding, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const logger = createLogger({ name: 'test', destination });
     tracer().startActiveSpan('request', (span) => {
       withLogContext({ requestId: 'r-1' }, () => withLogContext({ eventId: 'e-1' }, () => logger.info('inside')));

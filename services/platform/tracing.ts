@@ -45,7 +45,9 @@ export interface Tracing {
 let installed: Tracing | undefined;
 
 /** The exporters the OTEL_* variables ask for: OTEL_TRACES_EXPORTER, else otlp when an endpoint is set, else none. */
-export function exportersFromConfig(config: Pick<TConfig, 'OTEL_TRACES_EXPORTER' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'>) {
+export function exportersFromConfig(
+  config: Pick<TConfig, 'OTEL_TRACES_EXPORTER' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'>,
+) {
   if (config.OTEL_TRACES_EXPORTER) return config.OTEL_TRACES_EXPORTER;
   return config.OTEL_EXPORTER_OTLP_ENDPOINT || config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? (['otlp'] as const) : [];
 }

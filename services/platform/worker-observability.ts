@@ -102,12 +102,18 @@ export function workerSinks(): InjectedSinks<OpenTelemetrySinks & SagaMetricsSin
 }
 
 /** Interceptors and sinks for Worker.create (spread them in): the same for workflow and activity workers. */
-export function workerObservability(logger: Logger): { interceptors: WorkerInterceptors; sinks: InjectedSinks<OpenTelemetrySinks & SagaMetricsSinks> } {
+export function workerObservability(logger: Logger): {
+  interceptors: WorkerInterceptors;
+  sinks: InjectedSinks<OpenTelemetrySinks & SagaMetricsSinks>;
+} {
   return {
     interceptors: {
       // The OpenTelemetry one outermost: the activity's log lines then carry its trace id.
       activity: [
-        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
         (ctx) => ({ inbound: new ActivityLogInterceptor(ctx, logger) }),
       ],
     },
@@ -115,7 +121,10 @@ export function workerObservability(logger: Logger): { interceptors: WorkerInter
   };
 }
 
-const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const satisfies Record<LogLevel, string>;
+const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const satisfies Record<
+  LogLevel,
+  string
+>;
 
 /**
  * The SDK's level for a line of its own, except for two kinds that are not
@@ -141,7 +150,9 @@ export function installTemporalLogger(logger: Logger): void {
   const log = logger.child({ component: 'temporal' });
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN', ({ level, message, meta }) => log[PINO_LEVEL[temporalLogLevel(level, message, meta)]](meta ?? {}, message)),
+      logger: new DefaultLogger('WARN', ({ level, message, meta }) =>
+        log[PINO_LEVEL[temporalLogLevel(level, message, meta)]](meta ?? {}, message),
+      ),
       telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     });
     runtimeInstalled = true;

@@ -22,7 +22,11 @@ export async function assessLateFee(db: Db, input: { memberId: string }, now = n
 }
 
 /** Clear step 3: the fee is paid and the card AVAILABLE again; overdue-cleared is published once. */
-export async function liftSuspension(db: Db, input: { clearanceId: string; memberId: string; amount: number }, now = new Date()): Promise<void> {
+export async function liftSuspension(
+  db: Db,
+  input: { clearanceId: string; memberId: string; amount: number },
+  now = new Date(),
+): Promise<void> {
   await db.$transaction(async (tx) => {
     if (await clearancesRepo.find(tx, input.clearanceId)) return;
     const card = await cardsRepo.lock(tx, input.memberId);
@@ -31,8 +35,6 @@ export async function liftSuspension(db: Db, input: { clearanceId: string; membe
     if (card.lateFee < input.amount) throw new AppError('NOTHING_TO_CLEAR', 'the fee was paid by another request');
     await cardsRepo.update(tx, input.memberId, { lateFee: card.lateFee - input.amount, rentStatus: 'AVAILABLE' });
     await clearancesRepo.insert(tx, input);
-    await appendToOutbox(tx, 'rental', [
-      { topic: 'rental.overdue-cleared.v1', aggregateId: input.memberId, payload: input },
-    ]);
+    await appendToOutbox(tx, 'rental', [{ topic: 'rental.overdue-cleared.v1', aggregateId: input.memberId, payload: input }]);
   });
 }

@@ -96,7 +96,9 @@ describe('rental item and its undo', () => {
     const memberId = await newCard();
     const rent = rentFor(memberId);
     const cancelledRentsOf = async () =>
-      (await checkInvariants(inject('stack').databaseUrl, { scope: { memberIds: [memberId] } })).filter((v) => v.rule === 'cancelled rents stay cancelled');
+      (await checkInvariants(inject('stack').databaseUrl, { scope: { memberIds: [memberId] } })).filter(
+        (v) => v.rule === 'cancelled rents stay cancelled',
+      );
     await cancelRentalItem(db, { rentalId: rent.rentalId });
     await addRentalItem(db, rules, rent).catch(() => {});
     expect(await cancelledRentsOf()).toEqual([]);

@@ -27,13 +27,17 @@ export async function addRentalItem(
 ): Promise<{ rentedAt: string; dueAt: string; remindAt?: string }> {
   const accepted = (item: { rentedAt: Date; dueAt: Date }) => {
     const remindAt = reminderDate(item.rentedAt, item.dueAt, rules);
-    return { rentedAt: item.rentedAt.toISOString(), dueAt: item.dueAt.toISOString(), ...(remindAt ? { remindAt: remindAt.toISOString() } : {}) };
+    return {
+      rentedAt: item.rentedAt.toISOString(),
+      dueAt: item.dueAt.toISOString(),
+      ...(remindAt ? { remindAt: remindAt.toISOString() } : {}),
+    };
   };
   return db.$transaction(async (tx) => {
     await itemsRepo.lockRental(tx, input.rentalId);
-    const existing = await itemsRepo.find(tx, input.rentalId);
+    const { item: existing, cancelled } = await itemsRepo.findWithTombstone(tx, input.rentalId);
     if (existing) return accepted(existing);
-    if (await itemsRepo.isCancelled(tx, input.rentalId)) {
+    if (cancelled) {
       throw new AppError('RENTAL_CANCELLED', `rental ${input.rentalId} was undone before this attempt landed`);
     }
     const card = await lockedCard(tx, input.memberId);
@@ -63,9 +67,8 @@ export async function cancelRentalItem(db: Db, input: { rentalId: string }): Pro
 /** The rent saga's pivot: the loan is real from here on, and item-rented is published once. */
 export async function confirmRentalItem(db: Db, input: { rentalId: string; title: string }): Promise<void> {
   await db.$transaction(async (tx) => {
-    const { count } = await itemsRepo.confirm(tx, input.rentalId);
-    if (count === 0) return;
-    const item = (await itemsRepo.find(tx, input.rentalId))!;
+    const item = await itemsRepo.confirm(tx, input.rentalId);
+    if (!item) return;
     await appendToOutbox(tx, 'rental', [
       {
         topic: 'rental.item-rented.v1',
@@ -87,7 +90,7 @@ export async function confirmRentalItem(db: Db, input: { rentalId: string; title
 export async function markOverdue(db: Db, input: { rentalId: string }): Promise<{ overdue: boolean }> {
   return db.$transaction(async (tx) => {
     const item = await itemsRepo.find(tx, input.rentalId);
-    if (!item || item.status !== 'RENTED') return { overdue: false };
+    if (item?.status !== 'RENTED') return { overdue: false };
     await lockedCard(tx, item.memberId);
     const { count } = await itemsRepo.markOverdue(tx, input.rentalId);
     if (count === 0) return { overdue: true };
@@ -112,7 +115,7 @@ export async function remindDueSoon(db: Db, input: { rentalId: string }): Promis
   return db.$transaction(async (tx) => {
     await itemsRepo.lockRental(tx, input.rentalId);
     const item = await itemsRepo.find(tx, input.rentalId);
-    if (!item || item.status !== 'RENTED' || item.overdue) return { reminded: false };
+    if (item?.status !== 'RENTED' || item.overdue) return { reminded: false };
     if (await itemsRepo.dueSoonPublished(tx, input.rentalId)) return { reminded: true };
     await appendToOutbox(tx, 'rental', [
       {

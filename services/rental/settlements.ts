@@ -27,7 +27,10 @@ export async function assessFeeToSettle(db: Db | Tx, input: { memberId: string; 
   const card = await cardsRepo.find(db, input.memberId);
   if (!card) throw new AppError('NO_RENTAL_CARD', `member ${input.memberId} has no rental card`);
   if (card.lateFee === 0) throw new AppError('NOTHING_TO_CLEAR', 'the card owes no late fee');
-  if (input.points > card.lateFee) throw new AppError('POINTS_EXCEED_FEE', `${input.points} points exceed the late fee of ${card.lateFee}`, [{ path: 'points', message: `at most ${card.lateFee}` }]);
+  if (input.points > card.lateFee)
+    throw new AppError('POINTS_EXCEED_FEE', `${input.points} points exceed the late fee of ${card.lateFee}`, [
+      { path: 'points', message: `at most ${card.lateFee}` },
+    ]);
   return { amount: card.lateFee };
 }
 

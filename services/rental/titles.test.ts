@@ -14,7 +14,11 @@ afterAll(() => db.$disconnect());
 const changed = (bookNo: number, title: string, occurredAt: string) =>
   upcastBookChanged(envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt }));
 const changedV2 = (bookNo: number, title: string, occurredAt: string, change: 'CREATED' | 'UPDATED' | 'WITHDRAWN') =>
-  envelope('book.book-changed.v2', { bookNo, title, author: 'A. Author', change, status: change === 'WITHDRAWN' ? 'WITHDRAWN' : 'AVAILABLE' }, { occurredAt });
+  envelope(
+    'book.book-changed.v2',
+    { bookNo, title, author: 'A. Author', change, status: change === 'WITHDRAWN' ? 'WITHDRAWN' : 'AVAILABLE' },
+    { occurredAt },
+  );
 
 describe("rental's title cache", () => {
   it('keeps the newest title whatever order the events arrive in', async () => {
@@ -41,7 +45,12 @@ describe("rental's title cache", () => {
     const [a, b, unknown] = [uniqueBookNo(), uniqueBookNo(), uniqueBookNo()];
     await recordBookTitle(db, changed(a, 'Alpha', '2026-01-01T00:00:00.000Z'));
     await recordBookTitle(db, changed(b, 'Beta', '2026-01-01T00:00:00.000Z'));
-    expect(await findTitles(db, [a, b, unknown, a])).toEqual(new Map([[a, 'Alpha'], [b, 'Beta']]));
+    expect(await findTitles(db, [a, b, unknown, a])).toEqual(
+      new Map([
+        [a, 'Alpha'],
+        [b, 'Beta'],
+      ]),
+    );
     expect(await findTitles(db, [])).toEqual(new Map());
     expect(await findTitle(db, unknown)).toBeUndefined();
   });

@@ -5,30 +5,29 @@
  */
 import type { BookChangedView } from '../contracts/book-changed.ts';
 import { AppError } from '../platform/errors.ts';
-import { BATCH_TRANSACTION, type Db, type Tx } from '../platform/db.ts';
-import { titlesRepo } from './db/titles.ts';
+import type { Db, Tx } from '../platform/db.ts';
+import { applyOnce } from '../platform/read-model-kit.ts';
+import { RENTAL_PROCESSED, titlesRepo } from './db/titles.ts';
 
 /**
  * Consumer of book.book-changed (either version): keeps the newest title whatever
- * order events arrive in, and remembers a withdrawal for good; once per event.
+ * order events arrive in, and remembers a withdrawal for good; once per event
+ * (a batch of one partition in one transaction).
  */
-export async function recordBookTitle(db: Db, event: BookChangedView): Promise<void> {
-  await db.$transaction(async (tx) => {
-    if (!(await titlesRepo.markProcessed(tx, event.eventId))) return;
-    const { bookNo, title, change } = event.payload;
-    await titlesRepo.apply(tx, bookNo, title, new Date(event.occurredAt));
-    if (change === 'WITHDRAWN') await titlesRepo.markWithdrawn(tx, bookNo);
+export async function recordBookTitles(db: Db, events: BookChangedView[]): Promise<void> {
+  await applyOnce(db, RENTAL_PROCESSED, events, async (tx, fresh) => {
+    await titlesRepo.applyMany(
+      tx,
+      fresh.map((event) => ({ bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) })),
+    );
+    await titlesRepo.markWithdrawn(
+      tx,
+      fresh.filter((event) => event.payload.change === 'WITHDRAWN').map((event) => event.payload.bookNo),
+    );
   });
 }
 
-/** recordBookTitle for a batch of one partition, in one transaction (the rebuild's pace). */
-export async function recordBookTitles(db: Db, events: BookChangedView[]): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await titlesRepo.applyMany(tx, events.map((event) => ({ eventId: event.eventId, bookNo: event.payload.bookNo, title: event.payload.title, at: new Date(event.occurredAt) })));
-    // A withdrawal is only ever set, never unset: marking it again is harmless.
-    for (const event of events) if (event.payload.change === 'WITHDRAWN') await titlesRepo.markWithdrawn(tx, event.payload.bookNo);
-  }, BATCH_TRANSACTION);
-}
+export const recordBookTitle = (db: Db, event: BookChangedView) => recordBookTitles(db, [event]);
 
 /**
  * What rental can refuse before a rent saga starts, from its own copy of the

@@ -21,14 +21,23 @@ interface Answer {
 function postFrom(baseUrl: string, localAddress: string, path: string, json: unknown): Promise<Answer> {
   const url = new URL(baseUrl + path);
   const body = JSON.stringify(json);
-  const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'idempotency-key': crypto.randomUUID() };
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'idempotency-key': crypto.randomUUID(),
+  };
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, agent: false, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }));
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, agent: false, headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -69,8 +78,12 @@ describe('abuse limits across two API processes', () => {
     const db = new pg.Pool({ connectionString: stack().databaseUrl, max: 1 });
     try {
       const count = async (sql: string, value: string) => (await db.query(sql, [value])).rows[0].n as number;
-      expect(await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE key = $1`, hashKey(`login-email:${member.email}`))).toBe(5);
-      expect(await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE rate_attempt::text ILIKE '%' || $1 || '%'`, member.email)).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE key = $1`, hashKey(`login-email:${member.email}`))).toBe(
+        5,
+      );
+      expect(
+        await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE rate_attempt::text ILIKE '%' || $1 || '%'`, member.email),
+      ).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM auth.rate_attempt WHERE rate_attempt::text LIKE '%' || $1 || '%'`, from)).toBe(0);
     } finally {
       await db.end();
@@ -98,7 +111,10 @@ describe('abuse limits across two API processes', () => {
     const busy = burst.filter((answer) => answer.status === 503);
     expect(busy.length, statuses.join(',')).toBeGreaterThanOrEqual(1);
     for (const answer of busy) expectRetryLater(answer, 503, 'SERVER_BUSY');
-    expect(statuses.every((status) => status === 401 || status === 503), statuses.join(',')).toBe(true);
+    expect(
+      statuses.every((status) => status === 401 || status === 503),
+      statuses.join(','),
+    ).toBe(true);
     // A refused attempt was not counted as a login failure, and the cap is free again once the burst is over.
     expect((await login(second(), from, signupBody().email, 'wrong-password')).status).toBe(401);
   });

@@ -40,7 +40,10 @@ const stackEnv = () => ({
 /** Runs an api process with this environment until `use` is done. */
 async function withApi(env: Record<string, string>, use: (url: string) => Promise<void>) {
   const port = await freePort();
-  const child = startProcess('api', { env: { ...stackEnv(), NODE_ENV: 'test', ...env, PORT: String(port) }, logDir: `.data/${stack().profile}/logs/admin-account` });
+  const child = startProcess('api', {
+    env: { ...stackEnv(), NODE_ENV: 'test', ...env, PORT: String(port) },
+    logDir: `.data/${stack().profile}/logs/admin-account`,
+  });
   try {
     await waitForHealthy(`http://127.0.0.1:${port}`, 180_000);
     await use(`http://127.0.0.1:${port}`);
@@ -50,7 +53,13 @@ async function withApi(env: Record<string, string>, use: (url: string) => Promis
 }
 
 const login = async (url: string, email: string, password: string) =>
-  (await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).status;
+  (
+    await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    })
+  ).status;
 
 describe('the admin account', () => {
   it('is created once from ADMIN_EMAIL / ADMIN_PASSWORD; a restart never resets a password the admin changed', async () => {
@@ -76,7 +85,11 @@ describe('production configuration', () => {
     for (const nodeEnv of ['production', undefined]) {
       const env: Record<string, string | undefined> = { ...process.env, ...stackEnv(), PORT: String(await freePort()), NODE_ENV: nodeEnv };
       for (const name of ['JWT_SECRET', 'TEMPORAL_CODEC_KEYS', 'ADMIN_PASSWORD', 'FAULTS_FILE']) delete env[name];
-      const child = spawn(process.execPath, ['--import', 'tsx', 'processes/api.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'processes/api.ts'], {
+        cwd: process.cwd(),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));
       child.stderr.on('data', (chunk) => (output += chunk));

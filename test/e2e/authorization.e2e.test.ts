@@ -15,7 +15,16 @@ type Caller = 'nobody' | 'forged' | 'other' | 'owner' | 'admin';
 const CALLERS: Caller[] = ['nobody', 'forged', 'other', 'owner', 'admin'];
 
 interface Fixtures {
-  owner: { memberId: string; email: string; password: string; signupId: string; rentalId: string; returnId: string; clearanceId: string; settlementId: string };
+  owner: {
+    memberId: string;
+    email: string;
+    password: string;
+    signupId: string;
+    rentalId: string;
+    returnId: string;
+    clearanceId: string;
+    settlementId: string;
+  };
   bookNo: number;
   /** A book only the admin withdraws during the walk. */
   withdrawableBookNo: number;
@@ -57,7 +66,11 @@ const ACCESS: Record<string, Access> = {
   // Anyone holding a refresh token: each call spends a fresh one.
   'POST /auth/refresh': { open: true, body: (f) => ({ refreshToken: f.refreshTokens.pop() }), expect: OPEN(200) },
   // Each caller logs out a second session of its own, so the walk's tokens live on.
-  'POST /auth/logout': { token: (f, caller) => (caller === 'forged' ? f.tokens.forged : f.spare[caller]), body: () => ({}), expect: MEMBER_SELF(204, 204) },
+  'POST /auth/logout': {
+    token: (f, caller) => (caller === 'forged' ? f.tokens.forged : f.spare[caller]),
+    body: () => ({}),
+    expect: MEMBER_SELF(204, 204),
+  },
   // A member changes its password to the same one (its other sessions end: after the logout walk). The admin account's
   // password is shared by every suite, so the admin shows it reaches the check with a wrong current password.
   'POST /auth/password': {
@@ -91,9 +104,20 @@ const ACCESS: Record<string, Access> = {
   'GET /clear-overdue/{id}': { params: (f) => ({ id: f.owner.clearanceId }), expect: OWNER_ONLY },
   'GET /fee-settlements/{id}': { params: (f) => ({ id: f.owner.settlementId }), expect: OWNER_ONLY },
   // The owner's book is back (the return saga refuses NOT_RENTED) and the fee settled (409 NOTHING_TO_CLEAR at once).
-  'POST /members/{memberId}/returns': { params: (f) => ({ memberId: f.owner.memberId }), body: (f) => ({ bookNo: f.bookNo }), expect: ADMIN_ONLY(202) },
-  'POST /members/{memberId}/fees/settle': { params: (f) => ({ memberId: f.owner.memberId }), body: () => ({ reason: 'walked' }), expect: ADMIN_ONLY(409) },
-  'GET /partners/{memberId}/summary': { params: (f) => ({ memberId: f.owner.memberId }), expect: { nobody: 401, other: 403, owner: 200, admin: 200 } },
+  'POST /members/{memberId}/returns': {
+    params: (f) => ({ memberId: f.owner.memberId }),
+    body: (f) => ({ bookNo: f.bookNo }),
+    expect: ADMIN_ONLY(202),
+  },
+  'POST /members/{memberId}/fees/settle': {
+    params: (f) => ({ memberId: f.owner.memberId }),
+    body: () => ({ reason: 'walked' }),
+    expect: ADMIN_ONLY(409),
+  },
+  'GET /partners/{memberId}/summary': {
+    params: (f) => ({ memberId: f.owner.memberId }),
+    expect: { nobody: 401, other: 403, owner: 200, admin: 200 },
+  },
   'POST /codec/decode': { body: () => ({ payloads: [] }), expect: ADMIN_ONLY(200) },
   'POST /codec/encode': { body: () => ({ payloads: [] }), expect: ADMIN_ONLY(200) },
   // Erasure last: it removes members. An admin erases a throwaway member; the admin account cannot erase itself.
@@ -129,7 +153,9 @@ beforeAll(async () => {
   const refreshTokens = await Promise.all(CALLERS.map(async () => (await login(owner.email, owner.password)).refreshToken as string));
   const adminEmail = process.env.ADMIN_EMAIL ?? 'admin@library.local';
   const adminPassword = process.env.ADMIN_PASSWORD ?? 'admin-password';
-  await eventually(async () => ((await api(`/partners/${saga.memberId}/summary`, { token: ownerToken })).status === 200 ? true : undefined));
+  await eventually(async () =>
+    (await api(`/partners/${saga.memberId}/summary`, { token: ownerToken })).status === 200 ? true : undefined,
+  );
   const now = Math.floor(Date.now() / 1000);
   fixtures = {
     owner: {
@@ -158,7 +184,11 @@ beforeAll(async () => {
     tokens: {
       nobody: undefined,
       // Right shape, admin role, a session id, wrong key.
-      forged: await sign({ sub: saga.memberId, role: 'ADMIN', sid: randomUUID(), iat: now, exp: now + 600 }, 'an-attacker-guessed-secret-0123456789', 'HS256'),
+      forged: await sign(
+        { sub: saga.memberId, role: 'ADMIN', sid: randomUUID(), iat: now, exp: now + 600 },
+        'an-attacker-guessed-secret-0123456789',
+        'HS256',
+      ),
       other: await logIn(other.body.email, other.body.password),
       owner: ownerToken,
       admin: await asAdmin(),
@@ -183,7 +213,9 @@ describe('authorisation of every route in the OpenAPI document', () => {
     const { tokens, owner } = fixtures;
     expect((await api('/members/me', { token: tokens.owner })).body.memberId).toBe(owner.memberId);
     expect((await api('/members/me', { token: tokens.other })).body.memberId).not.toBe(owner.memberId);
-    expect((await api('/members/me/rental-card', { token: tokens.owner })).body.returned.map((item: { rentalId: string }) => item.rentalId)).toContain(owner.rentalId);
+    expect(
+      (await api('/members/me/rental-card', { token: tokens.owner })).body.returned.map((item: { rentalId: string }) => item.rentalId),
+    ).toContain(owner.rentalId);
     expect((await api('/members/me/rental-card', { token: tokens.other })).body).toMatchObject({ rented: [], returned: [] });
     expect((await api('/members/me/history', { token: tokens.other })).body).toEqual([]);
   });
@@ -206,14 +238,20 @@ describe('authorisation of every route in the OpenAPI document', () => {
       // Whatever another member is allowed to call tells them nothing about the owner.
       if (caller === 'other' && !rule.open) {
         const text = JSON.stringify(response.body) ?? ''; // a 204 has no body
-        const owners = [fixtures.owner.memberId, fixtures.owner.email, fixtures.owner.rentalId, fixtures.owner.returnId, fixtures.owner.clearanceId, fixtures.owner.settlementId];
+        const owners = [
+          fixtures.owner.memberId,
+          fixtures.owner.email,
+          fixtures.owner.rentalId,
+          fixtures.owner.returnId,
+          fixtures.owner.clearanceId,
+          fixtures.owner.settlementId,
+        ];
         for (const secret of owners.filter((value) => !path.includes(value))) {
           expect(text, `${route} as other`).not.toContain(secret); // what the caller sent may come back in a message
         }
       }
     }
   });
-
 });
 
 describe('operations console (HTML, outside the OpenAPI document)', () => {
@@ -232,15 +270,28 @@ describe('operations console (HTML, outside the OpenAPI document)', () => {
         const { status, headers } = await api(path, token ? { token } : {});
         expect(status, `${caller} GET ${path}`).toBe(expected[caller]);
         expect(headers.get('content-security-policy'), path).toContain("default-src 'none'");
+        // The console's forms post with their Origin (under no-referrer a browser sends `Origin: null`).
+        expect(headers.get('referrer-policy'), path).toBe('same-origin');
       }
     });
   }
   it('POST actions refuse members and anonymous callers', async () => {
-    for (const caller of ['nobody', 'other'] as const) {
-      const token = tokens[caller];
-      const { status } = await api('/ops/dead-letters/book.book-changed.v1/redrive', { method: 'POST', ...(token ? { token } : {}) });
-      expect(status, caller).toBe(expected[caller]);
+    for (const action of ['redrive', 'discard']) {
+      for (const caller of ['nobody', 'forged', 'other'] as const) {
+        const token = tokens[caller];
+        const { status } = await api(`/ops/dead-letters/book.book-changed.v1/${action}`, { method: 'POST', ...(token ? { token } : {}) });
+        expect(status, `${caller} ${action}`).toBe(expected[caller]);
+      }
     }
+    // An admin reaches the action; a discard without a reason is refused before anything is settled.
+    const { status } = await api('/ops/dead-letters/book.book-changed.v1/discard', { method: 'POST', token: tokens.admin! });
+    expect(status, 'admin discard without a reason').toBe(400);
+    // A post from another origin is refused, admin or not (the cookie is SameSite=Strict as well).
+    const foreign = await api('/ops/dead-letters/book.book-changed.v1/discard', {
+      method: 'POST',
+      token: tokens.admin!,
+      headers: { origin: 'http://elsewhere.example' },
+    });
+    expect(foreign.status, 'admin discard from another origin').toBe(403);
   });
 });
-

@@ -61,7 +61,10 @@ describe('withdrawing a book', () => {
     const member = await newMember();
     const { bookNo } = await newBook();
     // Withdraw and rent at once: whichever of the cache and the saga sees it first refuses it.
-    const [withdrawn, rented] = await Promise.all([withdraw(bookNo), api('/rentals', { method: 'POST', token: member.token, json: { bookNo } })]);
+    const [withdrawn, rented] = await Promise.all([
+      withdraw(bookNo),
+      api('/rentals', { method: 'POST', token: member.token, json: { bookNo } }),
+    ]);
     expect(withdrawn.status === 200 || withdrawn.body.error.code === 'BOOK_RENTED').toBe(true);
     if (withdrawn.status === 200 && rented.status === 202) {
       const saga = await settledSaga(rented.headers.get('location')!, 60_000, member.token);
@@ -96,7 +99,11 @@ describe('book.book-changed versions', () => {
         return events.length === 3 ? events : undefined;
       }, 30_000);
     const v2 = (await ofBook('book.book-changed.v2')).map((message) => parseEnvelope('book.book-changed.v2', message.value!));
-    expect(v2.map((parsed) => (parsed.ok ? [parsed.event.payload.change, parsed.event.payload.status, parsed.event.payload.title] : parsed.reason))).toEqual([
+    expect(
+      v2.map((parsed) =>
+        parsed.ok ? [parsed.event.payload.change, parsed.event.payload.status, parsed.event.payload.title] : parsed.reason,
+      ),
+    ).toEqual([
       ['CREATED', 'AVAILABLE', 'Versioned'],
       ['UPDATED', 'AVAILABLE', 'Versioned, 2nd ed.'],
       ['WITHDRAWN', 'WITHDRAWN', 'Versioned, 2nd ed.'],
@@ -104,11 +111,18 @@ describe('book.book-changed versions', () => {
     // A consumer still on v1 parses every copy with the v1 schema and finds exactly the v1 fields.
     const v1 = (await ofBook('book.book-changed.v1')).map((message) => parseEnvelope('book.book-changed.v1', message.value!));
     expect(v1.every((parsed) => parsed.ok)).toBe(true);
-    expect(v1.map((parsed) => (parsed.ok ? Object.keys(parsed.event.payload).sort() : []))).toEqual(Array(3).fill(Object.keys(TOPICS['book.book-changed.v1'].shape).sort()));
-    expect(v1.map((parsed) => (parsed.ok ? parsed.event.payload.title : ''))).toEqual(['Versioned', 'Versioned, 2nd ed.', 'Versioned, 2nd ed.']);
+    expect(v1.map((parsed) => (parsed.ok ? Object.keys(parsed.event.payload).sort() : []))).toEqual(
+      Array(3).fill(Object.keys(TOPICS['book.book-changed.v1'].shape).sort()),
+    );
+    expect(v1.map((parsed) => (parsed.ok ? parsed.event.payload.title : ''))).toEqual([
+      'Versioned',
+      'Versioned, 2nd ed.',
+      'Versioned, 2nd ed.',
+    ]);
     // Both copies of one change carry the same occurredAt: consumers reading both apply it once in effect.
-    const occurred = (list: typeof v1) => list.map((parsed) => (parsed.ok ? parsed.event.occurredAt : ''));
-    expect(occurred(v1)).toEqual(occurred(v2 as unknown as typeof v1));
+    const occurred = (list: ({ ok: true; event: { occurredAt: string } } | { ok: false })[]) =>
+      list.map((parsed) => (parsed.ok ? parsed.event.occurredAt : ''));
+    expect(occurred(v1)).toEqual(occurred(v2));
   });
 
   it('takes a withdrawn book out of the best books', async () => {
@@ -116,9 +130,17 @@ describe('book.book-changed versions', () => {
     const { bookNo } = await newBook();
     expect((await rent(member.token, bookNo)).status).toBe('COMPLETED');
     expect((await giveBack(member.token, bookNo)).status).toBe('COMPLETED');
-    await eventually(async () => ((await api('/books/best?limit=100')).body.some((entry: { bookNo: number }) => entry.bookNo === bookNo) ? true : undefined), 15_000);
+    await eventually(
+      async () =>
+        (await api('/books/best?limit=100')).body.some((entry: { bookNo: number }) => entry.bookNo === bookNo) ? true : undefined,
+      15_000,
+    );
     expect((await withdraw(bookNo)).status).toBe(200);
-    await eventually(async () => ((await api('/books/best?limit=100')).body.some((entry: { bookNo: number }) => entry.bookNo === bookNo) ? undefined : true), 15_000);
+    await eventually(
+      async () =>
+        (await api('/books/best?limit=100')).body.some((entry: { bookNo: number }) => entry.bookNo === bookNo) ? undefined : true,
+      15_000,
+    );
   });
 });
 
@@ -128,7 +150,10 @@ describe('the catalog, a page at a time', () => {
     const tag = randomUUID().slice(0, 8);
     const created: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const json = i % 2 === 0 ? { title: `Searchable ${tag} ${i}`, author: 'Someone' } : { title: `Other ${i}`, author: `Author ${tag.toUpperCase()}` };
+      const json =
+        i % 2 === 0
+          ? { title: `Searchable ${tag} ${i}`, author: 'Someone' }
+          : { title: `Other ${i}`, author: `Author ${tag.toUpperCase()}` };
       created.push((await api('/books', { method: 'POST', token: admin, json })).body.bookNo);
     }
     expect((await withdraw(created[4]!)).status).toBe(200);
@@ -137,7 +162,9 @@ describe('the catalog, a page at a time', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { status: number; body: { items: { bookNo: number }[]; nextCursor: string | null } } = await api(`/books?q=${tag.toUpperCase()}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { status: number; body: { items: { bookNo: number }[]; nextCursor: string | null } } = await api(
+        `/books?q=${tag.toUpperCase()}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((item) => item.bookNo));
@@ -165,7 +192,10 @@ describe('the catalog, a page at a time', () => {
       const answer = await api(`/books?${query}`);
       expect(answer.status, query).toBe(400);
       expect(answer.body.error.code).toBe('VALIDATION_FAILED');
-      expect(answer.body.error.details.map((detail: { path: string }) => detail.path), query).toContain(path);
+      expect(
+        answer.body.error.details.map((detail: { path: string }) => detail.path),
+        query,
+      ).toContain(path);
     }
     // base64url text that is no cursor this list gave out names no page: 404.
     for (const cursor of ['not-a-cursor', Buffer.from('{"after":-1}').toString('base64url')]) {

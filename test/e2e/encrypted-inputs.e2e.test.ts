@@ -17,7 +17,8 @@ import { api, eventually, stack } from '../support/api.ts';
 import { newMember } from '../support/library.ts';
 
 const run = promisify(execFile);
-const temporal = (...args: string[]) => run(stack().temporalBinary, [...args, '--address', stack().temporalAddress, '--namespace', 'default']);
+const temporal = (...args: string[]) =>
+  run(stack().temporalBinary, [...args, '--address', stack().temporalAddress, '--namespace', 'default']);
 
 let raw: Client; // no codec: what the server stores
 let db: pg.Pool;
@@ -34,7 +35,18 @@ describe('encrypted inputs only', () => {
   it('an erasure started with a plaintext input through the temporal CLI fails its workflow task and erases nothing', async () => {
     const { token, memberId } = await newMember();
     const workflowId = `plaintext-erasure-${randomUUID()}`;
-    await temporal('workflow', 'start', '--task-queue', TASK_QUEUES.sagas, '--type', 'erasureWorkflow', '--workflow-id', workflowId, '--input', JSON.stringify({ memberId }));
+    await temporal(
+      'workflow',
+      'start',
+      '--task-queue',
+      TASK_QUEUES.sagas,
+      '--type',
+      'erasureWorkflow',
+      '--workflow-id',
+      workflowId,
+      '--input',
+      JSON.stringify({ memberId }),
+    );
     try {
       const handle = raw.workflow.getHandle(workflowId);
       // The worker picks it up and refuses the input: a failed workflow task, nothing scheduled.

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_CODEC_KEYS } from '../../services/platform/config.ts';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, parseCodecKeys } from '../../services/platform/payload-codec.ts';
-import { api, logIn, settledSaga, signUp, signupBody, stack, postConfirmedSignup } from '../support/api.ts';
+import { api, logIn, signUp, signupBody, stack, postConfirmedSignup } from '../support/api.ts';
 import { asAdmin, newBook, rent } from '../support/library.ts';
 import { decodeHistory, everyText } from '../support/temporal.ts';
 
@@ -45,7 +45,6 @@ function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
   return found;
 }
 
-
 async function rawHistory(workflowId: string) {
   const history = await raw.workflow.getHandle(workflowId).fetchHistory();
   const payloads = payloadsOf(history);
@@ -63,12 +62,20 @@ async function rawHistory(workflowId: string) {
 const codec = new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS));
 
 /** Contact data and the password: never in a history, encrypted or decoded (the nickname is a public handle the saga needs). */
-const contactData = (body: { email: string; phone: string; name: string; password: string }) => [body.email, body.phone, body.name, body.password];
+const contactData = (body: { email: string; phone: string; name: string; password: string }) => [
+  body.email,
+  body.phone,
+  body.name,
+  body.password,
+];
 
 /** The personal data found in a decoded history (an empty list is the only passing answer). */
 function personalDataIn(decoded: { text: string }, values: string[]): string[] {
   const text = decoded.text.toLowerCase();
-  return [...values.filter((value) => text.includes(value.toLowerCase())), ...(/scrypt\$\d+\$/.test(decoded.text) ? ['a password hash'] : [])];
+  return [
+    ...values.filter((value) => text.includes(value.toLowerCase())),
+    ...(/scrypt\$\d+\$/.test(decoded.text) ? ['a password hash'] : []),
+  ];
 }
 
 const startedInput = (history: Awaited<ReturnType<typeof rawHistory>>['history']) =>
@@ -84,7 +91,9 @@ describe('payload encryption against the real stack', () => {
     const [input] = await codec.encode([defaultPayloadConverter.toPayload({ note: planted })!]);
     const [failure] = await codec.encode([defaultPayloadConverter.toPayload({ message: `no account for ${planted}`, stack_trace: '' })!]);
     const inInput = { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [input] } } }] };
-    const inFailure = { events: [{ activityTaskFailedEventAttributes: { failure: { message: 'Encoded failure', encodedAttributes: failure } } }] };
+    const inFailure = {
+      events: [{ activityTaskFailedEventAttributes: { failure: { message: 'Encoded failure', encodedAttributes: failure } } }],
+    };
     expect(everyText(inInput)).not.toContain(planted); // the ciphertext alone would hide it
     expect(personalDataIn(await decodeHistory(inInput, codec), [planted])).toEqual([planted]);
     expect(personalDataIn(await decodeHistory(inFailure, codec), [planted])).toEqual([planted]);
@@ -95,11 +104,20 @@ describe('payload encryption against the real stack', () => {
     const { body, accepted, saga } = await signUp({ role: 'PARTNER' });
     expect(saga.status).toBe('COMPLETED');
     const { history, text: stored, decoded } = await rawHistory(`signup-${accepted.body.id}`);
-    for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, ...body.favoriteStyles]) expect(stored).not.toContain(secret);
+    for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, ...body.favoriteStyles])
+      expect(stored).not.toContain(secret);
     expect(personalDataIn(decoded, contactData(body))).toEqual([]);
     // The search does see the decoded inputs and results: the nickname the saga carries, and the member id it returns.
-    expect(decoded.payloads.some((payload) => payload.at.includes('workflowExecutionStartedEventAttributes') && payload.text.includes(body.nickname))).toBe(true);
-    expect(decoded.payloads.some((payload) => payload.at.includes('workflowExecutionCompletedEventAttributes') && payload.text.includes(saga.memberId))).toBe(true);
+    expect(
+      decoded.payloads.some(
+        (payload) => payload.at.includes('workflowExecutionStartedEventAttributes') && payload.text.includes(body.nickname),
+      ),
+    ).toBe(true);
+    expect(
+      decoded.payloads.some(
+        (payload) => payload.at.includes('workflowExecutionCompletedEventAttributes') && payload.text.includes(saga.memberId),
+      ),
+    ).toBe(true);
     // It is all there, encrypted: the development key decrypts the input.
     const [input] = await new EncryptionCodec(parseCodecKeys(DEVELOPMENT_CODEC_KEYS)).decode([startedInput(history)]);
     expect(JSON.parse(text(input!.data))).toMatchObject({ memberId: saga.memberId, nickname: body.nickname });
@@ -128,9 +146,13 @@ describe('payload encryption against the real stack', () => {
     expect(rented.status).toBe('COMPLETED');
     for (const workflowId of [`rent-${rented.id}`, `loan-${rented.id}`]) {
       const { text: stored, decoded } = await rawHistory(workflowId);
-      for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, book.title]) expect(stored, workflowId).not.toContain(secret);
+      for (const secret of [body.email, body.phone, body.name, body.nickname, body.password, book.title])
+        expect(stored, workflowId).not.toContain(secret);
       expect(personalDataIn(decoded, [...contactData(body), body.nickname]), workflowId).toEqual([]);
-      expect(decoded.payloads.some((payload) => payload.text.includes(String(book.bookNo))), `${workflowId} decoded`).toBe(true);
+      expect(
+        decoded.payloads.some((payload) => payload.text.includes(String(book.bookNo))),
+        `${workflowId} decoded`,
+      ).toBe(true);
       expect(stored).toContain(signup.memberId); // only through the MemberId search attribute
     }
   });
@@ -142,7 +164,12 @@ describe('payload encryption against the real stack', () => {
     const payloads = [toJson(startedInput(history))];
     const refused = await api('/codec/decode', { method: 'POST', json: { payloads } });
     expect(refused.status).toBe(401);
-    const decoded = await api('/codec/decode', { method: 'POST', json: { payloads }, token: await asAdmin(), headers: { 'x-namespace': 'default' } });
+    const decoded = await api('/codec/decode', {
+      method: 'POST',
+      json: { payloads },
+      token: await asAdmin(),
+      headers: { 'x-namespace': 'default' },
+    });
     expect(decoded.status).toBe(200);
     expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString())).toMatchObject({ nickname: body.nickname });
 
@@ -152,7 +179,17 @@ describe('payload encryption against the real stack', () => {
     const token = await logIn(body.email, body.password);
     const rented = await rent(token, (await newBook()).bookNo);
     const cli = (...extra: string[]) =>
-      promisify(execFile)(stack().temporalBinary, ['workflow', 'show', '--address', stack().temporalAddress, '--workflow-id', `rent-${rented.id}`, '--output', 'json', ...extra]);
+      promisify(execFile)(stack().temporalBinary, [
+        'workflow',
+        'show',
+        '--address',
+        stack().temporalAddress,
+        '--workflow-id',
+        `rent-${rented.id}`,
+        '--output',
+        'json',
+        ...extra,
+      ]);
     const input = async (...extra: string[]) => {
       const shown = JSON.parse((await cli(...extra)).stdout);
       return shown.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];

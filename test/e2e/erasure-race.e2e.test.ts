@@ -44,7 +44,8 @@ describe('a rent racing an erasure', () => {
         ]);
         expect(eraseAnswer.status).toBe(202);
         const erasure = await settled(eraseAnswer.headers.get('location')!);
-        const rent = rentAnswer.status === 202 ? await settled(rentAnswer.headers.get('location')!) : { status: `HTTP ${rentAnswer.status}` };
+        const rent =
+          rentAnswer.status === 202 ? await settled(rentAnswer.headers.get('location')!) : { status: `HTTP ${rentAnswer.status}` };
         return { member, bookNo, erasure, rent };
       }),
     );
@@ -74,7 +75,14 @@ describe('a rent racing an erasure', () => {
     const erased = await api('/members/me', { method: 'DELETE', token: member.token });
     expect((await settled(erased.headers.get('location')!)).status).toBe('COMPLETED');
     const rentalId = randomUUID();
-    await startSaga(temporal, { workflowType: 'rentWorkflow', workflowId: rentWorkflowId(rentalId), args: [{ rentalId, memberId: member.memberId, bookNo }], sagaType: 'rent', memberId: member.memberId, bookNo });
+    await startSaga(temporal, {
+      workflowType: 'rentWorkflow',
+      workflowId: rentWorkflowId(rentalId),
+      args: [{ rentalId, memberId: member.memberId, bookNo }],
+      sagaType: 'rent',
+      memberId: member.memberId,
+      bookNo,
+    });
     const rent = await settled(`/rentals/${rentalId}`);
     expect(rent.status).toBe('COMPENSATED');
     expect(rent.failure).toMatchObject({ step: 'addRentalItem', code: 'CARD_CLOSED' });

@@ -19,10 +19,16 @@ afterAll(async () => {
 
 /** Every table of every service whose row text contains the value. */
 async function tablesContaining(value: string): Promise<string[]> {
-  const { rows: tables } = await db.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`, [SCHEMAS]);
+  const { rows: tables } = await db.query(
+    `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`,
+    [SCHEMAS],
+  );
   const hits: string[] = [];
   for (const { table_schema, table_name } of tables) {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${table_schema}"."${table_name}" t WHERE t::text ILIKE '%' || $1 || '%'`, [value]);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM "${table_schema}"."${table_name}" t WHERE t::text ILIKE '%' || $1 || '%'`,
+      [value],
+    );
     if (rows[0].n > 0) hits.push(`${table_schema}.${table_name}`);
   }
   return hits;
@@ -51,11 +57,18 @@ describe('erasure', () => {
     expect(saga.status).toBe('COMPLETED');
     expect((await api('/auth/login', { method: 'POST', json: { email: body.email, password: body.password } })).status).toBe(401);
     expect((await api('/members/me', { token })).status).toBe(401); // its sessions ended with the credentials
-    await eventually(async () => ((await db.query('SELECT 1 FROM member.rental_history WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined));
-    await eventually(async () => ((await db.query('SELECT 1 FROM partner.partner_summary WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined));
+    await eventually(async () =>
+      (await db.query('SELECT 1 FROM member.rental_history WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined,
+    );
+    await eventually(async () =>
+      (await db.query('SELECT 1 FROM partner.partner_summary WHERE member_id = $1', [memberId])).rowCount === 0 ? true : undefined,
+    );
     for (const personal of [body.email, body.name, body.phone, body.nickname]) {
       expect(await tablesContaining(personal), personal).toEqual([]);
     }
+    // The erasure is a column of the profile, not a nickname standing for it.
+    const { rows: profile } = await db.query('SELECT nickname, erased_at, active FROM member.profile WHERE member_id = $1', [memberId]);
+    expect(profile).toEqual([{ nickname: null, erased_at: expect.any(Date), active: false }]);
     // Erasing again finds the same, finished saga, and says so.
     const again = await api(`/members/${memberId}`, { method: 'DELETE', token: await asAdmin() });
     expect(again.status).toBe(202);
@@ -70,6 +83,12 @@ describe('erasure', () => {
     expect(saga.status).toBe('COMPENSATED');
     expect(saga.failure).toMatchObject({ step: 'closeRentalCard', code: 'MEMBER_HOLDS_BOOKS' });
     expect((await api('/members/me', { token: member.token })).status).toBe(200);
+
+    // Once the book is back, asking again starts a new erasure, which goes through.
+    expect((await giveBack(member.token, bookNo)).status).toBe('COMPLETED');
+    const again = await erase('/members/me', member.token);
+    expect(again.status).toBe('COMPLETED');
+    expect((await api('/members/me', { token: member.token })).status).toBe(401);
   });
 
   it('lets an admin erase a member, and no member erase another', async () => {

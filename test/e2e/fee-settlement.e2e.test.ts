@@ -44,58 +44,75 @@ async function memberInDebt() {
 const SLOW_MS = 150_000;
 
 describe('settling a late fee larger than the points', () => {
-  it('takes the points offered, settles the rest at the desk, keeps the reason in the ledger and publishes it; the card is AVAILABLE again', async () => {
-    const member = await memberInDebt();
-    expect((await me(member.token)).points).toBe(20);
+  it(
+    'takes the points offered, settles the rest at the desk, keeps the reason in the ledger and publishes it; the card is AVAILABLE again',
+    async () => {
+      const member = await memberInDebt();
+      expect((await me(member.token)).points).toBe(20);
 
-    const started = await settle(member.memberId, { reason: 'paid the rest at the desk', points: 20 }, undefined);
-    expect(started.status).toBe(202);
-    const saga = await settledSaga(started.headers.get('location')!, 60_000, await asAdmin());
-    expect(saga).toMatchObject({ status: 'COMPLETED', settled: { amount: member.fee, pointsPaid: 20 } });
-    // The member sees their own settlement too.
-    expect((await api(started.headers.get('location')!, { token: member.token })).status).toBe(200);
+      const started = await settle(member.memberId, { reason: 'paid the rest at the desk', points: 20 }, undefined);
+      expect(started.status).toBe(202);
+      const saga = await settledSaga(started.headers.get('location')!, 60_000, await asAdmin());
+      expect(saga).toMatchObject({ status: 'COMPLETED', settled: { amount: member.fee, pointsPaid: 20 } });
+      // The member sees their own settlement too.
+      expect((await api(started.headers.get('location')!, { token: member.token })).status).toBe(200);
 
-    expect((await me(member.token)).points).toBe(0);
-    expect(await card(member.token)).toMatchObject({ rentStatus: 'AVAILABLE', lateFee: 0 });
-    const ledger = await db.query(`SELECT delta, reason FROM member.point_entry WHERE member_id = $1 AND key LIKE 'settle-fee-%'`, [member.memberId]);
-    expect(ledger.rows).toEqual([{ delta: -20, reason: expect.stringContaining('paid the rest at the desk') }]);
-    const events = await db.query(`SELECT envelope FROM rental.outbox WHERE topic = 'rental.fee-settled.v1' AND key = $1`, [member.memberId]);
-    expect(events.rows.map((row) => row.envelope.payload)).toEqual([
-      { settlementId: saga.id, memberId: member.memberId, amount: member.fee, pointsPaid: 20, reason: 'paid the rest at the desk' },
-    ]);
-    const { bookNo } = await newBook();
-    expect((await rent(member.token, bookNo)).status).toBe('COMPLETED');
+      expect((await me(member.token)).points).toBe(0);
+      expect(await card(member.token)).toMatchObject({ rentStatus: 'AVAILABLE', lateFee: 0 });
+      const ledger = await db.query(`SELECT delta, reason FROM member.point_entry WHERE member_id = $1 AND key LIKE 'settle-fee-%'`, [
+        member.memberId,
+      ]);
+      expect(ledger.rows).toEqual([{ delta: -20, reason: expect.stringContaining('paid the rest at the desk') }]);
+      const events = await db.query(`SELECT envelope FROM rental.outbox WHERE topic = 'rental.fee-settled.v1' AND key = $1`, [
+        member.memberId,
+      ]);
+      expect(events.rows.map((row) => row.envelope.payload)).toEqual([
+        { settlementId: saga.id, memberId: member.memberId, amount: member.fee, pointsPaid: 20, reason: 'paid the rest at the desk' },
+      ]);
+      const { bookNo } = await newBook();
+      expect((await rent(member.token, bookNo)).status).toBe('COMPLETED');
 
-    // Settling again: refused at once, nothing changes.
-    const twice = await settle(member.memberId, { reason: 'waived' });
-    expect(twice.status).toBe(409);
-    expect(twice.body.error.code).toBe('NOTHING_TO_CLEAR');
-    expect((await db.query(`SELECT count(*)::int AS n FROM rental.fee_settlement WHERE member_id = $1`, [member.memberId])).rows[0].n).toBe(1);
-    await expectInvariantsToHold({ memberIds: [member.memberId], bookNos: [bookNo, member.bookNo] });
-  }, SLOW_MS);
+      // Settling again: refused at once, nothing changes.
+      const twice = await settle(member.memberId, { reason: 'waived' });
+      expect(twice.status).toBe(409);
+      expect(twice.body.error.code).toBe('NOTHING_TO_CLEAR');
+      expect(
+        (await db.query(`SELECT count(*)::int AS n FROM rental.fee_settlement WHERE member_id = $1`, [member.memberId])).rows[0].n,
+      ).toBe(1);
+      await expectInvariantsToHold({ memberIds: [member.memberId], bookNos: [bookNo, member.bookNo] });
+    },
+    SLOW_MS,
+  );
 
-  it('waives a fee without points, and undoes the points when the balance does not cover what was offered', async () => {
-    const member = await memberInDebt();
-    const offered = await settle(member.memberId, { reason: 'take all of it from points', points: member.fee });
-    expect(offered.status).toBe(202);
-    const refused = await settledSaga(offered.headers.get('location')!, 60_000, await asAdmin());
-    expect(refused).toMatchObject({ status: 'COMPENSATED', failure: { step: 'recordFeeSettlement', code: 'INSUFFICIENT_POINTS' } });
-    expect((await me(member.token)).points).toBe(20);
-    expect((await card(member.token)).lateFee).toBe(member.fee);
+  it(
+    'waives a fee without points, and undoes the points when the balance does not cover what was offered',
+    async () => {
+      const member = await memberInDebt();
+      const offered = await settle(member.memberId, { reason: 'take all of it from points', points: member.fee });
+      expect(offered.status).toBe(202);
+      const refused = await settledSaga(offered.headers.get('location')!, 60_000, await asAdmin());
+      expect(refused).toMatchObject({ status: 'COMPENSATED', failure: { step: 'recordFeeSettlement', code: 'INSUFFICIENT_POINTS' } });
+      expect((await me(member.token)).points).toBe(20);
+      expect((await card(member.token)).lateFee).toBe(member.fee);
 
-    const waived = await settle(member.memberId, { reason: 'waived: first offence' }, undefined);
-    const saga = await settledSaga(waived.headers.get('location')!, 60_000, await asAdmin());
-    expect(saga).toMatchObject({ status: 'COMPLETED', settled: { amount: member.fee, pointsPaid: 0 } });
-    expect((await me(member.token)).points).toBe(20);
-    expect(await card(member.token)).toMatchObject({ rentStatus: 'AVAILABLE', lateFee: 0 });
-    const ledger = await db.query(`SELECT delta, reason FROM member.point_entry WHERE member_id = $1 AND key LIKE 'settle-fee-%' ORDER BY created_at`, [member.memberId]);
-    expect(ledger.rows).toEqual([
-      // The refused step wrote nothing; its undo left a tombstone so a late attempt of it finds its key taken.
-      { delta: 0, reason: 'reversed before it was applied' },
-      { delta: 0, reason: expect.stringContaining('waived: first offence') },
-    ]);
-    await expectInvariantsToHold({ memberIds: [member.memberId], bookNos: [member.bookNo] });
-  }, SLOW_MS);
+      const waived = await settle(member.memberId, { reason: 'waived: first offence' }, undefined);
+      const saga = await settledSaga(waived.headers.get('location')!, 60_000, await asAdmin());
+      expect(saga).toMatchObject({ status: 'COMPLETED', settled: { amount: member.fee, pointsPaid: 0 } });
+      expect((await me(member.token)).points).toBe(20);
+      expect(await card(member.token)).toMatchObject({ rentStatus: 'AVAILABLE', lateFee: 0 });
+      const ledger = await db.query(
+        `SELECT delta, reason FROM member.point_entry WHERE member_id = $1 AND key LIKE 'settle-fee-%' ORDER BY created_at`,
+        [member.memberId],
+      );
+      expect(ledger.rows).toEqual([
+        // The refused step wrote nothing; its undo left a tombstone so a late attempt of it finds its key taken.
+        { delta: 0, reason: 'reversed before it was applied' },
+        { delta: 0, reason: expect.stringContaining('waived: first offence') },
+      ]);
+      await expectInvariantsToHold({ memberIds: [member.memberId], bookNos: [member.bookNo] });
+    },
+    SLOW_MS,
+  );
 
   it('refuses bad settlements at once with a clear code, and only an admin may settle', async () => {
     const member = await newMember();
@@ -118,18 +135,24 @@ describe('settling a late fee larger than the points', () => {
       expect(answer.body.error.code).toBe('VALIDATION_FAILED');
       if (path) expect(answer.body.error.details.map((detail: { path: string }) => detail.path)).toContain(path);
     }
-    expect((await api(`/members/not-a-uuid/fees/settle`, { method: 'POST', token: await asAdmin(), json: { reason: 'ok reason' } })).status).toBe(400);
+    expect(
+      (await api(`/members/not-a-uuid/fees/settle`, { method: 'POST', token: await asAdmin(), json: { reason: 'ok reason' } })).status,
+    ).toBe(400);
     expect((await settle(member.memberId, { reason: 'self service' }, member.token)).status).toBe(403);
     expect((await api(`/members/${member.memberId}/fees/settle`, { method: 'POST', json: { reason: 'anyone' } })).status).toBe(401);
   });
 
-  it('refuses points beyond the fee (422 POINTS_EXCEED_FEE) before any saga', async () => {
-    const member = await memberInDebt();
-    const answer = await settle(member.memberId, { reason: 'too generous', points: member.fee + 10 });
-    expect(answer.status).toBe(422);
-    expect(answer.body.error).toMatchObject({ code: 'POINTS_EXCEED_FEE', details: [{ path: 'points' }] });
-    expect((await card(member.token)).lateFee).toBe(member.fee);
-  }, SLOW_MS);
+  it(
+    'refuses points beyond the fee (422 POINTS_EXCEED_FEE) before any saga',
+    async () => {
+      const member = await memberInDebt();
+      const answer = await settle(member.memberId, { reason: 'too generous', points: member.fee + 10 });
+      expect(answer.status).toBe(422);
+      expect(answer.body.error).toMatchObject({ code: 'POINTS_EXCEED_FEE', details: [{ path: 'points' }] });
+      expect((await card(member.token)).lateFee).toBe(member.fee);
+    },
+    SLOW_MS,
+  );
 });
 
 describe("returning a book on a member's behalf", () => {

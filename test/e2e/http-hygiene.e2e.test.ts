@@ -14,20 +14,38 @@ interface Answer {
   status: number;
   connection?: string;
   reusedSocket: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads the answer's JSON as it came and asserts the shape it expects
   body: any;
 }
 
 /** One request on `agent`, reporting whether it went out on a socket an earlier request had used. */
-function send(agent: Agent, method: string, path: string, body: string | undefined, headers: Record<string, string>, chunked = false): Promise<Answer> {
+function send(
+  agent: Agent,
+  method: string,
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  chunked = false,
+): Promise<Answer> {
   const url = new URL(stack().apiUrl + path);
   return new Promise((resolve, reject) => {
     const length = body === undefined || chunked ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method, agent, headers: { ...headers, ...length } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, reusedSocket: req.reusedSocket, body: text ? JSON.parse(text) : undefined }));
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method, agent, headers: { ...headers, ...length } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            connection: res.headers.connection,
+            reusedSocket: req.reusedSocket,
+            body: text ? JSON.parse(text) : undefined,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -72,7 +90,11 @@ describe('HTTP hygiene', () => {
 
   it('answers 415 UNSUPPORTED_MEDIA_TYPE to a body that is not JSON, before looking at it', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
-      const { status, body } = await api('/auth/login', { method: 'POST', body: 'email=a@b.c&password=x', headers: { 'content-type': type } });
+      const { status, body } = await api('/auth/login', {
+        method: 'POST',
+        body: 'email=a@b.c&password=x',
+        headers: { 'content-type': type },
+      });
       expect(status, type).toBe(415);
       expect(body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: [] });
       expect(body.error.message).toContain('application/json');
@@ -80,19 +102,31 @@ describe('HTTP hygiene', () => {
     const untyped = await api('/auth/login', { method: 'POST', body: '{"email":"a@b.c","password":"x"}' });
     expect(untyped.status).toBe(415);
     // JSON with parameters is JSON.
-    const charset = await api('/auth/login', { method: 'POST', body: '{"email":"nobody@example.com","password":"x"}', headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const charset = await api('/auth/login', {
+      method: 'POST',
+      body: '{"email":"nobody@example.com","password":"x"}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     expect(charset.status).toBe(401);
   });
 
   it('says what is wrong with a token: missing, malformed, forged, expired', async () => {
-    const members = async (authorization?: string) => (await api('/members/me', { headers: authorization ? { authorization } : {} })).body.error;
+    const members = async (authorization?: string) =>
+      (await api('/members/me', { headers: authorization ? { authorization } : {} })).body.error;
     const claims = { sub: randomUUID(), role: 'USER', iat: Math.floor(Date.now() / 1000) };
     const forged = await sign({ ...claims, exp: claims.iat + 600 }, 'a secret that is not the server secret, 32+ chars', 'HS256');
-    const expired = await sign({ ...claims, iat: claims.iat - 7200, exp: claims.iat - 3600 }, process.env.JWT_SECRET ?? 'local-development-secret-change-me-0123456789', 'HS256');
+    const expired = await sign(
+      { ...claims, iat: claims.iat - 7200, exp: claims.iat - 3600 },
+      process.env.JWT_SECRET ?? 'local-development-secret-change-me-0123456789',
+      'HS256',
+    );
     expect(await members()).toMatchObject({ code: 'UNAUTHORIZED', message: 'a bearer token is required' });
     expect(await members('Bearer garbage')).toMatchObject({ code: 'UNAUTHORIZED', message: 'the bearer token is malformed' });
     expect(await members('Bearer a.b.c')).toMatchObject({ code: 'UNAUTHORIZED', message: 'the bearer token is malformed' });
-    expect(await members('Basic dXNlcjpwdw==')).toMatchObject({ code: 'UNAUTHORIZED', message: 'the Authorization header must read "Bearer <token>"' });
+    expect(await members('Basic dXNlcjpwdw==')).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: 'the Authorization header must read "Bearer <token>"',
+    });
     expect(await members(`Bearer ${forged}`)).toMatchObject({ code: 'UNAUTHORIZED', message: 'the bearer token has an invalid signature' });
     expect(await members(`Bearer ${expired}`)).toMatchObject({ code: 'UNAUTHORIZED', message: 'the bearer token has expired' });
   });

@@ -35,7 +35,10 @@ describe('Idempotency-Key', () => {
     const refusedKey = `return-${randomUUID()}`;
     const refused = await post('/returns', refusedKey, { bookNo: second.bookNo }, member.token);
     expect((await settledSaga(refused.headers.get('location')!, 60_000, member.token)).status).toBe('COMPENSATED');
-    expect((await post('/returns', refusedKey, { bookNo: second.bookNo }, member.token)).body).toEqual({ id: refused.body.id, status: 'COMPENSATED' });
+    expect((await post('/returns', refusedKey, { bookNo: second.bookNo }, member.token)).body).toEqual({
+      id: refused.body.id,
+      status: 'COMPENSATED',
+    });
   });
 
   it("keys are the caller's own: another member's identical request with the same key is a saga of its own", async () => {
@@ -53,7 +56,10 @@ describe('Idempotency-Key', () => {
     const member = await newMember();
     const [first, second] = [await newBook(), await newBook()];
     const key = `race-${randomUUID()}`;
-    const answers = await Promise.all([post('/rentals', key, { bookNo: first.bookNo }, member.token), post('/rentals', key, { bookNo: second.bookNo }, member.token)]);
+    const answers = await Promise.all([
+      post('/rentals', key, { bookNo: first.bookNo }, member.token),
+      post('/rentals', key, { bookNo: second.bookNo }, member.token),
+    ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([202, 422]);
     const winner = answers.find((answer) => answer.status === 202)!;
     expect((await settledSaga(winner.headers.get('location')!, 60_000, member.token)).status).toBe('COMPLETED');

@@ -9,7 +9,10 @@ import { freshLoopbackAddress, requestFrom, signupBody, signUp } from '../suppor
 /** POST /auth/login from `localAddress`. */
 async function loginFrom(localAddress: string, email: string, password: string, headers: Record<string, string> = {}) {
   const body = JSON.stringify({ email, password });
-  const response = await requestFrom(localAddress, 'POST', '/auth/login', { body, headers: { 'content-type': 'application/json', ...headers } });
+  const response = await requestFrom(localAddress, 'POST', '/auth/login', {
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   return { status: response.status, retryAfter: response.headers['retry-after'] as string | undefined, body: JSON.parse(response.text) };
 }
 

@@ -41,7 +41,10 @@ describe('Mailpit web UI', () => {
     await row.click();
     await page.waitForURL(new RegExp(`/view/${overdue.ID}`), { timeout: 30_000 });
     // The text of the mail, as the member reads it.
-    await page.getByText(/Your rental card is suspended until it is back/).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/Your rental card is suspended until it is back/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     expect(await page.getByText(subject).count()).toBeGreaterThan(0);
     await page.screenshot({ path: resolve(SCREENSHOTS, 'mailpit-overdue-notice.png'), fullPage: true });
     await page.close();

@@ -44,7 +44,12 @@ describe('my sagas', () => {
     expect(all.status).toBe(200);
     expect(all.body.nextCursor).toBeNull();
     expect(all.body.items.map((item) => item.type).sort()).toEqual(['rent', 'rent', 'return', 'signup']);
-    expect(all.body.items.find((item) => item.id === rented.id)).toMatchObject({ type: 'rent', status: 'COMPLETED', startedAt: expect.any(String), closedAt: expect.any(String) });
+    expect(all.body.items.find((item) => item.id === rented.id)).toMatchObject({
+      type: 'rent',
+      status: 'COMPLETED',
+      startedAt: expect.any(String),
+      closedAt: expect.any(String),
+    });
     expect(all.body.items.find((item) => item.id === returned.id)).toMatchObject({ type: 'return', status: 'COMPLETED' });
     expect(all.body.items.find((item) => item.id === refused.id)).toMatchObject({
       type: 'rent',
@@ -94,7 +99,10 @@ describe('my sagas', () => {
       const answer = await api(`/members/me/sagas${query}`, { token: member.token });
       expect(answer.status, query).toBe(400);
       expect(answer.body.error.code).toBe('VALIDATION_FAILED');
-      expect(answer.body.error.details.map((detail: { path: string }) => detail.path), query).toContain(path);
+      expect(
+        answer.body.error.details.map((detail: { path: string }) => detail.path),
+        query,
+      ).toContain(path);
     }
     // base64url text that is no cursor of this list (unsigned, forged) names no page: 404.
     for (const cursor of ['{"token":"bm90IGEgdG9rZW4"}', '{"token":"bm90IGEgdG9rZW4","sig":"forged"}']) {
@@ -119,7 +127,12 @@ describe('Prefer: wait', () => {
     expect((await api(rented.headers.get('location')!, { token: member.token })).body).toEqual(rented.body);
 
     // A refused saga ends too: 200 with COMPENSATED and the failure.
-    const again = await api('/rentals', { method: 'POST', token: member.token, json: { bookNo }, headers: { prefer: 'respond-async, wait=60' } });
+    const again = await api('/rentals', {
+      method: 'POST',
+      token: member.token,
+      json: { bookNo },
+      headers: { prefer: 'respond-async, wait=60' },
+    });
     expect(again.status).toBe(200);
     expect(again.headers.get('preference-applied')).toBe('wait=10'); // at most 10 s
     expect(again.body).toMatchObject({ status: 'COMPENSATED', failure: { code: 'ALREADY_HOLDING_BOOK' } });

@@ -35,8 +35,15 @@ async function member() {
 }
 
 /** Publishes raw envelopes (keyed by member, like the producers) and waits until the notifier's group has consumed past them. */
-async function publishAndAwaitConsumed<T extends Topic>(topic: T, envelopes: { eventId: string; aggregateId: string; payload: TPayload<T> }[]) {
-  const sent = await producer.send({ topic, acks: -1, messages: envelopes.map((event) => ({ key: event.aggregateId, value: JSON.stringify(event) })) });
+async function publishAndAwaitConsumed<T extends Topic>(
+  topic: T,
+  envelopes: { eventId: string; aggregateId: string; payload: TPayload<T> }[],
+) {
+  const sent = await producer.send({
+    topic,
+    acks: -1,
+    messages: envelopes.map((event) => ({ key: event.aggregateId, value: JSON.stringify(event) })),
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -53,7 +60,8 @@ async function publishAndAwaitConsumed<T extends Topic>(topic: T, envelopes: { e
   }
 }
 
-const kinds = async (token: string) => (await api('/members/me/notices', { token })).body.items.map((notice: { kind: string }) => notice.kind);
+const kinds = async (token: string) =>
+  (await api('/members/me/notices', { token })).body.items.map((notice: { kind: string }) => notice.kind);
 
 describe('notifications', () => {
   it('mails each step of a loan, including the due-soon reminder and the overdue notice, and lists them without the address', async () => {
@@ -116,14 +124,21 @@ describe('notifications', () => {
     // The member's own token ends with the erasure (its session is deleted): an admin reads the outcome.
     expect((await settledSaga(erased.headers.get('location')!, 30_000, await asAdmin())).status).toBe('COMPLETED');
     await eventually(async () =>
-      (await db.query('SELECT 1 FROM notifications.erased_member WHERE member_id = $1', [reader.memberId])).rowCount === 1 ? true : undefined,
+      (await db.query('SELECT 1 FROM notifications.erased_member WHERE member_id = $1', [reader.memberId])).rowCount === 1
+        ? true
+        : undefined,
     );
     expect((await db.query('SELECT 1 FROM notifications.notice WHERE member_id = $1', [reader.memberId])).rowCount).toBe(0);
 
     // A late event about the erased member (a loan's event still in flight, say).
     const rentalId = randomUUID();
     const late = envelope('rental.item-rented.v1', {
-      rentalId, memberId: reader.memberId, bookNo: 1, title: 'Late', rentedAt: new Date().toISOString(), dueAt: new Date(Date.now() + 60_000).toISOString(),
+      rentalId,
+      memberId: reader.memberId,
+      bookNo: 1,
+      title: 'Late',
+      rentedAt: new Date().toISOString(),
+      dueAt: new Date(Date.now() + 60_000).toISOString(),
     });
     await publishAndAwaitConsumed('rental.item-rented.v1', [late]);
     expect((await mailsTo(reader.email)).length).toBe(before);

@@ -61,12 +61,17 @@ describe('npm run saga -- failed', () => {
 describe('npm run events', () => {
   const profile = () => ['--profile', stack().profile];
 
-  it('topics: every topic and its dead-letter topic with partitions, replicas, ISR and retention, and lag per group', { timeout: 120_000 }, async () => {
+  it('topics: every topic and its dead-letter topic with partitions, replicas, ISR and retention, and lag per group', {
+    timeout: 120_000,
+  }, async () => {
     const output = await operatorCommand('scripts/events.ts', ['topics', ...profile()], { withAddresses: false });
     const rows = output.split('\n').map((line) => line.split('\t'));
     for (const topic of ALL_TOPICS.flatMap((name) => [name, `${name}.dlq`])) {
       const partitions = rows.filter((row) => row[0] === topic);
-      expect(partitions.map((row) => row[1]), topic).toEqual(['0', '1', '2']);
+      expect(
+        partitions.map((row) => row[1]),
+        topic,
+      ).toEqual(['0', '1', '2']);
       for (const row of partitions) {
         expect(row[3]).toBe('1'); // replicas: the one broker
         expect(row[4]).toBe('1'); // in sync
@@ -74,7 +79,10 @@ describe('npm run events', () => {
       }
     }
     for (const group of Object.values(CONSUMER_GROUPS)) {
-      expect(rows.some((row) => row[0] === group && ALL_TOPICS.includes(row[1] as never) && /^\d+$/.test(row[2] ?? '')), group).toBe(true);
+      expect(
+        rows.some((row) => row[0] === group && ALL_TOPICS.includes(row[1] as never) && /^\d+$/.test(row[2] ?? '')),
+        group,
+      ).toBe(true);
     }
   });
 
@@ -91,10 +99,14 @@ describe('npm run events', () => {
   });
 
   it("npm run kafka: the broker's own kafka-topics, fetched from Maven Central", { timeout: 300_000 }, async () => {
-    const output = await operatorCommand('scripts/kafka-cli.ts', ['kafka-topics', '--describe', '--topic', 'book.book-changed.v1', ...profile()], {
-      withAddresses: false,
-      timeoutMs: 280_000,
-    });
+    const output = await operatorCommand(
+      'scripts/kafka-cli.ts',
+      ['kafka-topics', '--describe', '--topic', 'book.book-changed.v1', ...profile()],
+      {
+        withAddresses: false,
+        timeoutMs: 280_000,
+      },
+    );
     expect(output).toMatch(/Topic: book\.book-changed\.v1\s+TopicId: \S+\s+PartitionCount: 3\s+ReplicationFactor: 1/);
   });
 });

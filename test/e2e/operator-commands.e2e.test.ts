@@ -11,8 +11,11 @@ function npmRun(script: string, args: string[]): Promise<{ code: number; output:
   const env = { ...process.env };
   for (const name of ['DATABASE_URL', 'KAFKA_BROKERS', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'API_URL']) delete env[name];
   return new Promise((done) => {
-    execFile('npm', ['run', '--silent', script, '--', ...args, '--profile', stack().profile], { cwd: resolve(import.meta.dirname, '../..'), env, timeout: 120_000 }, (error, stdout, stderr) =>
-      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    execFile(
+      'npm',
+      ['run', '--silent', script, '--', ...args, '--profile', stack().profile],
+      { cwd: resolve(import.meta.dirname, '../..'), env, timeout: 120_000 },
+      (error, stdout, stderr) => done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });
 }
@@ -40,8 +43,11 @@ describe('operator commands find the profile they are given', () => {
 
   it('an unknown profile is refused', async () => {
     const { code, output } = await new Promise<{ code: number; output: string }>((done) =>
-      execFile('npm', ['run', '--silent', 'dlq', '--', 'list', '--profile', 'prod'], { cwd: resolve(import.meta.dirname, '../..') }, (error, stdout, stderr) =>
-        done({ code: error ? 1 : 0, output: `${stdout}${stderr}` }),
+      execFile(
+        'npm',
+        ['run', '--silent', 'dlq', '--', 'list', '--profile', 'prod'],
+        { cwd: resolve(import.meta.dirname, '../..') },
+        (error, stdout, stderr) => done({ code: error ? 1 : 0, output: `${stdout}${stderr}` }),
       ),
     );
     expect(code).toBe(1);

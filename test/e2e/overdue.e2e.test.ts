@@ -37,7 +37,9 @@ describe('overdue loans', () => {
 
     const suspended = await suspendedCard(member.token);
     expect(suspended.rented).toEqual([expect.objectContaining({ bookNo: kept.bookNo, overdue: true })]);
-    const overdueEvents = await db.query(`SELECT 1 FROM rental.outbox WHERE topic = 'rental.item-overdue.v1' AND key = $1`, [member.memberId]);
+    const overdueEvents = await db.query(`SELECT 1 FROM rental.outbox WHERE topic = 'rental.item-overdue.v1' AND key = $1`, [
+      member.memberId,
+    ]);
     expect(overdueEvents.rowCount).toBe(1);
 
     const blocked = await rent(member.token, refused.bookNo);
@@ -65,7 +67,9 @@ describe('overdue loans', () => {
     expect(cleared.paid).toEqual({ amount: fee });
     expect((await me(member.token)).points).toBe(pointsBefore - fee);
     expect(await card(member.token)).toMatchObject({ rentStatus: 'AVAILABLE', lateFee: 0 });
-    const clearedEvents = await db.query(`SELECT envelope FROM rental.outbox WHERE topic = 'rental.overdue-cleared.v1' AND key = $1`, [member.memberId]);
+    const clearedEvents = await db.query(`SELECT envelope FROM rental.outbox WHERE topic = 'rental.overdue-cleared.v1' AND key = $1`, [
+      member.memberId,
+    ]);
     expect(clearedEvents.rows.map((row) => row.envelope.payload.amount)).toEqual([fee]);
     expect((await rent(member.token, refused.bookNo)).status).toBe('COMPLETED');
   });

@@ -29,7 +29,8 @@ async function member() {
   return { email: body.email as string, password: body.password as string, memberId: saga.memberId as string };
 }
 
-const refresh = (refreshToken: string, baseUrl?: string) => api('/auth/refresh', { method: 'POST', json: { refreshToken }, ...(baseUrl ? { baseUrl } : {}) });
+const refresh = (refreshToken: string, baseUrl?: string) =>
+  api('/auth/refresh', { method: 'POST', json: { refreshToken }, ...(baseUrl ? { baseUrl } : {}) });
 const me = (token: string, baseUrl?: string) => api('/members/me', { token, ...(baseUrl ? { baseUrl } : {}) });
 
 let secured: { method: string; path: string }[];
@@ -40,7 +41,10 @@ beforeAll(async () => {
   secured = Object.entries(doc.paths).flatMap(([path, operations]) =>
     Object.entries(operations)
       .filter(([, operation]) => (operation.security ?? []).length > 0)
-      .map(([method]) => ({ method: method.toUpperCase(), path: path.replace(/\{\w+\}/g, (name) => (name === '{bookNo}' ? '1' : randomUUID())) })),
+      .map(([method]) => ({
+        method: method.toUpperCase(),
+        path: path.replace(/\{\w+\}/g, (name) => (name === '{bookNo}' ? '1' : randomUUID())),
+      })),
   );
   second = await startSecondApi();
 }, 180_000);
@@ -53,7 +57,12 @@ async function routesLettingIn(token: string): Promise<string[]> {
   const open: string[] = [];
   for (const baseUrl of [undefined, second.url]) {
     for (const { method, path } of secured) {
-      const response = await api(path, { method, token, ...(method === 'GET' || method === 'DELETE' ? {} : { json: {} }), ...(baseUrl ? { baseUrl } : {}) });
+      const response = await api(path, {
+        method,
+        token,
+        ...(method === 'GET' || method === 'DELETE' ? {} : { json: {} }),
+        ...(baseUrl ? { baseUrl } : {}),
+      });
       if (response.status !== 401) open.push(`${method} ${path} on ${baseUrl ?? 'the first api'}: ${response.status}`);
       else expect(response.body.error.code).toBe('UNAUTHORIZED');
     }
@@ -125,13 +134,34 @@ describe('sessions', () => {
     const account = await member();
     const current = await login(account.email, account.password);
     const other = await login(account.email, account.password, second.url);
-    const wrong = await api('/auth/password', { method: 'POST', token: current.token, json: { currentPassword: 'not-the-password', newPassword: 'a-new-password-1' } });
+    const wrong = await api('/auth/password', {
+      method: 'POST',
+      token: current.token,
+      json: { currentPassword: 'not-the-password', newPassword: 'a-new-password-1' },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
-    expect((await api('/auth/password', { method: 'POST', token: current.token, json: { currentPassword: account.password, newPassword: 'short' } })).status).toBe(400);
+    expect(
+      (
+        await api('/auth/password', {
+          method: 'POST',
+          token: current.token,
+          json: { currentPassword: account.password, newPassword: 'short' },
+        })
+      ).status,
+    ).toBe(400);
 
     const newPassword = `new-${randomUUID()}`;
-    expect((await api('/auth/password', { method: 'POST', token: current.token, json: { currentPassword: account.password, newPassword }, baseUrl: second.url })).status).toBe(204);
+    expect(
+      (
+        await api('/auth/password', {
+          method: 'POST',
+          token: current.token,
+          json: { currentPassword: account.password, newPassword },
+          baseUrl: second.url,
+        })
+      ).status,
+    ).toBe(204);
     expect((await me(current.token)).status).toBe(200);
     expect((await refresh(current.refreshToken)).status).toBe(200);
     expect(await routesLettingIn(other.token)).toEqual([]);
@@ -143,7 +173,8 @@ describe('sessions', () => {
   it('five wrong current passwords end the session that tried them', async () => {
     const account = await member();
     const grant = await login(account.email, account.password);
-    const attempt = () => api('/auth/password', { method: 'POST', token: grant.token, json: { currentPassword: 'guess-guess', newPassword: 'whatever-long' } });
+    const attempt = () =>
+      api('/auth/password', { method: 'POST', token: grant.token, json: { currentPassword: 'guess-guess', newPassword: 'whatever-long' } });
     for (let i = 1; i < 5; i++) expect((await attempt()).body.error.code).toBe('INVALID_CREDENTIALS');
     const fifth = await attempt();
     expect(fifth.status).toBe(401);
@@ -188,8 +219,15 @@ describe('sessions', () => {
   });
 
   it('a codec session cookie ends with its sign-out', async () => {
-    const form = new URLSearchParams({ email: process.env.ADMIN_EMAIL ?? 'admin@library.local', password: process.env.ADMIN_PASSWORD ?? 'admin-password' });
-    const signIn = await api('/codec/login', { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = new URLSearchParams({
+      email: process.env.ADMIN_EMAIL ?? 'admin@library.local',
+      password: process.env.ADMIN_PASSWORD ?? 'admin-password',
+    });
+    const signIn = await api('/codec/login', {
+      method: 'POST',
+      body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(signIn.status).toBe(200);
     const cookie = /codec_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')![0];
     const decode = () => api('/codec/decode', { method: 'POST', headers: { cookie }, json: { payloads: [] } });

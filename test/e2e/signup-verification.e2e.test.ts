@@ -80,7 +80,12 @@ describe('signup address confirmation', () => {
     const saga = await settledSaga(location);
     expect(saga.status).toBe('COMPLETED');
     expect(saga.steps.map((step: { name: string }) => step.name)).toEqual([
-      'confirmAddress', 'createCredentials', 'createProfile', 'openRentalCard', 'activateProfile', 'activateCredentials',
+      'confirmAddress',
+      'createCredentials',
+      'createProfile',
+      'openRentalCard',
+      'activateProfile',
+      'activateCredentials',
     ]);
 
     const again = await api(link.path);
@@ -135,6 +140,8 @@ describe('signup address confirmation', () => {
     expect((await settledSaga(fresh.location)).status).toBe('COMPENSATED');
     const staged = await db.query('SELECT 1 FROM auth.signup_application WHERE signup_id = ANY($1::uuid[])', [[taken.id, fresh.id]]);
     expect(staged.rowCount).toBe(0);
-    expect((await api('/auth/login', { method: 'POST', json: { email: fresh.body.email, password: fresh.body.password } })).status).toBe(401);
+    expect((await api('/auth/login', { method: 'POST', json: { email: fresh.body.email, password: fresh.body.password } })).status).toBe(
+      401,
+    );
   }, 180_000);
 });

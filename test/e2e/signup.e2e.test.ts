@@ -42,17 +42,18 @@ describe('signup over HTTP against the real stack', () => {
     const { body, saga } = await signUp({ role: 'PARTNER' });
     expect(saga.status).toBe('COMPLETED');
     const token = await logIn(body.email, body.password);
+    // A minute: on the cluster profile the consumer groups may still be forming across three brokers when this runs first.
     const summary = await eventually(async () => {
       const response = await api(`/partners/${saga.memberId}/summary`, { token });
       return response.status === 200 ? response.body : undefined;
-    });
+    }, 60_000);
     expect(summary).toMatchObject({ memberId: saga.memberId, rentCount: 0, returnCount: 0 });
   });
 
   it('a duplicate nickname is compensated, the credentials removed, and the email can sign up again', async () => {
     const first = await signUp();
     const clash = signupBody({ nickname: first.body.nickname });
-    const { accepted, saga } = await postConfirmedSignup(clash);
+    const { saga } = await postConfirmedSignup(clash);
     expect(saga.status).toBe('COMPENSATED');
     expect(saga.failure).toMatchObject({ step: 'createProfile', code: 'NICKNAME_TAKEN' });
     expect(saga.steps).toEqual([
@@ -85,7 +86,9 @@ describe('signup over HTTP against the real stack', () => {
     const third = await api('/signups', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
     expect(third.body.id).toBe(first.body.id);
     expect((await db.query('SELECT count(*)::int AS n FROM auth.credential WHERE email = $1', [body.email])).rows[0].n).toBe(1);
-    expect((await db.query('SELECT count(*)::int AS n FROM auth.signup_application WHERE signup_id = $1', [first.body.id])).rows[0].n).toBe(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM auth.signup_application WHERE signup_id = $1', [first.body.id])).rows[0].n).toBe(
+      0,
+    );
   });
 
   it('no password, hash, email or phone appears in the workflow history or the events', async () => {
@@ -146,4 +149,3 @@ describe('signup over HTTP against the real stack', () => {
     expect((await api('/docs')).status).toBe(200);
   });
 });
-

@@ -76,7 +76,13 @@ describe('a compensation that cannot succeed', () => {
     expect(outcome.status).toBe('RESOLVED_BY_OPERATOR');
     const final = await settledSaga(`/rentals/${rentalId}`, 30_000, member.token);
     expect(final.status).toBe('FAILED');
-    expect(final.steps.map((step: { status: string }) => step.status)).toEqual(['COMPENSATED', 'RESOLVED_BY_OPERATOR', 'FAILED', 'PENDING', 'PENDING']);
+    expect(final.steps.map((step: { status: string }) => step.status)).toEqual([
+      'COMPENSATED',
+      'RESOLVED_BY_OPERATOR',
+      'FAILED',
+      'PENDING',
+      'PENDING',
+    ]);
     await expect(handle.executeUpdate(resolveCompensationUpdate, { args: [{ action: 'retry' }] })).rejects.toThrow();
     setFaults([]);
   });

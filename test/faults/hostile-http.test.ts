@@ -45,8 +45,28 @@ async function state() {
   return rows[0];
 }
 
-const WRITE_ENDPOINTS = ['POST /signups', 'POST /auth/login', 'POST /books', 'PATCH /books/1', 'POST /rentals', 'POST /returns', 'POST /members/me/rental-card/clear-overdue'];
-const READ_ENDPOINTS = ['GET /signups/', 'GET /rentals/', 'GET /returns/', 'GET /clear-overdue/', 'GET /books/', 'GET /books?status=', 'GET /books/best?limit=', 'GET /partners/', 'GET /members/me', 'GET /members/me/rental-card', 'GET /members/me/history'];
+const WRITE_ENDPOINTS = [
+  'POST /signups',
+  'POST /auth/login',
+  'POST /books',
+  'PATCH /books/1',
+  'POST /rentals',
+  'POST /returns',
+  'POST /members/me/rental-card/clear-overdue',
+];
+const READ_ENDPOINTS = [
+  'GET /signups/',
+  'GET /rentals/',
+  'GET /returns/',
+  'GET /clear-overdue/',
+  'GET /books/',
+  'GET /books?status=',
+  'GET /books/best?limit=',
+  'GET /partners/',
+  'GET /members/me',
+  'GET /members/me/rental-card',
+  'GET /members/me/history',
+];
 
 const hostileValue = fc.oneof(
   fc.anything(),
@@ -54,13 +74,36 @@ const hostileValue = fc.oneof(
   fc.constantFrom(-1, 0, 1.5, 2 ** 53, -(2 ** 31), Number.MAX_SAFE_INTEGER, null, true, [], {}, '', ' ', '1990-02-30', 'a'.repeat(70_000)),
 );
 /** Every object carries an unknown field: the strict schemas refuse it, so no generated body is ever valid. */
-const hostileObject = fc.dictionary(fc.constantFrom('email', 'password', 'name', 'phone', 'birthDate', 'gender', 'role', 'nickname', 'favoriteStyles', 'title', 'author', 'bookNo', 'toString', '__proto__', 'constructor'), hostileValue)
+const hostileObject = fc
+  .dictionary(
+    fc.constantFrom(
+      'email',
+      'password',
+      'name',
+      'phone',
+      'birthDate',
+      'gender',
+      'role',
+      'nickname',
+      'favoriteStyles',
+      'title',
+      'author',
+      'bookNo',
+      'toString',
+      '__proto__',
+      'constructor',
+    ),
+    hostileValue,
+  )
   .map((object) => ({ ...object, [`unknown_${randomUUID().slice(0, 4)}`]: 1 }));
 const hostileBody = fc.oneof(
   hostileObject.map((object) => JSON.stringify(object)),
-  fc.anything().map((value) => JSON.stringify(value) ?? 'undefined').filter((text) => !text.startsWith('{')),
+  fc
+    .anything()
+    .map((value) => JSON.stringify(value) ?? 'undefined')
+    .filter((text) => !text.startsWith('{')),
   fc.string({ maxLength: 200 }), // mostly not JSON at all
-  fc.constantFrom('', '{', '{"email":', '[]', 'null', '{"a":' + '['.repeat(5000), 'x'.repeat(100_000)),
+  fc.constantFrom('', '{', '{"email":', '[]', 'null', `{"a":${'['.repeat(5000)}`, 'x'.repeat(100_000)),
 );
 const forgedToken = fc.constantFrom('forged', 'expired', 'garbage', 'none', 'member-with-bad-shape');
 
@@ -74,7 +117,7 @@ async function token(kind: string): Promise<string | undefined> {
     case 'garbage':
       return 'a.b.c';
     case 'member-with-bad-shape':
-      return memberToken.slice(0, -4) + 'AAAA';
+      return `${memberToken.slice(0, -4)}AAAA`;
     default:
       return undefined;
   }
@@ -84,7 +127,8 @@ async function token(kind: string): Promise<string | undefined> {
 // which the suites after it log in from (the limit is per address, 15 minutes).
 const HOSTILE_ADDRESS = freshLoopbackAddress();
 
-const call = (method: string, path: string, body: string | undefined, headers: Record<string, string>) => requestFrom(HOSTILE_ADDRESS, method, path, { body, headers });
+const call = (method: string, path: string, body: string | undefined, headers: Record<string, string>) =>
+  requestFrom(HOSTILE_ADDRESS, method, path, { body, headers });
 
 function expectClientError(result: { status: number; text: string }, what: string) {
   expect(result.status, what).toBeGreaterThanOrEqual(400);
@@ -99,14 +143,20 @@ describe('hostile HTTP input', () => {
     const before = await state();
     let requests = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...WRITE_ENDPOINTS), hostileBody, fc.constantFrom('member', 'admin', 'forged', 'expired', 'none'), fc.boolean(), async (endpoint, body, who, asJson) => {
-        const [method, path] = endpoint.split(' ') as [string, string];
-        const bearer = who === 'member' ? memberToken : who === 'admin' ? adminToken : await token(who);
-        const headers: Record<string, string> = asJson ? { 'content-type': 'application/json' } : { 'content-type': 'text/plain' };
-        if (bearer) headers.authorization = `Bearer ${bearer}`;
-        requests++;
-        expectClientError(await call(method, path, body, headers), `${endpoint} ${who} ${body.slice(0, 80)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...WRITE_ENDPOINTS),
+        hostileBody,
+        fc.constantFrom('member', 'admin', 'forged', 'expired', 'none'),
+        fc.boolean(),
+        async (endpoint, body, who, asJson) => {
+          const [method, path] = endpoint.split(' ') as [string, string];
+          const bearer = who === 'member' ? memberToken : who === 'admin' ? adminToken : await token(who);
+          const headers: Record<string, string> = asJson ? { 'content-type': 'application/json' } : { 'content-type': 'text/plain' };
+          if (bearer) headers.authorization = `Bearer ${bearer}`;
+          requests++;
+          expectClientError(await call(method, path, body, headers), `${endpoint} ${who} ${body.slice(0, 80)}`);
+        },
+      ),
       { numRuns: 400 },
     );
     expect(await state()).toEqual(before);
@@ -138,24 +188,35 @@ describe('hostile HTTP input', () => {
     const before = await state();
     const seen = new Set<string>();
     let requests = 0;
-    const control = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f })).map((code) => String.fromCharCode(code));
+    const control = fc
+      .oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))
+      .map((code) => String.fromCharCode(code));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...texts), control, fc.string({ minLength: 1, maxLength: 20 }), fc.nat(), async (input, character, around, at) => {
-        const position = at % (around.length + 1);
-        const value = around.slice(0, position) + character + around.slice(position);
-        const { method, path, body } = input.request(value);
-        const headers: Record<string, string> = { authorization: `Bearer ${adminToken}` };
-        if (body !== undefined) headers['content-type'] = 'application/json';
-        // A fresh client address each time: the signup and login limits per address must not answer first.
-        const n = requests++;
-        const result = await requestFrom(`127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`, method, path, { body, headers });
-        const what = `${input.operation} ${input.field} = ${JSON.stringify(value)}`;
-        expect(result.status, `${what}: ${result.text}`).toBe(400);
-        const error = JSON.parse(result.text).error;
-        expect(error.code, what).toBe('VALIDATION_FAILED');
-        expect(error.details.map((detail: { path: string }) => detail.path), what).toContain(input.field);
-        seen.add(`${input.operation} ${input.field}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...texts),
+        control,
+        fc.string({ minLength: 1, maxLength: 20 }),
+        fc.nat(),
+        async (input, character, around, at) => {
+          const position = at % (around.length + 1);
+          const value = around.slice(0, position) + character + around.slice(position);
+          const { method, path, body } = input.request(value);
+          const headers: Record<string, string> = { authorization: `Bearer ${adminToken}` };
+          if (body !== undefined) headers['content-type'] = 'application/json';
+          // A fresh client address each time: the signup and login limits per address must not answer first.
+          const n = requests++;
+          const result = await requestFrom(`127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`, method, path, { body, headers });
+          const what = `${input.operation} ${input.field} = ${JSON.stringify(value)}`;
+          expect(result.status, `${what}: ${result.text}`).toBe(400);
+          const error = JSON.parse(result.text).error;
+          expect(error.code, what).toBe('VALIDATION_FAILED');
+          expect(
+            error.details.map((detail: { path: string }) => detail.path),
+            what,
+          ).toContain(input.field);
+          seen.add(`${input.operation} ${input.field}`);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(await state()).toEqual(before);

@@ -31,10 +31,15 @@ describe('Kafka broker SIGKILLed under sagas in flight', () => {
     }
     const memberIds = held.members.map((m) => m.memberId);
     await expectInvariantsToHold({ memberIds, bookNos: held.books.map((b) => b.bookNo) }, 180_000);
-    console.log(`kafka SIGKILL: ${steps.length} sagas in flight; events delivered and invariants holding ${Date.now() - upAt} ms after the restart`);
+    console.log(
+      `kafka SIGKILL: ${steps.length} sagas in flight; events delivered and invariants holding ${Date.now() - upAt} ms after the restart`,
+    );
     const db = new pg.Pool({ connectionString: stack().databaseUrl, max: 1 });
     try {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM rental.outbox WHERE key = ANY($1::text[]) AND topic = 'rental.item-rented.v1' AND published_at IS NOT NULL`, [memberIds]);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM rental.outbox WHERE key = ANY($1::text[]) AND topic = 'rental.item-rented.v1' AND published_at IS NOT NULL`,
+        [memberIds],
+      );
       expect(rows[0].n).toBe(8);
     } finally {
       await db.end();

@@ -29,7 +29,9 @@ const RESET_MS = 15_000;
 let producer: Producer;
 let db: pg.Pool;
 beforeAll(async () => {
-  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   db = new pg.Pool({ connectionString: stack().databaseUrl, max: 2 });
 });
@@ -50,7 +52,8 @@ describe('Kafka connections reset for 15 s', () => {
     const memberIds = held.members.map((m) => m.memberId);
     const bytesBefore = await bytesThrough('kafka');
     const ours = new Set(memberIds);
-    const oursOnTopic = async () => (await readTopic(stack().kafkaBrokers, 'rental.item-rented.v1')).filter((message) => ours.has(message.key ?? ''));
+    const oursOnTopic = async () =>
+      (await readTopic(stack().kafkaBrokers, 'rental.item-rented.v1')).filter((message) => ours.has(message.key ?? ''));
 
     await addToxic('kafka', { name: 'resets', type: 'reset_peer', attributes: { timeout: 0 } });
     const onAt = Date.now();
@@ -60,7 +63,14 @@ describe('Kafka connections reset for 15 s', () => {
       for (const { rentalId, memberId, bookNo } of loans) {
         const event =
           topic === 'rental.item-rented.v1'
-            ? envelope(topic, { rentalId, memberId, bookNo, title: 'Reset Time', rentedAt: new Date().toISOString(), dueAt: new Date(Date.now() + 86_400_000).toISOString() })
+            ? envelope(topic, {
+                rentalId,
+                memberId,
+                bookNo,
+                title: 'Reset Time',
+                rentedAt: new Date().toISOString(),
+                dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+              })
             : envelope(topic, { rentalId, memberId, bookNo, returnedAt: new Date().toISOString(), lateFee: 0 });
         await producer.send({ topic, acks: -1, messages: [{ key: memberId, value: JSON.stringify(event) }] });
       }
@@ -70,8 +80,12 @@ describe('Kafka connections reset for 15 s', () => {
     const steps = await heldStepHistories(held.workflowIds);
     for (const step of steps) expect(step.scheduledAt.getTime()).toBeLessThan(onAt);
     // The same members rent again: more rows in the same partitions behind the batch the broker may have taken.
-    const second = await Promise.all(held.members.map((member, i) => api('/rentals', { method: 'POST', token: member.token, json: { bookNo: secondBooks[i]!.bookNo } })));
-    const secondSagas = await Promise.all(second.map((response, i) => settledSaga(response.headers.get('location')!, 120_000, held.members[i]!.token)));
+    const second = await Promise.all(
+      held.members.map((member, i) => api('/rentals', { method: 'POST', token: member.token, json: { bookNo: secondBooks[i]!.bookNo } })),
+    );
+    const secondSagas = await Promise.all(
+      second.map((response, i) => settledSaga(response.headers.get('location')!, 120_000, held.members[i]!.token)),
+    );
     expect(secondSagas.map((saga) => saga.status)).toEqual(Array(held.members.length).fill('COMPLETED'));
     expect(Date.now() - onAt).toBeLessThan(RESET_MS);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, RESET_MS - (Date.now() - onAt))));
@@ -89,7 +103,12 @@ describe('Kafka connections reset for 15 s', () => {
     const takenUnacknowledged = (await oursOnTopic()).length;
     const rentalIds = loans.map((loan) => loan.rentalId);
     const applied = async () =>
-      (await db.query('SELECT count(*)::int AS n FROM member.rental_history WHERE rental_id = ANY($1::uuid[]) AND returned_at IS NOT NULL', [rentalIds])).rows[0].n as number;
+      (
+        await db.query(
+          'SELECT count(*)::int AS n FROM member.rental_history WHERE rental_id = ANY($1::uuid[]) AND returned_at IS NOT NULL',
+          [rentalIds],
+        )
+      ).rows[0].n as number;
     expect(await applied()).toBe(0);
     await removeToxic('kafka', 'resets');
     const offAt = Date.now();
@@ -111,10 +130,16 @@ describe('Kafka connections reset for 15 s', () => {
     // Once in effect: one history row per loan (each returned once), one rent counted per book and per member.
     const history = await db.query('SELECT count(*)::int AS n FROM member.rental_history WHERE rental_id = ANY($1::uuid[])', [rentalIds]);
     expect(history.rows[0].n).toBe(loans.length);
-    const counts = await db.query('SELECT coalesce(sum(rent_count), 0)::int AS n FROM bestbook.book_rent_count WHERE book_no = ANY($1::int[])', [loans.map((l) => l.bookNo)]);
+    const counts = await db.query(
+      'SELECT coalesce(sum(rent_count), 0)::int AS n FROM bestbook.book_rent_count WHERE book_no = ANY($1::int[])',
+      [loans.map((l) => l.bookNo)],
+    );
     expect(counts.rows[0].n).toBe(loans.length);
     await eventually(async () => {
-      const partners = await db.query('SELECT coalesce(sum(rent_count), 0)::int AS rents, coalesce(sum(return_count), 0)::int AS returns FROM partner.partner_summary WHERE member_id = ANY($1::uuid[])', [loans.map((l) => l.memberId)]);
+      const partners = await db.query(
+        'SELECT coalesce(sum(rent_count), 0)::int AS rents, coalesce(sum(return_count), 0)::int AS returns FROM partner.partner_summary WHERE member_id = ANY($1::uuid[])',
+        [loans.map((l) => l.memberId)],
+      );
       return partners.rows[0].rents === loans.length && partners.rows[0].returns === loans.length ? true : undefined;
     }, 60_000);
     // The sagas' events: on the topic at least once (a batch the broker took unacknowledged may be sent again by a new producer), applied once (the invariants).

@@ -41,11 +41,15 @@ describe('500 ms of latency on PostgreSQL', () => {
     expect(under.result.status).toBe(200);
     expect(under.ms).toBeGreaterThanOrEqual(LATENCY_MS);
     // More load under the latency: four whole rent sagas, from their POST on.
-    const lateRents = await Promise.all(late.map((member, i) => api('/rentals', { method: 'POST', token: member.token, json: { bookNo: lateBooks[i]!.bookNo } })));
+    const lateRents = await Promise.all(
+      late.map((member, i) => api('/rentals', { method: 'POST', token: member.token, json: { bookNo: lateBooks[i]!.bookNo } })),
+    );
     expect(lateRents.map((response) => response.status)).toEqual(Array(late.length).fill(202));
 
     expect(await settleHeld(held, 240_000)).toEqual(Array(held.workflowIds.length).fill('COMPLETED'));
-    const lateSagas = await Promise.all(lateRents.map((response, i) => settledSaga(response.headers.get('location')!, 240_000, late[i]!.token)));
+    const lateSagas = await Promise.all(
+      lateRents.map((response, i) => settledSaga(response.headers.get('location')!, 240_000, late[i]!.token)),
+    );
     expect(lateSagas.map((saga) => saga.status)).toEqual(Array(late.length).fill('COMPLETED'));
     const sagasDoneMs = Date.now() - onAt;
     // Each held step was scheduled before the latency began and ran under it.
@@ -57,7 +61,10 @@ describe('500 ms of latency on PostgreSQL', () => {
 
     // Still under the latency: the read models catch up, nothing lost or doubled (the checker reads the servers directly).
     const members = [...held.members, ...late];
-    await expectInvariantsToHold({ memberIds: members.map((m) => m.memberId), bookNos: [...held.books, ...lateBooks].map((b) => b.bookNo) }, 240_000);
+    await expectInvariantsToHold(
+      { memberIds: members.map((m) => m.memberId), bookNos: [...held.books, ...lateBooks].map((b) => b.bookNo) },
+      240_000,
+    );
     const consistentMs = Date.now() - onAt;
     const passed = (await bytesThrough('postgres')) - bytesBefore;
     expect(passed).toBeGreaterThan(0);

@@ -36,7 +36,13 @@ interface Answer {
 async function timedApi(request: string, path: string, init: Parameters<typeof api>[1]): Promise<Answer> {
   const started = performance.now();
   const response = await api(path, init);
-  return { request, status: response.status, code: response.body?.error?.code, retryAfter: response.headers.get('retry-after'), ms: Math.round(performance.now() - started) };
+  return {
+    request,
+    status: response.status,
+    code: response.body?.error?.code,
+    retryAfter: response.headers.get('retry-after'),
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 describe('Temporal unreachable for 30 s (every byte dropped)', () => {

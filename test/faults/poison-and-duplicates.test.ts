@@ -15,7 +15,9 @@ import { envelope, uniqueBookNo } from '../support/events.ts';
 let producer: Producer;
 let db: pg.Pool;
 beforeAll(async () => {
-  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   db = new pg.Pool({ connectionString: stack().databaseUrl, max: 2 });
 });
@@ -35,7 +37,14 @@ function loanEvents() {
   const memberId = randomUUID();
   const rentalId = randomUUID();
   const bookNo = uniqueBookNo();
-  const rented = envelope('rental.item-rented.v1', { rentalId, memberId, bookNo, title: 'Poison Tales', rentedAt: new Date().toISOString(), dueAt: new Date(Date.now() + 86_400_000).toISOString() });
+  const rented = envelope('rental.item-rented.v1', {
+    rentalId,
+    memberId,
+    bookNo,
+    title: 'Poison Tales',
+    rentedAt: new Date().toISOString(),
+    dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+  });
   const returned = envelope('rental.item-returned.v1', { rentalId, memberId, bookNo, returnedAt: new Date().toISOString(), lateFee: 0 });
   return { memberId, rentalId, bookNo, rented, returned };
 }
@@ -50,13 +59,19 @@ describe('consumers', () => {
     await send('rental.item-rented.v1', memberId, JSON.stringify(rented));
     await eventually(async () => (await history(rentalId)) ?? undefined, 30_000);
 
-    const kafka = createKafka({ brokers: stack().kafkaBrokers.split(','), clientId: 'test-dlq', logger: createLogger({ name: 'test', level: 'silent' }) });
+    const kafka = createKafka({
+      brokers: stack().kafkaBrokers.split(','),
+      clientId: 'test-dlq',
+      logger: createLogger({ name: 'test', level: 'silent' }),
+    });
     const letters = await eventually(async () => {
       const ours = (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((letter) => letter.key === memberId);
       return ours.filter((letter) => letter.group === 'member-history').length >= 2 ? ours : undefined;
     }, 30_000);
     // Every group that reads the topic parks its own letter, and `list` names the group.
-    expect(new Set(letters.map((letter) => letter.group))).toEqual(new Set(['member-history', 'best-book', 'partner-summary', 'notifications']));
+    expect(new Set(letters.map((letter) => letter.group))).toEqual(
+      new Set(['member-history', 'best-book', 'partner-summary', 'notifications']),
+    );
     const reasons = letters.filter((l) => l.group === 'member-history').map((letter) => letter.reason);
     expect(reasons).toEqual(expect.arrayContaining(['value is not JSON', 'unknown schema version 2']));
     const poison = letters.find((letter) => letter.reason === 'value is not JSON')!;
@@ -74,16 +89,23 @@ describe('consumers', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // a wrongly re-parking group would show by now
     const again = (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((letter) => letter.key === memberId);
     expect(again.length).toBe(before + 2);
-    expect(after.filter((letter) => letter.status === 'redriven').map((letter) => letter.group)).toEqual(['member-history', 'member-history']);
+    expect(after.filter((letter) => letter.status === 'redriven').map((letter) => letter.group)).toEqual([
+      'member-history',
+      'member-history',
+    ]);
     expect(again.filter((letter) => letter.status === 'unhandled' && letter.group === 'member-history')).toHaveLength(2);
 
     // Discarded with a reason: kept beside the letter, and the letter no longer counts as unhandled.
-    for (const letter of (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((l) => l.key === memberId && l.status === 'unhandled')) {
+    for (const letter of (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter(
+      (l) => l.key === memberId && l.status === 'unhandled',
+    )) {
       expect(await discardDeadLetters(kafka, 'rental.item-rented.v1', letter.position, 'poison sent by the fault test')).toBe(1);
     }
     const settled = (await listDeadLetters(kafka, ['rental.item-rented.v1'])).filter((letter) => letter.key === memberId);
     expect(settled.filter((letter) => letter.status === 'unhandled')).toEqual([]);
-    expect(settled.filter((letter) => letter.status === 'discarded').every((letter) => letter.note === 'poison sent by the fault test')).toBe(true);
+    expect(
+      settled.filter((letter) => letter.status === 'discarded').every((letter) => letter.note === 'poison sent by the fault test'),
+    ).toBe(true);
   }, 120_000);
 
   it('apply an event delivered twice once', async () => {

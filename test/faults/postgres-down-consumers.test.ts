@@ -21,7 +21,9 @@ import { sample } from '../support/metrics.ts';
 const DOWN_MS = 120_000;
 let producer: Producer;
 beforeAll(async () => {
-  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
 });
 afterAll(async () => {
@@ -46,12 +48,25 @@ describe('PostgreSQL down for 2 minutes under the consumers', () => {
     await crashServer('postgres');
     const downAt = Date.now();
     for (const { rentalId, memberId, bookNo } of loans) {
-      const rented = envelope('rental.item-rented.v1', { rentalId, memberId, bookNo, title: 'Down Time', rentedAt: new Date().toISOString(), dueAt: new Date(Date.now() + 86_400_000).toISOString() });
+      const rented = envelope('rental.item-rented.v1', {
+        rentalId,
+        memberId,
+        bookNo,
+        title: 'Down Time',
+        rentedAt: new Date().toISOString(),
+        dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      });
       await producer.send({ topic: 'rental.item-rented.v1', acks: -1, messages: [{ key: memberId, value: JSON.stringify(rented) }] });
     }
     await new Promise((resolve) => setTimeout(resolve, DOWN_MS / 2));
     for (const { rentalId, memberId, bookNo } of loans) {
-      const returned = envelope('rental.item-returned.v1', { rentalId, memberId, bookNo, returnedAt: new Date().toISOString(), lateFee: 0 });
+      const returned = envelope('rental.item-returned.v1', {
+        rentalId,
+        memberId,
+        bookNo,
+        returnedAt: new Date().toISOString(),
+        lateFee: 0,
+      });
       await producer.send({ topic: 'rental.item-returned.v1', acks: -1, messages: [{ key: memberId, value: JSON.stringify(returned) }] });
     }
     // While the database is away, the consumers report paused partitions.
@@ -66,14 +81,23 @@ describe('PostgreSQL down for 2 minutes under the consumers', () => {
     try {
       const rentalIds = loans.map((loan) => loan.rentalId);
       await eventually(async () => {
-        const { rows } = await db.query('SELECT count(*)::int AS n FROM member.rental_history WHERE rental_id = ANY($1::uuid[]) AND returned_at IS NOT NULL AND title = $2', [rentalIds, 'Down Time']);
+        const { rows } = await db.query(
+          'SELECT count(*)::int AS n FROM member.rental_history WHERE rental_id = ANY($1::uuid[]) AND returned_at IS NOT NULL AND title = $2',
+          [rentalIds, 'Down Time'],
+        );
         return rows[0].n === loans.length ? true : undefined;
       }, 120_000);
       const recoveredMs = Date.now() - upAt;
-      const counts = await db.query('SELECT coalesce(sum(rent_count), 0)::int AS n FROM bestbook.book_rent_count WHERE book_no = ANY($1::int[])', [loans.map((loan) => loan.bookNo)]);
+      const counts = await db.query(
+        'SELECT coalesce(sum(rent_count), 0)::int AS n FROM bestbook.book_rent_count WHERE book_no = ANY($1::int[])',
+        [loans.map((loan) => loan.bookNo)],
+      );
       expect(counts.rows[0].n).toBe(loans.length);
       await eventually(async () => {
-        const partners = await db.query('SELECT coalesce(sum(rent_count), 0)::int AS rents, coalesce(sum(return_count), 0)::int AS returns FROM partner.partner_summary WHERE member_id = ANY($1::uuid[])', [members]);
+        const partners = await db.query(
+          'SELECT coalesce(sum(rent_count), 0)::int AS rents, coalesce(sum(return_count), 0)::int AS returns FROM partner.partner_summary WHERE member_id = ANY($1::uuid[])',
+          [members],
+        );
         return partners.rows[0].rents === loans.length && partners.rows[0].returns === loans.length ? true : undefined;
       }, 60_000);
       console.log(`postgres down ${DOWN_MS / 1000} s with 100 events in flight; read models complete ${recoveredMs} ms after it was back`);
@@ -85,9 +109,15 @@ describe('PostgreSQL down for 2 minutes under the consumers', () => {
     const after = await metrics();
     expect(total(after, 'bookrental_dead_letters_total')).toBe(deadLettersBefore);
     expect(sample(after, 'bookrental_consumer_paused', { group: 'member-history' })).toBe(0);
-    const kafka = createKafka({ brokers: stack().kafkaBrokers.split(','), clientId: 'test-dlq', logger: createLogger({ name: 'test', level: 'silent' }) });
+    const kafka = createKafka({
+      brokers: stack().kafkaBrokers.split(','),
+      clientId: 'test-dlq',
+      logger: createLogger({ name: 'test', level: 'silent' }),
+    });
     const ours = new Set<string>(members);
-    const letters = (await listDeadLetters(kafka, ['rental.item-rented.v1', 'rental.item-returned.v1'])).filter((letter) => ours.has(letter.key ?? ''));
+    const letters = (await listDeadLetters(kafka, ['rental.item-rented.v1', 'rental.item-returned.v1'])).filter((letter) =>
+      ours.has(letter.key ?? ''),
+    );
     expect(letters).toEqual([]);
     // The events above were written to Kafka directly, not through an outbox, so the rules about these members
     // would compare them with an outbox that never had them; the system-wide rules (consumer lag zero, outboxes

@@ -10,7 +10,10 @@ describe('PostgreSQL restart', () => {
     const members = await Promise.all(Array.from({ length: 12 }, () => newMember()));
     const books = await Promise.all(members.map(() => newBook()));
     const locations = await Promise.all(
-      members.map(async (member, i) => (await api('/rentals', { method: 'POST', token: member.token, json: { bookNo: books[i]!.bookNo } })).headers.get('location')!),
+      members.map(
+        async (member, i) =>
+          (await api('/rentals', { method: 'POST', token: member.token, json: { bookNo: books[i]!.bookNo } })).headers.get('location')!,
+      ),
     );
     await stopServer('postgres');
     await new Promise((resolve) => setTimeout(resolve, 2_000));

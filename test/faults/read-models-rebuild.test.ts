@@ -26,7 +26,12 @@ describe('read models', () => {
     const [b1, b2, b3] = books.map((book) => book.bookNo) as [number, number, number];
     // b1 rented three times, b2 twice, b3 once; ann returns everything, bob keeps b2, cy keeps b1.
     for (const [member, bookNo, back] of [
-      [ann, b1, true], [bob, b1, true], [ann, b2, true], [cy, b1, false], [bob, b2, false], [ann, b3, true],
+      [ann, b1, true],
+      [bob, b1, true],
+      [ann, b2, true],
+      [cy, b1, false],
+      [bob, b2, false],
+      [ann, b3, true],
     ] as const) {
       expect((await rent(member.token, bookNo)).status).toBe('COMPLETED');
       if (back) expect((await giveBack(member.token, bookNo)).status).toBe('COMPLETED');
@@ -35,26 +40,52 @@ describe('read models', () => {
     await expectInvariantsToHold(scope);
 
     // The shared test database holds many other books, so ours are read from the table; the route's order is checked on its top rows.
-    const counts = await db.query('SELECT book_no, rent_count FROM bestbook.book_rent_count WHERE book_no = ANY($1) ORDER BY rent_count DESC', [[b1, b2, b3]]);
-    expect(counts.rows.map((row) => [row.book_no, row.rent_count])).toEqual([[b1, 3], [b2, 2], [b3, 1]]);
+    const counts = await db.query(
+      'SELECT book_no, rent_count FROM bestbook.book_rent_count WHERE book_no = ANY($1) ORDER BY rent_count DESC',
+      [[b1, b2, b3]],
+    );
+    expect(counts.rows.map((row) => [row.book_no, row.rent_count])).toEqual([
+      [b1, 3],
+      [b2, 2],
+      [b3, 1],
+    ]);
     const top = (await api('/books/best?limit=5')).body as { rentCount: number }[];
     expect(top.length).toBe(5);
     expect(top.map((row) => row.rentCount)).toEqual([...top.map((row) => row.rentCount)].sort((a, b) => b - a));
     expect(top[0]!.rentCount).toBeGreaterThanOrEqual(3); // b1 was rented three times
     const annHistory = (await api('/members/me/history', { token: ann.token })).body;
-    expect(annHistory.map((row: { bookNo: number; returnedAt?: string }) => [row.bookNo, Boolean(row.returnedAt)])).toEqual([[b3, true], [b2, true], [b1, true]]);
+    expect(annHistory.map((row: { bookNo: number; returnedAt?: string }) => [row.bookNo, Boolean(row.returnedAt)])).toEqual([
+      [b3, true],
+      [b2, true],
+      [b1, true],
+    ]);
     const cyHistory = (await api('/members/me/history', { token: cy.token })).body;
     expect(cyHistory).toEqual([expect.objectContaining({ bookNo: b1, title: books[0]!.title })]);
     expect(cyHistory[0].returnedAt).toBeUndefined();
 
     const snapshot = async () => ({
-      counts: (await db.query('SELECT book_no, title, rent_count FROM bestbook.book_rent_count WHERE book_no = ANY($1) ORDER BY book_no', [[b1, b2, b3]])).rows,
-      history: (await db.query('SELECT rental_id, member_id, book_no, title, rented_at, returned_at FROM member.rental_history WHERE member_id = ANY($1::uuid[]) ORDER BY rental_id', [scope.memberIds])).rows,
-      titles: (await db.query('SELECT book_no, title FROM rental.book_title WHERE book_no = ANY($1) ORDER BY book_no', [[b1, b2, b3]])).rows,
+      counts: (
+        await db.query('SELECT book_no, title, rent_count FROM bestbook.book_rent_count WHERE book_no = ANY($1) ORDER BY book_no', [
+          [b1, b2, b3],
+        ])
+      ).rows,
+      history: (
+        await db.query(
+          'SELECT rental_id, member_id, book_no, title, rented_at, returned_at FROM member.rental_history WHERE member_id = ANY($1::uuid[]) ORDER BY rental_id',
+          [scope.memberIds],
+        )
+      ).rows,
+      titles: (await db.query('SELECT book_no, title FROM rental.book_title WHERE book_no = ANY($1) ORDER BY book_no', [[b1, b2, b3]]))
+        .rows,
     });
     const before = await snapshot();
     expect(before.history).toHaveLength(6);
-    await rebuildReadModels({ databaseUrl: stack().databaseUrl, brokers: stack().kafkaBrokers.split(','), logger: createLogger({ name: 'rebuild', level: 'warn' }), allowTruncatedTopics: true });
+    await rebuildReadModels({
+      databaseUrl: stack().databaseUrl,
+      brokers: stack().kafkaBrokers.split(','),
+      logger: createLogger({ name: 'rebuild', level: 'warn' }),
+      allowTruncatedTopics: true,
+    });
     expect(await snapshot()).toEqual(before);
     await expectInvariantsToHold(scope);
   }, 180_000);

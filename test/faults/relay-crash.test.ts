@@ -27,11 +27,15 @@ describe('relay crash between publishing and marking', () => {
     const memberIds = members.map((m) => m.memberId);
     await expectInvariantsToHold({ memberIds, bookNos: books.map((b) => b.bookNo) });
 
-    const ours = (await readTopic(stack().kafkaBrokers, 'rental.item-rented.v1')).filter((message) => memberIds.includes(message.key ?? ''));
+    const ours = (await readTopic(stack().kafkaBrokers, 'rental.item-rented.v1')).filter((message) =>
+      memberIds.includes(message.key ?? ''),
+    );
     const eventIds = ours.map((message) => JSON.parse(message.value!).eventId as string);
     const distinct = new Set(eventIds).size;
     expect(distinct).toBe(5);
     expect(eventIds.length).toBeGreaterThan(distinct); // the crash really produced duplicates in Kafka
-    console.log(`relay-crash: ${eventIds.length} messages in Kafka for ${distinct} events; ${eventIds.length - distinct} duplicates dropped by the consumers`);
+    console.log(
+      `relay-crash: ${eventIds.length} messages in Kafka for ${distinct} events; ${eventIds.length - distinct} duplicates dropped by the consumers`,
+    );
   }, 180_000);
 });

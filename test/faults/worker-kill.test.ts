@@ -36,7 +36,9 @@ describe('killing the worker', () => {
     const members: Awaited<ReturnType<typeof newMember>>[] = [];
     while (members.length < MEMBERS) members.push(...(await Promise.all(Array.from({ length: SIGNUP_BATCH }, () => newMember()))));
     const books = await Promise.all(Array.from({ length: MEMBERS * BOOKS_EACH }, () => newBook()));
-    const loans = members.flatMap((member, m) => books.slice(m * BOOKS_EACH, (m + 1) * BOOKS_EACH).map((book) => ({ member, bookNo: book.bookNo })));
+    const loans = members.flatMap((member, m) =>
+      books.slice(m * BOOKS_EACH, (m + 1) * BOOKS_EACH).map((book) => ({ member, bookNo: book.bookNo })),
+    );
 
     // Up to six kills at random moments; each restarted worker gets a few seconds to start polling
     // (bundling the workflows takes ~2 s) before the next kill, so the sagas keep moving between kills.

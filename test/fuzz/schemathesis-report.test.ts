@@ -58,7 +58,15 @@ describe('the Schemathesis harness', () => {
       { path: '/auth/logout', method: 'POST', headers: { Authorization: 'Bearer member-spare' } },
     ]);
     expect(operationOverrides('nobody', seeds, new Set(['/auth/logout']))).toEqual([]);
-    const config = schemathesisConfig({ caller: 'admin', seeds, apiUrl: 'http://127.0.0.1:3130', documentedPaths: documented, maxExamples: 5, seed: 1, junitPath: '/tmp/j.xml' });
+    const config = schemathesisConfig({
+      caller: 'admin',
+      seeds,
+      apiUrl: 'http://127.0.0.1:3130',
+      documentedPaths: documented,
+      maxExamples: 5,
+      seed: 1,
+      junitPath: '/tmp/j.xml',
+    });
     expect(config).toContain('Authorization = "Bearer admin-token"');
     expect(config).toContain('"path.memberId" = "b-1"');
     expect(config).toContain('max-examples = 5');

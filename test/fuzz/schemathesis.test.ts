@@ -39,7 +39,9 @@ beforeAll(async () => {
 }, 300_000);
 
 function summary(result: FuzzResult): string {
-  const findings = [...result.errors, ...result.failures].map((finding) => `${finding.operation} ${finding.codes.join(',')}\n${finding.text.slice(0, 1500)}`);
+  const findings = [...result.errors, ...result.failures].map(
+    (finding) => `${finding.operation} ${finding.codes.join(',')}\n${finding.text.slice(0, 1500)}`,
+  );
   return findings.length > 0 ? findings.join('\n\n') : result.output.slice(-3000);
 }
 
@@ -80,7 +82,14 @@ describe(`Schemathesis ${SCHEMATHESIS_VERSION} against the API`, () => {
       if (caller !== 'nobody') {
         // The seeds got it past the 404s of the operations that read them.
         const missing = warnedOperations(result.output, 'Missing test data');
-        for (const path of ['/signups/{id}', '/rentals/{id}', '/returns/{id}', '/clear-overdue/{id}', '/erasures/{id}', '/partners/{memberId}/summary']) {
+        for (const path of [
+          '/signups/{id}',
+          '/rentals/{id}',
+          '/returns/{id}',
+          '/clear-overdue/{id}',
+          '/erasures/{id}',
+          '/partners/{memberId}/summary',
+        ]) {
           expect(missing, `GET ${path} never got past 404`).not.toContain(`GET ${path}`);
         }
       }

@@ -144,7 +144,11 @@ export interface FuzzResult {
 
 const unescapeXml = (text: string) =>
   text.replace(/&(lt|gt|quot|apos|amp|#(\d+)|#x([0-9a-f]+));/gi, (_, name: string, dec?: string, hex?: string) =>
-    dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[name]!,
+    dec
+      ? String.fromCodePoint(Number(dec))
+      : hex
+        ? String.fromCodePoint(parseInt(hex, 16))
+        : ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[name]!,
   );
 
 /** Operations, failures and errors from Schemathesis' JUnit report (one testcase per operation, one for the stateful phase). */
@@ -187,12 +191,16 @@ export async function runSchemathesis(options: {
   // The output goes to a file as it comes, so a slow run can be watched (tail -f).
   const log = createWriteStream(join(dir, 'output.txt'));
   const { exitCode, output } = await new Promise<{ exitCode: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(options.st, ['--config-file', configPath, 'run', `${options.apiUrl}/openapi.json`, '--checks', 'all', '--no-color'], {
-      cwd: dir,
-      env: { ...process.env, FUZZ_SOURCE_ADDRESS: options.sourceAddress, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs,
-    });
+    const child = spawn(
+      options.st,
+      ['--config-file', configPath, 'run', `${options.apiUrl}/openapi.json`, '--checks', 'all', '--no-color'],
+      {
+        cwd: dir,
+        env: { ...process.env, FUZZ_SOURCE_ADDRESS: options.sourceAddress, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: options.timeoutMs,
+      },
+    );
     let text = '';
     const collect = (chunk: Buffer) => {
       text += chunk;
@@ -201,7 +209,9 @@ export async function runSchemathesis(options: {
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ exitCode: code, output: signal ? `${text}\n(killed by ${signal} after ${options.timeoutMs} ms)` : text }));
+    child.on('close', (code, signal) =>
+      resolve({ exitCode: code, output: signal ? `${text}\n(killed by ${signal} after ${options.timeoutMs} ms)` : text }),
+    );
   });
   const seconds = (performance.now() - started) / 1000;
   await new Promise((resolve) => log.end(resolve));

@@ -25,7 +25,12 @@ export interface FuzzSeeds {
 async function signedUpMember(role: 'USER' | 'PARTNER') {
   const { body, accepted, saga } = await signUp({ role });
   if (saga.status !== 'COMPLETED') throw new Error(`seed signup ended ${saga.status}`);
-  return { memberId: saga.memberId as string, signupId: accepted.body.id as string, email: body.email as string, password: body.password as string };
+  return {
+    memberId: saga.memberId as string,
+    signupId: accepted.body.id as string,
+    email: body.email as string,
+    password: body.password as string,
+  };
 }
 
 export async function seedLibrary(): Promise<FuzzSeeds> {
@@ -39,7 +44,12 @@ export async function seedLibrary(): Promise<FuzzSeeds> {
   const adminToken = await asAdmin();
   const adminSpare = await logIn(process.env.ADMIN_EMAIL ?? 'admin@library.local', process.env.ADMIN_PASSWORD ?? 'admin-password');
 
-  const [held, returned, bystanderHeld, available] = await Promise.all([newBook('Fuzz held'), newBook('Fuzz returned'), newBook('Fuzz bystander'), newBook('Fuzz shelf')]);
+  const [held, returned, bystanderHeld, available] = await Promise.all([
+    newBook('Fuzz held'),
+    newBook('Fuzz returned'),
+    newBook('Fuzz bystander'),
+    newBook('Fuzz shelf'),
+  ]);
   const rental = await rent(token, held.bookNo);
   await rent(token, returned.bookNo);
   const giveBackSaga = await giveBack(token, returned.bookNo);

@@ -63,7 +63,11 @@ describe('a clone the postgres OS user cannot enter', () => {
     symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'));
     expect(canEnter(join(clone, '.data'), user!)).toBe(false);
 
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', CHILD], { cwd: clone, env: { ...process.env, PROFILE }, timeout: 110_000 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', CHILD], {
+      cwd: clone,
+      env: { ...process.env, PROFILE },
+      timeout: 110_000,
+    });
     const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { dir: string; data: string };
     dataDir = result.dir;
     expect(result.dir.startsWith(join(user!.home, 'book-rental-sagas'))).toBe(true);

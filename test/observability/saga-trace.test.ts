@@ -127,7 +127,10 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
   const named = (trace: ReadableSpan[], name: string) => trace.filter((span) => span.name === name);
   function one(trace: ReadableSpan[], name: string): ReadableSpan {
     const found = named(trace, name);
-    expect(found.map((span) => span.name), `exactly one span ${name}`).toEqual([name]);
+    expect(
+      found.map((span) => span.name),
+      `exactly one span ${name}`,
+    ).toEqual([name]);
     return found[0]!;
   }
   function expectChild(child: ReadableSpan, parent: ReadableSpan) {
@@ -141,7 +144,11 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     expect((await settled(signup.location!)).status).toBe('COMPLETED');
     const token = await login(member.email, member.password);
     const admin = await login('admin@library.local', 'admin-password');
-    const book = await call('/books', { method: 'POST', token: admin, json: { title: `Traced ${randomUUID().slice(0, 8)}`, author: 'A. Author' } });
+    const book = await call('/books', {
+      method: 'POST',
+      token: admin,
+      json: { title: `Traced ${randomUUID().slice(0, 8)}`, author: 'A. Author' },
+    });
     expect(book.status).toBe(201);
 
     const accepted = await rentWhenKnown(book.body.bookNo, token);
@@ -149,7 +156,11 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     expect((await settled(accepted.location!, token)).status).toBe('COMPLETED');
 
     // The last POST /rentals: any before it were refused at once (rental had not heard of the book yet).
-    const server = await eventually(async () => finished().filter((span) => span.name === 'POST /rentals' && span.kind === SpanKind.SERVER).at(-1));
+    const server = await eventually(async () =>
+      finished()
+        .filter((span) => span.name === 'POST /rentals' && span.kind === SpanKind.SERVER)
+        .at(-1),
+    );
     const traceId = server.spanContext().traceId;
     const inTrace = () => finished().filter((span) => span.spanContext().traceId === traceId);
     // Every group consuming item-rented has applied it (each group's span ended).
@@ -192,7 +203,9 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     const member = signupBody({ role: 'PARTNER' });
     const signup = await signUpConfirmed(member);
     expect((await settled(signup.location!)).status).toBe('COMPLETED');
-    const server = finished().filter((span) => span.name === 'POST /signups').at(-1)!;
+    const server = finished()
+      .filter((span) => span.name === 'POST /signups')
+      .at(-1)!;
     const traceId = server.spanContext().traceId;
     const inTrace = () => finished().filter((span) => span.spanContext().traceId === traceId);
     const consumed = await eventually(async () => inTrace().find((span) => span.name === 'member.partner-registered.v1 process'), 30_000);
@@ -228,27 +241,46 @@ describe.skipIf(stack.processes)('observability of one saga, all four processes 
     const moved = (text: 'worker' | 'api', name: string, labels: Record<string, string>) =>
       sample(after[text], name, labels) - sample(before[text], name, labels);
     expect(moved('api', 'bookrental_http_request_duration_seconds_count', { method: 'POST', route: '/rentals', status: '202' })).toBe(2);
-    expect(moved('api', 'bookrental_http_request_duration_seconds_count', { method: 'GET', route: '/rentals/:id', status: '200' })).toBeGreaterThanOrEqual(2);
+    expect(
+      moved('api', 'bookrental_http_request_duration_seconds_count', { method: 'GET', route: '/rentals/:id', status: '200' }),
+    ).toBeGreaterThanOrEqual(2);
     expect(moved('worker', 'bookrental_sagas_started_total', { saga_type: 'signup' })).toBe(1);
     expect(moved('worker', 'bookrental_sagas_started_total', { saga_type: 'rent' })).toBe(2);
     expect(moved('worker', 'bookrental_sagas_ended_total', { saga_type: 'signup', outcome: 'COMPLETED' })).toBe(1);
     expect(moved('worker', 'bookrental_sagas_ended_total', { saga_type: 'rent', outcome: 'COMPLETED' })).toBe(1);
     expect(moved('worker', 'bookrental_sagas_ended_total', { saga_type: 'rent', outcome: 'COMPENSATED' })).toBe(1);
-    expect(moved('worker', 'bookrental_saga_compensations_total', { saga_type: 'rent', step: 'addRentalItem', outcome: 'COMPENSATED' })).toBe(1);
-    expect(moved('worker', 'bookrental_activity_duration_seconds_count', { task_queue: 'rental', activity_type: 'addRentalItem', outcome: 'refused' })).toBe(1);
-    expect(moved('worker', 'bookrental_activity_duration_seconds_count', { task_queue: 'book', activity_type: 'markBookRented', outcome: 'completed' })).toBe(1);
+    expect(
+      moved('worker', 'bookrental_saga_compensations_total', { saga_type: 'rent', step: 'addRentalItem', outcome: 'COMPENSATED' }),
+    ).toBe(1);
+    expect(
+      moved('worker', 'bookrental_activity_duration_seconds_count', {
+        task_queue: 'rental',
+        activity_type: 'addRentalItem',
+        outcome: 'refused',
+      }),
+    ).toBe(1);
+    expect(
+      moved('worker', 'bookrental_activity_duration_seconds_count', {
+        task_queue: 'book',
+        activity_type: 'markBookRented',
+        outcome: 'completed',
+      }),
+    ).toBe(1);
 
     // This process is also the relay and the consumers: the same registry answers for them.
     await eventually(async () => {
       const text = await scrapeWorker();
       return sample(text, 'bookrental_consumer_processed_total', { group: CONSUMER_GROUPS.bestBook, topic: 'rental.item-rented.v1' }) >=
-        sample(before.worker, 'bookrental_consumer_processed_total', { group: CONSUMER_GROUPS.bestBook, topic: 'rental.item-rented.v1' }) + 1
+        sample(before.worker, 'bookrental_consumer_processed_total', { group: CONSUMER_GROUPS.bestBook, topic: 'rental.item-rented.v1' }) +
+          1
         ? true
         : undefined;
     }, 30_000);
     await running.consumers.lag.refresh();
     const text = await scrapeWorker();
-    expect(sample(text, 'bookrental_outbox_published_total', { outbox: 'rental', topic: 'rental.item-rented.v1' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'bookrental_outbox_published_total', { outbox: 'rental', topic: 'rental.item-rented.v1' })).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(text).toMatch(/^bookrental_outbox_backlog\{outbox="rental"\} \d+$/m);
     expect(text).toMatch(/^bookrental_outbox_oldest_unpublished_seconds\{outbox="book"\} [\d.e+-]+$/m);
     expect(text).toMatch(/^bookrental_consumer_lag\{group="best-book",topic="rental.item-rented.v1",partition="\d"\} \d+$/m);

@@ -31,7 +31,7 @@ describe('trace propagation without workflow spans', () => {
     expect(TRACE_HEADER).toBe(LIBRARY_TRACE_HEADER);
   });
 
-  it('puts every activity, the child workflow\'s too, under the client\'s StartWorkflow span', async () => {
+  it("puts every activity, the child workflow's too, under the client's StartWorkflow span", async () => {
     const taskQueue = `propagation-${randomUUID()}`;
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('./propagation.workflow.ts', import.meta.url)),

@@ -84,7 +84,13 @@ describe('outbox retention', () => {
     // Nothing unpublished: the relay publishes nothing to the shared topics, it only prunes.
     const producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer(PRODUCER_CONFIG);
     await producer.connect();
-    const relay = await startRelay({ databaseUrl: scratch.url, producer, logger: createLogger({ name: 'test-relay', level: 'silent' }), retentionSeconds: 3_600, pruneIntervalMs: 200 });
+    const relay = await startRelay({
+      databaseUrl: scratch.url,
+      producer,
+      logger: createLogger({ name: 'test-relay', level: 'silent' }),
+      retentionSeconds: 3_600,
+      pruneIntervalMs: 200,
+    });
     try {
       await eventually(async () => ((await rows('true')) === 4 ? true : undefined), 20_000);
     } finally {
@@ -94,4 +100,3 @@ describe('outbox retention', () => {
     expect(await rows(`created_at > now() - interval '10 minutes'`)).toBe(4);
   });
 });
-

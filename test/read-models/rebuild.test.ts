@@ -5,13 +5,14 @@
  * (its own member ids and book numbers) are compared.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rebuildReadModels } from '../../scripts/rebuild-read-models.ts';
 import type { TEnvelope } from '../../services/contracts/events.ts';
-import { startConsumerGroup } from '../../services/platform/consumer.ts';
+import { startConsumerGroup, type ConsumerGroup } from '../../services/platform/consumer.ts';
 import { createDb, type Db } from '../../services/platform/db.ts';
-import { PRODUCER_CONFIG, createKafka, ensureTopics } from '../../services/platform/kafka.ts';
+import { PRODUCER_CONFIG, createKafka } from '../../services/platform/kafka.ts';
+import { ensureTopics, SINGLE_BROKER_POLICY } from '../../services/platform/kafka-topics.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { findPartnerSummary } from '../../services/partner/summaries.ts';
 import { readModels } from '../../services/read-models.ts';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const kafka = createKafka({ brokers: brokers(), clientId: 'rebuild-test', logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin);
+  await ensureTopics(admin, SINGLE_BROKER_POLICY);
   await admin.disconnect();
   producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
@@ -56,15 +57,18 @@ function story() {
   const [edited, plain, untitled] = [uniqueBookNo(), uniqueBookNo(), uniqueBookNo()];
   const loans = { partnerEdited: randomUUID(), partnerPlain: randomUUID(), userUntitled: randomUUID() };
   const rent = (rentalId: string, memberId: string, bookNo: number, title: string, rentedAt: string) =>
-    envelope('rental.item-rented.v1', { rentalId, memberId, bookNo, title, rentedAt, dueAt: '2026-12-31T00:00:00.000Z' }, { occurredAt: rentedAt });
+    envelope(
+      'rental.item-rented.v1',
+      { rentalId, memberId, bookNo, title, rentedAt, dueAt: '2026-12-31T00:00:00.000Z' },
+      { occurredAt: rentedAt },
+    );
   const giveBack = (rentalId: string, memberId: string, bookNo: number, returnedAt: string) =>
     envelope('rental.item-returned.v1', { rentalId, memberId, bookNo, returnedAt, lateFee: 0 }, { occurredAt: returnedAt });
-  const change = (bookNo: number, title: string, occurredAt: string) => envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt });
+  const change = (bookNo: number, title: string, occurredAt: string) =>
+    envelope('book.book-changed.v1', { bookNo, title, author: 'A. Author' }, { occurredAt });
   const duplicated = rent(loans.partnerPlain, partner, plain, 'Plain', '2026-01-03T00:00:00.000Z');
   // Registration comes first, as in life: a partner can only rent after the signup saga has announced them.
-  const registration = [
-    envelope('member.partner-registered.v1', { memberId: partner, registeredAt: '2026-01-01T00:00:00.000Z' }),
-  ];
+  const registration = [envelope('member.partner-registered.v1', { memberId: partner, registeredAt: '2026-01-01T00:00:00.000Z' })];
   const activity: TEnvelope[] = [
     // The newer edit is published first: the older one must not win on replay.
     change(edited, 'Edited, second edition', '2026-01-02T12:00:00.000Z'),
@@ -89,9 +93,30 @@ function story() {
       { bookNo: plain, title: 'Plain' },
     ].sort((a, b) => a.bookNo - b.bookNo),
     history: [
-      { rentalId: loans.partnerEdited, memberId: partner, bookNo: edited, title: 'Edited, first edition', rentedAt: new Date('2026-01-03T00:00:00.000Z'), returnedAt: new Date('2026-01-04T00:00:00.000Z') },
-      { rentalId: loans.partnerPlain, memberId: partner, bookNo: plain, title: 'Plain', rentedAt: new Date('2026-01-03T00:00:00.000Z'), returnedAt: null },
-      { rentalId: loans.userUntitled, memberId: user, bookNo: untitled, title: 'Untitled', rentedAt: new Date('2026-01-05T00:00:00.000Z'), returnedAt: new Date('2026-01-06T00:00:00.000Z') },
+      {
+        rentalId: loans.partnerEdited,
+        memberId: partner,
+        bookNo: edited,
+        title: 'Edited, first edition',
+        rentedAt: new Date('2026-01-03T00:00:00.000Z'),
+        returnedAt: new Date('2026-01-04T00:00:00.000Z'),
+      },
+      {
+        rentalId: loans.partnerPlain,
+        memberId: partner,
+        bookNo: plain,
+        title: 'Plain',
+        rentedAt: new Date('2026-01-03T00:00:00.000Z'),
+        returnedAt: null,
+      },
+      {
+        rentalId: loans.userUntitled,
+        memberId: user,
+        bookNo: untitled,
+        title: 'Untitled',
+        rentedAt: new Date('2026-01-05T00:00:00.000Z'),
+        returnedAt: new Date('2026-01-06T00:00:00.000Z'),
+      },
     ].sort((a, b) => a.rentalId.localeCompare(b.rentalId)),
     // Every renting member is counted; only the registered partner is visible through the API.
     partners: [
@@ -99,7 +124,14 @@ function story() {
       { memberId: user, registeredAt: null, rentCount: 1, returnCount: 1 },
     ].sort((a, b) => a.memberId.localeCompare(b.memberId)),
   };
-  return { registration, activity, events: [...registration, ...activity], partner, ids: { members: [partner, user], books: [edited, plain, untitled] }, expected };
+  return {
+    registration,
+    activity,
+    events: [...registration, ...activity],
+    partner,
+    ids: { members: [partner, user], books: [edited, plain, untitled] },
+    expected,
+  };
 }
 
 type Ids = ReturnType<typeof story>['ids'];
@@ -107,7 +139,11 @@ type Ids = ReturnType<typeof story>['ids'];
 /** This suite's rows of every read model, in a stable order. */
 async function snapshot({ members, books }: Ids) {
   const [bestBooks, titles, history, partners] = await Promise.all([
-    db.bookRentCount.findMany({ where: { bookNo: { in: books } }, orderBy: { bookNo: 'asc' }, select: { bookNo: true, title: true, rentCount: true } }),
+    db.bookRentCount.findMany({
+      where: { bookNo: { in: books } },
+      orderBy: { bookNo: 'asc' },
+      select: { bookNo: true, title: true, rentCount: true },
+    }),
     db.bookTitle.findMany({ where: { bookNo: { in: books } }, orderBy: { bookNo: 'asc' }, select: { bookNo: true, title: true } }),
     db.rentalHistory.findMany({ where: { memberId: { in: members } }, orderBy: { rentalId: 'asc' } }),
     db.partnerSummary.findMany({
@@ -121,7 +157,7 @@ async function snapshot({ members, books }: Ids) {
 
 /** What the consumers process would have done: every event through the same handlers, in order. */
 async function applyLive(events: TEnvelope[]): Promise<void> {
-  const handlers = readModels(db).flatMap((model) => model.phases.flat());
+  const handlers = readModels(db).flatMap((model) => model.subscriptions);
   for (const event of events) {
     for (const subscription of handlers.filter((s) => s.topic === event.type)) await subscription.handle(event);
   }
@@ -155,7 +191,12 @@ describe('rebuilding the read models from Kafka', () => {
     const report = await rebuildReadModels({ databaseUrl: scratch.url, brokers: brokers(), logger });
     expect(await snapshot(ids)).toEqual(before);
 
-    expect(report.groups.map((group) => group.groupId).sort()).toEqual(['best-book', 'member-history', 'partner-summary', 'rental-book-titles']);
+    expect(report.groups.map((group) => group.groupId).sort()).toEqual([
+      'best-book',
+      'member-history',
+      'partner-summary',
+      'rental-book-titles',
+    ]);
     const partnerSummary = report.groups.find((group) => group.groupId === 'partner-summary')!;
     expect(partnerSummary.replayed['rental.item-rented.v1']).toBeGreaterThanOrEqual(4);
     expect(partnerSummary.rows).toBeGreaterThanOrEqual(1);
@@ -168,7 +209,7 @@ describe('rebuilding the read models from Kafka', () => {
   }, 120_000);
 
   it('applies every event exactly once while live consumers keep running beside it', async () => {
-    const live: Consumer[] = [];
+    const live: ConsumerGroup[] = [];
     const liveGroups: string[] = [];
     const first = story();
     const second = story();
@@ -183,7 +224,7 @@ describe('rebuilding the read models from Kafka', () => {
         const groupId = `${model.groupId}-test-${randomUUID()}`;
         liveGroups.push(groupId);
         const kafka = createKafka({ brokers: brokers(), clientId: 'rebuild-test-live', logger });
-        live.push(await startConsumerGroup({ kafka, producer, logger, groupId, subscriptions: model.phases.flat() }));
+        live.push(await startConsumerGroup({ kafka, producer, logger, groupId, subscriptions: model.subscriptions }));
       }
       for (const { registration, partner } of [first, second]) {
         await publish(registration);

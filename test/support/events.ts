@@ -2,8 +2,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { TOPICS, ZEnvelope, schemaVersionOf, type TEnvelope, type TPayload, type Topic } from '../../services/contracts/events.ts';
 
-export function envelope<T extends Topic>(topic: T, payload: TPayload<T>, options: { occurredAt?: Date | string; aggregateId?: string } = {}): TEnvelope<T> {
-  const occurredAt = options.occurredAt instanceof Date ? options.occurredAt.toISOString() : (options.occurredAt ?? new Date().toISOString());
+export function envelope<T extends Topic>(
+  topic: T,
+  payload: TPayload<T>,
+  options: { occurredAt?: Date | string; aggregateId?: string } = {},
+): TEnvelope<T> {
+  const occurredAt =
+    options.occurredAt instanceof Date ? options.occurredAt.toISOString() : (options.occurredAt ?? new Date().toISOString());
   const checked = ZEnvelope.parse({
     eventId: randomUUID(),
     type: topic,

@@ -26,7 +26,9 @@ export async function rentsHeldInAwardPoints(count: number, holdMs: number): Pro
   const members = await Promise.all(Array.from({ length: count }, () => newMember()));
   const books = await Promise.all(members.map(() => newBook()));
   setFaults(members.map((member) => ({ activity: 'awardPoints', inputContains: member.memberId, delayMs: holdMs, fail: false })));
-  const accepted = await Promise.all(members.map((member, i) => api('/rentals', { method: 'POST', token: member.token, json: { bookNo: books[i]!.bookNo } })));
+  const accepted = await Promise.all(
+    members.map((member, i) => api('/rentals', { method: 'POST', token: member.token, json: { bookNo: books[i]!.bookNo } })),
+  );
   const locations = accepted.map((response) => response.headers.get('location')!);
   const workflowIds = accepted.map((response) => `rent-${response.body.id as string}`);
   const client = await decodingClient();
@@ -34,7 +36,8 @@ export async function rentsHeldInAwardPoints(count: number, holdMs: number): Pro
     const deadline = Date.now() + 60_000;
     for (;;) {
       const states = await Promise.all(workflowIds.map((id) => stepState(client, id, 'awardPoints')));
-      if (states.some((state) => state.completed)) throw new Error('a rent got through awardPoints before every rent had reached it; hold the step longer');
+      if (states.some((state) => state.completed))
+        throw new Error('a rent got through awardPoints before every rent had reached it; hold the step longer');
       if (states.every((state) => state.scheduled)) break;
       if (Date.now() > deadline) throw new Error('the rents never reached awardPoints');
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -50,7 +53,9 @@ async function stepState(client: Client, workflowId: string, activity: string): 
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity);
   if (!scheduled) return { scheduled: false, completed: false };
-  const completed = events.some((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(scheduled.eventId));
+  const completed = events.some(
+    (event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(scheduled.eventId),
+  );
   return { scheduled: true, completed };
 }
 
@@ -71,15 +76,26 @@ export async function heldStepHistories(workflowIds: string[], activity = 'award
       workflowIds.map(async (workflowId) => {
         const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
         const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity)!;
-        const started = events.find((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && String(event.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId))!;
-        const completed = events.find((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled.eventId))!;
-        const time = (event: typeof scheduled) => new Date(Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6));
+        const started = events.find(
+          (event) =>
+            event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
+            String(event.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId),
+        )!;
+        const completed = events.find(
+          (event) =>
+            event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED &&
+            String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled.eventId),
+        )!;
+        const time = (event: typeof scheduled) =>
+          new Date(Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6));
         return {
           workflowId,
           scheduledAt: time(scheduled),
           completedAt: time(completed),
           attempt: started.activityTaskStartedEventAttributes!.attempt ?? 1,
-          ...(started.activityTaskStartedEventAttributes?.lastFailure?.message ? { lastFailure: started.activityTaskStartedEventAttributes.lastFailure.message } : {}),
+          ...(started.activityTaskStartedEventAttributes?.lastFailure?.message
+            ? { lastFailure: started.activityTaskStartedEventAttributes.lastFailure.message }
+            : {}),
         };
       }),
     );

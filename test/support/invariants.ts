@@ -30,5 +30,7 @@ export async function expectInvariantsToHold(scope: CheckScope, timeoutMs = 60_0
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
   if (lastError) throw lastError;
-  throw new Error(`invariants still violated after ${timeoutMs} ms:\n${violations.map((v) => `${v.rule}: ${v.subject}: ${v.detail}`).join('\n')}`);
+  throw new Error(
+    `invariants still violated after ${timeoutMs} ms:\n${violations.map((v) => `${v.rule}: ${v.subject}: ${v.detail}`).join('\n')}`,
+  );
 }

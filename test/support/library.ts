@@ -32,7 +32,10 @@ function database(): pg.Pool {
  * travels through Kafka first.
  */
 export async function rentalKnowsBook(bookNo: number, timeoutMs = 15_000): Promise<void> {
-  await eventually(async () => ((await database().query('SELECT 1 FROM rental.book_title WHERE book_no = $1', [bookNo])).rowCount ? true : undefined), timeoutMs);
+  await eventually(
+    async () => ((await database().query('SELECT 1 FROM rental.book_title WHERE book_no = $1', [bookNo])).rowCount ? true : undefined),
+    timeoutMs,
+  );
 }
 
 /** A new book in the catalog, known to rental (so it can be rented at once). */

@@ -44,14 +44,19 @@ export const LINK_PATTERN = /(https?:\/\/[^\s/]+)(\/signups\/([0-9a-f-]{36})\/ve
  * The confirmation link mailed to the address (for `signupId` when given: one
  * address may have several signups' mails): the full URL, its path, the signup id and the token.
  */
-export async function confirmationLink(address: string, signupId?: string, timeoutMs = 60_000): Promise<{ url: string; path: string; signupId: string; token: string }> {
+export async function confirmationLink(
+  address: string,
+  signupId?: string,
+  timeoutMs = 60_000,
+): Promise<{ url: string; path: string; signupId: string; token: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const mail of (await mailsTo(address)).filter((message) => /^Confirm your address/.test(message.Subject))) {
       const match = LINK_PATTERN.exec(await mailText(mail.ID));
       if (match && (!signupId || match[3] === signupId)) return { url: match[0], path: match[2]!, signupId: match[3]!, token: match[4]! };
     }
-    if (Date.now() > deadline) throw new Error(`no confirmation link${signupId ? ` for signup ${signupId}` : ''} mailed to ${address} within ${timeoutMs / 1000}s`);
+    if (Date.now() > deadline)
+      throw new Error(`no confirmation link${signupId ? ` for signup ${signupId}` : ''} mailed to ${address} within ${timeoutMs / 1000}s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

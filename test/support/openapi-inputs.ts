@@ -38,7 +38,9 @@ function resolve(document: OpenApiDocument, schema: Schema | undefined): Schema 
     current = document.components?.schemas?.[current.$ref.replace('#/components/schemas/', '')] ?? {};
   }
   // A nullable or optional wrapper (anyOf: [X, null]) stands for X here.
-  const variant = [...(current.allOf ?? []), ...(current.anyOf ?? []), ...(current.oneOf ?? [])].find((item) => resolve(document, item).type !== 'null');
+  const variant = [...(current.allOf ?? []), ...(current.anyOf ?? []), ...(current.oneOf ?? [])].find(
+    (item) => resolve(document, item).type !== 'null',
+  );
   return variant && !current.type ? resolve(document, variant) : current;
 }
 

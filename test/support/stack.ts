@@ -3,6 +3,8 @@ export interface TestStack {
   apiUrl: string;
   /** Where a second api listens once started with startSecondApi() (test/support/control.ts). */
   secondApiUrl: string;
+  /** Every API process (two in the cluster profile; apiUrl is the first). */
+  apiUrls: string[];
   /** test/support/control.ts: kill and restart processes, stop and start servers. */
   controlUrl: string;
   /** False under TEST_PROCESSES=0: no app process runs, a suite may run them in its own process. */
@@ -10,7 +12,10 @@ export interface TestStack {
   /** Where the stack's processes serve GET /metrics. */
   metricsUrls: { api: string; worker: string; relay: string; consumers: string };
   profile: string;
+  /** The owner's connection (migrations, operator commands). */
   databaseUrl: string;
+  /** Each service's and the relay's own connection (`AUTH_DATABASE_URL`, ...), straight to the server (a test profile's processes use the same roles through Toxiproxy). */
+  serviceDatabaseUrls: Record<string, string>;
   temporalAddress: string;
   temporalUiUrl: string;
   kafkaBrokers: string;

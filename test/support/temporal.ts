@@ -7,7 +7,11 @@ import { stack } from './api.ts';
 
 /** A Temporal client that reads and writes payloads like the test stack's processes (same codec keys). */
 export function decodingClient(): Promise<Client> {
-  return connectTemporal({ address: stack().temporalAddress, namespace: 'default', codecKeys: parseCodecKeys(process.env.TEMPORAL_CODEC_KEYS ?? DEVELOPMENT_CODEC_KEYS) });
+  return connectTemporal({
+    address: stack().temporalAddress,
+    namespace: 'default',
+    codecKeys: parseCodecKeys(process.env.TEMPORAL_CODEC_KEYS ?? DEVELOPMENT_CODEC_KEYS),
+  });
 }
 
 /** Every string and byte of a history as UTF-8 text, so nothing can hide in it. */

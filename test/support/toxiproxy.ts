@@ -59,7 +59,12 @@ export async function bytesThrough(proxy: ProxyName): Promise<number> {
   const text = await response.text();
   return text
     .split('\n')
-    .filter((line) => line.startsWith('toxiproxy_proxy_sent_bytes_total{') && line.includes(`proxy="${proxy}"`) && line.includes('direction="downstream"'))
+    .filter(
+      (line) =>
+        line.startsWith('toxiproxy_proxy_sent_bytes_total{') &&
+        line.includes(`proxy="${proxy}"`) &&
+        line.includes('direction="downstream"'),
+    )
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 

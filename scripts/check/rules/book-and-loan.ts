@@ -15,6 +15,11 @@ export const bookAndLoanAgree: Rule = {
     );
     return rows
       .filter((row) => (row.status === 'RENTED' ? row.open_loans !== 1 || row.matching !== 1 : row.open_loans !== 0))
-      .map((row) => ({ rule: this.name, subject: `book ${row.book_no}`, bookNo: row.book_no as number, detail: `status ${row.status}, ${row.open_loans} open loan(s), ${row.matching} held by ${row.rental_id}` }));
+      .map((row) => ({
+        rule: this.name,
+        subject: `book ${row.book_no}`,
+        bookNo: row.book_no as number,
+        detail: `status ${row.status}, ${row.open_loans} open loan(s), ${row.matching} held by ${row.rental_id}`,
+      }));
   },
 };

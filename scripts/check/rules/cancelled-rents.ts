@@ -4,7 +4,14 @@ import type { Rule } from '../types.ts';
 export const cancelledRentsStayCancelled: Rule = {
   name: 'cancelled rents stay cancelled',
   async check({ query }) {
-    const rows = await query(`SELECT i.rental_id, i.member_id, i.status FROM rental.rental_item i JOIN rental.cancelled_rental c USING (rental_id)`);
-    return rows.map((row) => ({ rule: this.name, subject: `loan ${row.rental_id}`, memberId: row.member_id as string, detail: `cancelled, yet an item is ${row.status}` }));
+    const rows = await query(
+      `SELECT i.rental_id, i.member_id, i.status FROM rental.rental_item i JOIN rental.cancelled_rental c USING (rental_id)`,
+    );
+    return rows.map((row) => ({
+      rule: this.name,
+      subject: `loan ${row.rental_id}`,
+      memberId: row.member_id as string,
+      detail: `cancelled, yet an item is ${row.status}`,
+    }));
   },
 };

@@ -22,7 +22,10 @@ export const consumerLagZero: Rule = {
     await admin.connect();
     try {
       // The subscriptions only: readModels does not touch the database it is given.
-      const groups = readModels(undefined as never).map((model) => ({ groupId: model.groupId, topics: [...new Set(model.phases.flat().map((s) => s.topic))] }));
+      const groups = readModels(undefined as never).map((model) => ({
+        groupId: model.groupId,
+        topics: [...new Set(model.subscriptions.map((s) => s.topic))],
+      }));
       const violations: Violation[] = [];
       for (const { groupId, topics } of groups) {
         if (!(Object.values(READ_MODEL_GROUPS) as string[]).includes(groupId)) continue;
@@ -32,7 +35,12 @@ export const consumerLagZero: Rule = {
             const mark = marks.find((m) => m.partition === partition);
             if (!mark) continue;
             const lag = lagOf({ topic, partition, low: Number(mark.low), high: Number(mark.high), committed: Number(offset) });
-            if (lag > 0) violations.push({ rule: this.name, subject: `${groupId} ${topic}[${partition}]`, detail: `${lag} message(s) not yet handled` });
+            if (lag > 0)
+              violations.push({
+                rule: this.name,
+                subject: `${groupId} ${topic}[${partition}]`,
+                detail: `${lag} message(s) not yet handled`,
+              });
           }
         }
       }

@@ -3,7 +3,10 @@ import { READ_MODEL_GROUPS } from '../../../services/read-models.ts';
 import type { Rule } from '../types.ts';
 
 /** The read models' letters that no operator has re-driven or discarded. */
-export function unhandledLetters(letters: Pick<DeadLetter, 'group' | 'status'>[], groups: readonly string[] = Object.values(READ_MODEL_GROUPS)) {
+export function unhandledLetters(
+  letters: Pick<DeadLetter, 'group' | 'status'>[],
+  groups: readonly string[] = Object.values(READ_MODEL_GROUPS),
+) {
   return letters.filter((letter) => letter.status === 'unhandled' && groups.includes(letter.group));
 }
 

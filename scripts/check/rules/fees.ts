@@ -23,7 +23,10 @@ export const feesMatchLedger: Rule = {
       rule: this.name,
       subject: `clearance ${row.clearance_id}`,
       memberId: row.member_id as string,
-      detail: row.amount === null ? `${-(row.delta as number)} points deducted, no clearance recorded` : `fee ${row.amount} paid, ledger deduction ${row.delta === null ? 'missing' : -(row.delta as number)}`,
+      detail:
+        row.amount === null
+          ? `${-(row.delta as number)} points deducted, no clearance recorded`
+          : `fee ${row.amount} paid, ledger deduction ${row.delta === null ? 'missing' : -(row.delta as number)}`,
     }));
   },
 };

@@ -31,10 +31,13 @@ export const kafkaHoldsPublishedEvents: Rule = {
       for (const row of await query(
         `SELECT topic, key, event_id::text FROM "${schema}".outbox WHERE published_at >= $1 AND published_at < $2`,
         [since, until],
-      )) rows.push({ schema, ...(row as Omit<PublishedRow, 'schema'>) });
+      ))
+        rows.push({ schema, ...(row as Omit<PublishedRow, 'schema'>) });
     }
     const topics = [...new Set(rows.map((row) => row.topic))];
-    const seen = new Map(await Promise.all(topics.map(async (topic) => [topic, await eventIdsSince(kafka!, topic, since.getTime() - 60_000)] as const)));
+    const seen = new Map(
+      await Promise.all(topics.map(async (topic) => [topic, await eventIdsSince(kafka!, topic, since.getTime() - 60_000)] as const)),
+    );
     return missingFromKafka(rows, seen).map(
       (row): Violation => ({
         rule: this.name,

@@ -21,8 +21,18 @@ export const oneEventPerChange: Rule = {
     return [
       ...rows
         .filter((row) => row.rented !== 1 || row.returned !== (row.status === 'RETURNED' ? 1 : 0))
-        .map((row) => ({ rule: this.name, subject: `loan ${row.rental_id}`, memberId: row.member_id as string, detail: `${row.status} with ${row.rented} item-rented and ${row.returned} item-returned event(s)` })),
-      ...orphans.map((row) => ({ rule: this.name, subject: `loan ${row.rental_id}`, memberId: row.member_id as string, detail: 'item-rented published for a loan that does not exist' })),
+        .map((row) => ({
+          rule: this.name,
+          subject: `loan ${row.rental_id}`,
+          memberId: row.member_id as string,
+          detail: `${row.status} with ${row.rented} item-rented and ${row.returned} item-returned event(s)`,
+        })),
+      ...orphans.map((row) => ({
+        rule: this.name,
+        subject: `loan ${row.rental_id}`,
+        memberId: row.member_id as string,
+        detail: 'item-rented published for a loan that does not exist',
+      })),
     ];
   },
 };

@@ -20,7 +20,14 @@ export const pointsAddUp: Rule = {
     return rows.flatMap((row) => {
       const expected = POINTS.rent * (row.rents as number) + POINTS.return * (row.returns as number) - (row.fees_paid as number);
       if (row.points === expected && row.ledger === row.points) return [];
-      return [{ rule: this.name, subject: `member ${row.member_id}`, memberId: row.member_id as string, detail: `points ${row.points}, ledger ${row.ledger}, expected ${expected} (${row.rents} rents, ${row.returns} returns, ${row.fees_paid} paid)` }];
+      return [
+        {
+          rule: this.name,
+          subject: `member ${row.member_id}`,
+          memberId: row.member_id as string,
+          detail: `points ${row.points}, ledger ${row.ledger}, expected ${expected} (${row.rents} rents, ${row.returns} returns, ${row.fees_paid} paid)`,
+        },
+      ];
     });
   },
 };

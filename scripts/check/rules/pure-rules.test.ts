@@ -6,14 +6,26 @@ import { describeHistoryMismatch } from './read-model-history.ts';
 
 describe('history rule', () => {
   it('calls a missing row missing', () => {
-    expect(describeHistoryMismatch({ rental_id: 'r', member_id: 'm', returned_by_events: true, has_row: false, returned_at: null })).toBe('history row missing, events say rented and returned');
-    expect(describeHistoryMismatch({ rental_id: 'r', member_id: 'm', returned_by_events: false, has_row: false, returned_at: null })).toBe('history row missing, events say rented');
+    expect(describeHistoryMismatch({ rental_id: 'r', member_id: 'm', returned_by_events: true, has_row: false, returned_at: null })).toBe(
+      'history row missing, events say rented and returned',
+    );
+    expect(describeHistoryMismatch({ rental_id: 'r', member_id: 'm', returned_by_events: false, has_row: false, returned_at: null })).toBe(
+      'history row missing, events say rented',
+    );
   });
   it('tells a wrong return from a row without events', () => {
-    expect(describeHistoryMismatch({ rental_id: 'r', member_id: 'm', returned_by_events: true, has_row: true, returned_at: null })).toBe('history row returned_at null, events say returned=true');
-    expect(describeHistoryMismatch({ rental_id: 'r', member_id: 'm', returned_by_events: null, has_row: true, returned_at: new Date('2026-01-01T00:00:00Z') })).toBe(
-      'history row with no item-rented event (returned_at 2026-01-01T00:00:00.000Z)',
+    expect(describeHistoryMismatch({ rental_id: 'r', member_id: 'm', returned_by_events: true, has_row: true, returned_at: null })).toBe(
+      'history row returned_at null, events say returned=true',
     );
+    expect(
+      describeHistoryMismatch({
+        rental_id: 'r',
+        member_id: 'm',
+        returned_by_events: null,
+        has_row: true,
+        returned_at: new Date('2026-01-01T00:00:00Z'),
+      }),
+    ).toBe('history row with no item-rented event (returned_at 2026-01-01T00:00:00.000Z)');
   });
 });
 

@@ -26,9 +26,19 @@ export const partnersMatchEvents: Rule = {
       FROM expected e FULL JOIN partner.partner_summary s ON s.member_id::text = e.member_id
       WHERE e.member_id IS NULL OR s.member_id IS NULL
          OR e.partner <> (s.registered_at IS NOT NULL) OR e.rents <> s.rent_count OR e.returns <> s.return_count`)) {
-      const held = row.has_row ? `${row.visible ? 'partner' : 'non-partner'} row with ${row.rent_count} rents, ${row.return_count} returns` : 'no row';
-      const implied = row.partner === null ? 'no row (erased, or no events)' : `${row.partner ? 'partner' : 'non-partner'} with ${row.rents} rents, ${row.returns} returns`;
-      violations.push({ rule: this.name, subject: `partner summary ${row.member_id}`, detail: `${held}, events say ${implied}`, memberId: row.member_id as string });
+      const held = row.has_row
+        ? `${row.visible ? 'partner' : 'non-partner'} row with ${row.rent_count} rents, ${row.return_count} returns`
+        : 'no row';
+      const implied =
+        row.partner === null
+          ? 'no row (erased, or no events)'
+          : `${row.partner ? 'partner' : 'non-partner'} with ${row.rents} rents, ${row.returns} returns`;
+      violations.push({
+        rule: this.name,
+        subject: `partner summary ${row.member_id}`,
+        detail: `${held}, events say ${implied}`,
+        memberId: row.member_id as string,
+      });
     }
     return violations;
   },

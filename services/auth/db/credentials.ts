@@ -18,8 +18,7 @@ export const credentialsRepo = {
   /** Never the admin account: it comes from configuration. */
   deleteByMember: (db: Db | Tx, memberId: string) => db.credential.deleteMany({ where: { memberId, role: { not: 'ADMIN' } } }),
   setPassword: (tx: Tx, memberId: string, passwordHash: string) => tx.credential.update({ where: { memberId }, data: { passwordHash } }),
-  activate: (tx: Tx, signupId: string) =>
-    tx.credential.updateMany({ where: { signupId, status: 'PENDING' }, data: { status: 'ACTIVE' } }),
+  activate: (tx: Tx, signupId: string) => tx.credential.updateMany({ where: { signupId, status: 'PENDING' }, data: { status: 'ACTIVE' } }),
   /** Inserts the admin account unless one with its email or id exists; true when this call created it. */
   createAdmin: async (db: Db, admin: Omit<Credential, 'createdAt' | 'signupId'>) =>
     (await db.credential.createMany({ data: [{ ...admin, signupId: null }], skipDuplicates: true })).count === 1,

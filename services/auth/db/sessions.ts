@@ -5,21 +5,30 @@ import type { Session, SessionEnd } from '../../generated/prisma/client.ts';
 export type { Session, SessionEnd };
 
 export const sessionsRepo = {
-  insert: (db: Db | Tx, session: Pick<Session, 'sessionId' | 'memberId' | 'refreshHash' | 'expiresAt'>) => db.session.create({ data: session }),
+  insert: (db: Db | Tx, session: Pick<Session, 'sessionId' | 'memberId' | 'refreshHash' | 'expiresAt'>) =>
+    db.session.create({ data: session }),
   /** The per-request check: one primary-key lookup, three columns. */
-  findLive: (db: Db, sessionId: string) => db.session.findUnique({ where: { sessionId }, select: { memberId: true, expiresAt: true, revokedAt: true } }),
+  findLive: (db: Db, sessionId: string) =>
+    db.session.findUnique({ where: { sessionId }, select: { memberId: true, expiresAt: true, revokedAt: true } }),
   /** Reads the session and locks it until commit: refreshes and password attempts of one session run one at a time. */
   lock: async (tx: Tx, sessionId: string): Promise<Session | null> => {
-    const locked = await tx.$queryRaw<{ session_id: string }[]>`SELECT session_id FROM auth.session WHERE session_id = ${sessionId}::uuid FOR UPDATE`;
+    const locked = await tx.$queryRaw<
+      { session_id: string }[]
+    >`SELECT session_id FROM auth.session WHERE session_id = ${sessionId}::uuid FOR UPDATE`;
     return locked.length ? tx.session.findUnique({ where: { sessionId } }) : null;
   },
-  rotate: (tx: Tx, sessionId: string, changes: Pick<Session, 'refreshHash' | 'expiresAt' | 'generation'>) => tx.session.update({ where: { sessionId }, data: changes }),
+  rotate: (tx: Tx, sessionId: string, changes: Pick<Session, 'refreshHash' | 'expiresAt' | 'generation'>) =>
+    tx.session.update({ where: { sessionId }, data: changes }),
   revoke: (db: Db | Tx, sessionId: string, endedBy: SessionEnd, now: Date) =>
     db.session.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now, endedBy } }),
   /** Every live session of the member, except `keep` when given. */
   revokeMember: (db: Db | Tx, memberId: string, endedBy: SessionEnd, now: Date, keep?: string) =>
-    db.session.updateMany({ where: { memberId, revokedAt: null, ...(keep ? { sessionId: { not: keep } } : {}) }, data: { revokedAt: now, endedBy } }),
-  countPasswordFailure: (db: Db | Tx, sessionId: string) => db.session.update({ where: { sessionId }, data: { passwordFailures: { increment: 1 } } }),
+    db.session.updateMany({
+      where: { memberId, revokedAt: null, ...(keep ? { sessionId: { not: keep } } : {}) },
+      data: { revokedAt: now, endedBy },
+    }),
+  countPasswordFailure: (db: Db | Tx, sessionId: string) =>
+    db.session.update({ where: { sessionId }, data: { passwordFailures: { increment: 1 } } }),
   /** Sessions that ran out: nothing can use them any more. */
   pruneExpired: (db: Db | Tx, memberId: string, now: Date) => db.session.deleteMany({ where: { memberId, expiresAt: { lt: now } } }),
   deleteMember: (db: Db | Tx, memberId: string) => db.session.deleteMany({ where: { memberId } }),

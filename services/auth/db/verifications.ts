@@ -8,7 +8,11 @@ export const verificationsRepo = {
   find: (db: Db | Tx, signupId: string) => db.signupVerification.findUnique({ where: { signupId } }),
   /** A new token for this signup (a retried mail replaces the one before, which was never delivered). */
   put: (db: Db | Tx, row: { signupId: string; tokenHash: string; expiresAt: Date }) =>
-    db.signupVerification.upsert({ where: { signupId: row.signupId }, create: row, update: { tokenHash: row.tokenHash, expiresAt: row.expiresAt } }),
+    db.signupVerification.upsert({
+      where: { signupId: row.signupId },
+      create: row,
+      update: { tokenHash: row.tokenHash, expiresAt: row.expiresAt },
+    }),
   markMailed: (db: Db | Tx, signupId: string, at: Date) => db.signupVerification.update({ where: { signupId }, data: { mailedAt: at } }),
   /** Confirms once: the second caller updates nothing. */
   confirm: (db: Db | Tx, signupId: string, at: Date) =>

@@ -29,7 +29,8 @@ export class HashGate {
       return await hash();
     } finally {
       const next = this.#waiting.shift();
-      if (next) next(); // its place passes on: `running` stays the same
+      if (next)
+        next(); // its place passes on: `running` stays the same
       else this.#running--;
     }
   }

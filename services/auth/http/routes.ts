@@ -42,7 +42,10 @@ const signupRoute = createRoute({
   path: '/signups',
   summary: `Start a signup saga (at most ${SIGNUP_LIMITS.perAddress} per client address in ${SIGNUP_LIMITS.windowMs / 60_000} minutes by default: SIGNUP_LIMIT_PER_ADDRESS)`,
   request: { headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSignupBody } }, required: true } },
-  responses: { ...sagaStartResponses('saga started (or, for a repeated Idempotency-Key, found)'), ...errorResponses(400, 413, 415, 422, 429, 503) },
+  responses: {
+    ...sagaStartResponses('saga started (or, for a repeated Idempotency-Key, found)'),
+    ...errorResponses(400, 413, 415, 422, 429, 503),
+  },
 });
 
 const signupStatusRoute = createRoute({
@@ -51,7 +54,10 @@ const signupStatusRoute = createRoute({
   summary: 'Signup saga status',
   request: { params: z.object({ id: ZId }) },
   responses: {
-    200: { description: 'status resource', content: { 'application/json': { schema: ZSagaStatus.extend({ memberId: z.uuid().optional() }) } } },
+    200: {
+      description: 'status resource',
+      content: { 'application/json': { schema: ZSagaStatus.extend({ memberId: z.uuid().optional() }) } },
+    },
     ...errorResponses(400, 404),
   },
 });
@@ -78,7 +84,10 @@ const loginRoute = createRoute({
   path: '/auth/login',
   summary: `Exchange email and password for a bearer token (at most ${LOGIN_LIMITS.perEmail} failures per email and ${LOGIN_LIMITS.perAddress} per client address in ${LOGIN_LIMITS.windowMs / 60_000} minutes)`,
   request: {
-    body: { content: { 'application/json': { schema: z.strictObject({ email: ZEmail, password: passwordString({ min: 1, max: 200 }) }) } }, required: true },
+    body: {
+      content: { 'application/json': { schema: z.strictObject({ email: ZEmail, password: passwordString({ min: 1, max: 200 }) }) } },
+      required: true,
+    },
   },
   responses: {
     200: { description: 'a bearer token and a refresh token (a new session)', content: { 'application/json': { schema: ZGrant } } },
@@ -113,7 +122,13 @@ export function authRoutes(deps: {
         const existing = await readSaga(deps.temporal, signupWorkflowId(signupId));
         if (existing) {
           assertSameRequest(existing, hash);
-          return answerSagaStart(c, { temporal: deps.temporal, workflowId: signupWorkflowId(signupId), location: `/signups/${signupId}`, id: signupId, status: existing.view.status });
+          return answerSagaStart(c, {
+            temporal: deps.temporal,
+            workflowId: signupWorkflowId(signupId),
+            location: `/signups/${signupId}`,
+            id: signupId,
+            status: existing.view.status,
+          });
         }
       }
       const { password, nickname, favoriteStyles, role, ...contact } = body;
@@ -158,7 +173,8 @@ export function authRoutes(deps: {
       } catch (error) {
         await undo();
         // The saga ended (its time ran out) while the link was being followed.
-        if (error instanceof WorkflowNotFoundError) throw new AppError('VERIFICATION_EXPIRED', 'this confirmation link has expired; sign up again');
+        if (error instanceof WorkflowNotFoundError)
+          throw new AppError('VERIFICATION_EXPIRED', 'this confirmation link has expired; sign up again');
         throw error;
       }
       c.header('Location', `/signups/${id}`);

@@ -7,6 +7,7 @@ import { bearerSecurity, principalOf, requireMember } from '../../platform/http/
 import { headerToken, passwordString } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { changePassword, endSession, refreshSession, revokeMemberSessions } from '../sessions.ts';
+import { bearerAuthenticator } from '../authenticator.ts';
 import type { TokenOptions } from '../tokens.ts';
 
 export const ZGrant = z
@@ -22,8 +23,14 @@ const ZEmptyBody = z.strictObject({});
 const refreshRoute = createRoute({
   method: 'post',
   path: '/auth/refresh',
-  summary: 'Exchange a refresh token for a new bearer and refresh token; a refresh token works once, and a reused one ends its whole session',
-  request: { body: { content: { 'application/json': { schema: z.strictObject({ refreshToken: headerToken({ max: 200 }) }).openapi('RefreshRequest') } }, required: true } },
+  summary:
+    'Exchange a refresh token for a new bearer and refresh token; a refresh token works once, and a reused one ends its whole session',
+  request: {
+    body: {
+      content: { 'application/json': { schema: z.strictObject({ refreshToken: headerToken({ max: 200 }) }).openapi('RefreshRequest') } },
+      required: true,
+    },
+  },
   responses: { 200: { description: 'a new pair', content: { 'application/json': { schema: ZGrant } } }, ...errorResponses(400, 401) },
 });
 
@@ -45,7 +52,9 @@ const passwordRoute = createRoute({
     body: {
       content: {
         'application/json': {
-          schema: z.strictObject({ currentPassword: passwordString({ min: 1, max: 200 }), newPassword: passwordString({ min: 8, max: 200 }) }).openapi('PasswordChange'),
+          schema: z
+            .strictObject({ currentPassword: passwordString({ min: 1, max: 200 }), newPassword: passwordString({ min: 8, max: 200 }) })
+            .openapi('PasswordChange'),
         },
       },
       required: true,
@@ -65,7 +74,7 @@ const revokeRoute = createRoute({
 
 export function sessionRoutes(deps: { db: Db; tokens: TokenOptions }) {
   const router = createRouter();
-  const member = requireMember(deps.tokens);
+  const member = requireMember(bearerAuthenticator(deps.tokens));
   router.on('POST', ['/auth/logout', '/auth/password', '/members/:memberId/sessions/revoke'], member);
   return router
     .openapi(refreshRoute, async (c) => c.json(await refreshSession(deps.db, deps.tokens, c.req.valid('json').refreshToken), 200))

@@ -9,9 +9,7 @@ const ZBestBooksQuery = z.strictObject({
   limit: integerParam({ min: 1, max: 100 }).default(10).openapi({ example: 10 }),
 });
 
-const ZBestBook = z
-  .object({ bookNo: z.number().int(), title: z.string(), rentCount: z.number().int() })
-  .openapi('BestBook');
+const ZBestBook = z.object({ bookNo: z.number().int(), title: z.string(), rentCount: z.number().int() }).openapi('BestBook');
 
 // The catalog router has GET /books/{bookNo}; the API mounts this router first so "best" is not read as a book number.
 const bestBooksRoute = createRoute({

@@ -44,9 +44,13 @@ export const booksRepo = {
     const page = more ? items.slice(0, query.limit) : items;
     return { items: page, lastBookNo: more ? page.at(-1)!.bookNo : null };
   },
-  /** AVAILABLE -> RENTED for this rental; 0 rows when the book is not available. */
-  markRented: (db: Db, bookNo: number, rentalId: string) =>
-    db.book.updateMany({ where: { bookNo, status: 'AVAILABLE' }, data: { status: 'RENTED', rentalId } }),
+  /** AVAILABLE -> RENTED for this rental, answering the title; null when the book is not available (one statement). */
+  markRented: async (db: Db, bookNo: number, rentalId: string): Promise<{ title: string } | null> => {
+    const rows = await db.$queryRaw<{ title: string }[]>`
+      UPDATE book.book SET status = 'RENTED', rental_id = ${rentalId}::uuid, updated_at = now()
+      WHERE book_no = ${bookNo} AND status = 'AVAILABLE' RETURNING title`;
+    return rows[0] ?? null;
+  },
   /** RENTED -> AVAILABLE, only if this rental holds it (an undo never frees another member's loan). */
   markAvailable: (db: Db, bookNo: number, rentalId: string) =>
     db.book.updateMany({ where: { bookNo, rentalId }, data: { status: 'AVAILABLE', rentalId: null } }),

@@ -6,7 +6,7 @@ import { ZCursor, encodeCursor } from '../../platform/http/cursor.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { ZBookNo, text } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { addBook, editBook, findBook, listBooks, withdrawBook } from '../catalog.ts';
 import type { Book } from '../db/books.ts';
 
@@ -60,7 +60,10 @@ const listBooksRoute = createRoute({
   path: '/books',
   summary: 'The catalog, a page at a time; search by title or author',
   request: { query: ZBookListQuery },
-  responses: { 200: { description: 'a page of books; nextCursor is null on the last page', content: { 'application/json': { schema: ZBookPage } } }, ...errorResponses(400, 404) },
+  responses: {
+    200: { description: 'a page of books; nextCursor is null on the last page', content: { 'application/json': { schema: ZBookPage } } },
+    ...errorResponses(400, 404),
+  },
 });
 
 const getBookRoute = createRoute({
@@ -75,9 +78,9 @@ function requireAdmin(c: Parameters<typeof principalOf>[0]) {
   if (principalOf(c).role !== 'ADMIN') throw new AppError('FORBIDDEN', 'only an admin may change the catalog');
 }
 
-export function bookRoutes(deps: { db: Db; tokens: TokenOptions }) {
+export function bookRoutes(deps: { db: Db; auth: Authenticator }) {
   const router = createRouter();
-  const member = requireMember(deps.tokens);
+  const member = requireMember(deps.auth);
   router.on(['POST', 'PATCH', 'DELETE'], ['/books', '/books/*'], member);
   return router
     .openapi(createBookRoute, async (c) => {
@@ -94,8 +97,16 @@ export function bookRoutes(deps: { db: Db; tokens: TokenOptions }) {
     })
     .openapi(listBooksRoute, async (c) => {
       const { q, status, limit, cursor } = c.req.valid('query');
-      const page = await listBooks(deps.db, { limit, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(cursor ? { after: cursor.after } : {}) });
-      return c.json({ items: page.items.map(view), nextCursor: page.lastBookNo === null ? null : encodeCursor({ after: page.lastBookNo }) }, 200);
+      const page = await listBooks(deps.db, {
+        limit,
+        ...(q ? { q } : {}),
+        ...(status ? { status } : {}),
+        ...(cursor ? { after: cursor.after } : {}),
+      });
+      return c.json(
+        { items: page.items.map(view), nextCursor: page.lastBookNo === null ? null : encodeCursor({ after: page.lastBookNo }) },
+        200,
+      );
     })
     .openapi(getBookRoute, async (c) => c.json(view(await findBook(deps.db, c.req.valid('param').bookNo)), 200));
 }

@@ -10,11 +10,12 @@ export const profilesRepo = {
   insert: (tx: Tx | Db, profile: Pick<Profile, 'memberId' | 'signupId' | 'nickname' | 'role' | 'favoriteStyles'>) =>
     tx.profile.create({ data: profile }),
   deleteBySignup: (db: Db, signupId: string) => db.profile.deleteMany({ where: { signupId } }),
-  /** Replaces what identifies the person; 0 rows when already erased (or no such member). */
-  anonymise: (tx: Tx, memberId: string, placeholder: string) =>
+  /** Removes what identifies the person and marks the erasure; 0 rows when already erased (or no such member). */
+  erase: (tx: Tx, memberId: string, at: Date) =>
     tx.profile.updateMany({
-      where: { memberId, NOT: { nickname: placeholder } },
-      data: { nickname: placeholder, favoriteStyles: [], active: false },
+      where: { memberId, erasedAt: null },
+      data: { nickname: null, favoriteStyles: [], active: false, erasedAt: at },
     }),
-  activate: (tx: Tx, signupId: string) => tx.profile.updateMany({ where: { signupId, active: false }, data: { active: true } }),
+  activate: (tx: Tx, signupId: string) =>
+    tx.profile.updateMany({ where: { signupId, active: false, erasedAt: null }, data: { active: true } }),
 };

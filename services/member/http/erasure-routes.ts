@@ -8,8 +8,8 @@ import { ZId } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
 import { ZIdempotencyHeaders, memberSagaStatusRoute } from '../../platform/http/saga-routes.ts';
 import { answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
-import { startSaga } from '../../platform/sagas.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import { readSaga, startSaga } from '../../platform/sagas.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { erasureWorkflowId } from '../../contracts/temporal.ts';
 
 const accepted = sagaStartResponses('erasure started; poll the Location');
@@ -33,13 +33,24 @@ const eraseMemberRoute = createRoute({
   responses: { ...accepted, ...errorResponses(400, 401, 403) },
 });
 
-export function erasureRoutes(deps: { temporal: Client; tokens: TokenOptions }) {
-  const { temporal, tokens } = deps;
+export function erasureRoutes(deps: { temporal: Client; auth: Authenticator }) {
+  const { temporal, auth } = deps;
   const router = createRouter();
-  router.on('DELETE', ['/members/me', '/members/*'], requireMember(tokens));
+  router.on('DELETE', ['/members/me', '/members/*'], requireMember(auth));
   const erase = async (c: Parameters<typeof answerSagaStart>[0], memberId: string) => {
     const workflowId = erasureWorkflowId(memberId);
-    await startSaga(temporal, { workflowType: 'erasureWorkflow', workflowId, args: [{ memberId }], sagaType: 'erasure', memberId });
+    // One erasure per member: asking again finds the running or completed one. A refused one
+    // (COMPENSATED: the member still held a book) is asked again as a new run of the same id.
+    const previous = await readSaga(temporal, workflowId);
+    const startAgainIfClosed = previous?.view.status === 'COMPENSATED';
+    await startSaga(temporal, {
+      workflowType: 'erasureWorkflow',
+      workflowId,
+      args: [{ memberId }],
+      sagaType: 'erasure',
+      memberId,
+      startAgainIfClosed,
+    });
     return answerSagaStart(c, { temporal, workflowId, location: `/erasures/${memberId}`, id: memberId });
   };
   router
@@ -53,5 +64,8 @@ export function erasureRoutes(deps: { temporal: Client; tokens: TokenOptions }) 
       const { memberId } = c.req.valid('param');
       return erase(c, memberId);
     });
-  return [router, memberSagaStatusRoute({ basePath: '/erasures', summary: 'Erasure saga status', workflowId: erasureWorkflowId, temporal, tokens })];
+  return [
+    router,
+    memberSagaStatusRoute({ basePath: '/erasures', summary: 'Erasure saga status', workflowId: erasureWorkflowId, temporal, auth }),
+  ];
 }

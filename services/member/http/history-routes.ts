@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { findRentalHistory } from '../history.ts';
 
 const ZHistoryEntry = z
@@ -26,10 +26,10 @@ const historyRoute = createRoute({
   },
 });
 
-export function memberHistoryRoutes(deps: { db: Db; tokens: TokenOptions }) {
+export function memberHistoryRoutes(deps: { db: Db; auth: Authenticator }) {
   const router = createRouter();
   // Guards its own path: this router may be mounted without memberRoutes' /members/* guard.
-  router.use(historyRoute.path, requireMember(deps.tokens));
+  router.use(historyRoute.path, requireMember(deps.auth));
   return router.openapi(historyRoute, async (c) => {
     const { memberId } = principalOf(c);
     const loans = await findRentalHistory(deps.db, memberId);

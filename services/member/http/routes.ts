@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db.ts';
 import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import { findAccount, type TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { findActiveProfile } from '../profiles.ts';
 
 const ZMe = z
@@ -26,13 +26,16 @@ const meRoute = createRoute({
   responses: { 200: { description: 'the member', content: { 'application/json': { schema: ZMe } } }, ...errorResponses(401, 404) },
 });
 
-export function memberRoutes(deps: { db: Db; tokens: TokenOptions }) {
+/** The account's side of a member (auth's credentials), looked up by the API process that composes both answers. */
+export type AccountLookup = (memberId: string) => Promise<{ email: string } | null>;
+
+export function memberRoutes(deps: { db: Db; auth: Authenticator; findAccount: AccountLookup }) {
   const router = createRouter();
-  router.use('/members/*', requireMember(deps.tokens));
+  router.use('/members/*', requireMember(deps.auth));
   return router.openapi(meRoute, async (c) => {
     const { memberId } = principalOf(c);
     // The API composes two services' answers; neither reads the other's tables.
-    const [account, profile] = await Promise.all([findAccount(deps.db, memberId), findActiveProfile(deps.db, memberId)]);
+    const [account, profile] = await Promise.all([deps.findAccount(memberId), findActiveProfile(deps.db, memberId)]);
     if (!account || !profile) throw new AppError('NOT_FOUND', 'no active member for this token');
     return c.json(
       {

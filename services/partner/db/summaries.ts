@@ -1,52 +1,58 @@
 /** partner's data access: its own models only. */
 import type { Db, Tx } from '../../platform/db.ts';
+import type { ProcessedEventTable } from '../../platform/read-model-kit.ts';
+
+/** Where partner records the events it applied (services/platform/read-model-kit.ts). */
+export const PARTNER_PROCESSED: ProcessedEventTable = 'partner.processed_event';
+
+/** A member not remembered as erased. */
+const NOT_ERASED = `NOT EXISTS (SELECT 1 FROM partner.erased_member x WHERE x.member_id = e.member_id)`;
 
 export const summariesRepo = {
-  /** Records the event id; false when it was applied before. Same transaction as the change. */
-  markProcessed: async (tx: Tx, eventId: string): Promise<boolean> => {
-    const { count } = await tx.partnerProcessedEvent.createMany({ data: [{ eventId }], skipDuplicates: true });
-    return count === 1;
-  },
   /**
-   * Serialises the handlers of one member until commit. Without it an erasure
+   * Serialises the handlers of these members until commit, taking the locks in
+   * order so batches never deadlock with each other. Without it an erasure
    * could commit between a rent's erased check and its insert, and the rent
    * would re-create the row the erasure just deleted.
    */
-  lockMember: (tx: Tx, memberId: string) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('partner-summary'), hashtext(${memberId}))`,
-  isErased: async (tx: Tx, memberId: string): Promise<boolean> => (await tx.partnerErasedMember.count({ where: { memberId } })) > 0,
-  /** Makes the member a partner, keeping the counts applied before. registeredAt comes from the event, so a rebuild repairs it. */
-  register: (tx: Tx, memberId: string, registeredAt: Date) =>
-    tx.partnerSummary.upsert({ where: { memberId }, create: { memberId, registeredAt }, update: { registeredAt } }),
-  /** Counts for any member, creating the row on their first event (a single INSERT … ON CONFLICT). */
-  countRent: (tx: Tx, memberId: string) =>
-    tx.partnerSummary.upsert({ where: { memberId }, create: { memberId, rentCount: 1 }, update: { rentCount: { increment: 1 } } }),
-  countReturn: (tx: Tx, memberId: string) =>
-    tx.partnerSummary.upsert({ where: { memberId }, create: { memberId, returnCount: 1 }, update: { returnCount: { increment: 1 } } }),
+  lockMembers: (tx: Tx, memberIds: string[]) =>
+    tx.$executeRawUnsafe(
+      `SELECT pg_advisory_xact_lock(hashtext('partner-summary'), hashtext(m)) FROM (SELECT DISTINCT unnest($1::text[]) AS m) ms ORDER BY m`,
+      memberIds,
+    ),
   /**
-   * countRent / countReturn for many events in one transaction: locks the
-   * members (in order, so batches never deadlock with each other), records the
-   * events, skips erased members, adds the counts in one statement.
+   * Makes the members partners, keeping the counts applied before (erased
+   * members skipped; per member the last registration given). registeredAt
+   * comes from the event, so a rebuild repairs it.
    */
-  countMany: async (tx: Tx, column: 'rent_count' | 'return_count', events: { eventId: string; memberId: string }[]): Promise<void> => {
-    const members = [...new Set(events.map((event) => event.memberId))].sort();
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('partner-summary'), hashtext(m)) FROM unnest($1::text[]) AS m ORDER BY m`, members);
-    await tx.$executeRawUnsafe(
-      `WITH e AS (SELECT DISTINCT ON (event_id) event_id, member_id FROM unnest($1::uuid[], $2::uuid[]) AS e(event_id, member_id)),
-            fresh AS (INSERT INTO partner.processed_event (event_id) SELECT event_id FROM e ON CONFLICT DO NOTHING RETURNING event_id),
-            counted AS (SELECT e.member_id, count(*)::int AS n FROM e JOIN fresh USING (event_id)
-                        WHERE NOT EXISTS (SELECT 1 FROM partner.erased_member x WHERE x.member_id = e.member_id) GROUP BY e.member_id)
+  registerMany: (tx: Tx, registrations: { memberId: string; registeredAt: Date }[]) =>
+    tx.$executeRawUnsafe(
+      `WITH e AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) WITH ORDINALITY AS e(member_id, registered_at, ord)),
+            rows AS (SELECT DISTINCT ON (e.member_id) e.member_id, e.registered_at FROM e WHERE ${NOT_ERASED} ORDER BY e.member_id, e.ord DESC)
+       INSERT INTO partner.partner_summary (member_id, registered_at, updated_at)
+       SELECT member_id, registered_at, now() FROM rows ORDER BY member_id
+       ON CONFLICT (member_id) DO UPDATE SET registered_at = EXCLUDED.registered_at, updated_at = now()`,
+      registrations.map((registration) => registration.memberId),
+      registrations.map((registration) => registration.registeredAt.toISOString()),
+    ),
+  /**
+   * Counts rents or returns for any member (erased ones skipped), creating the
+   * row on their first event; one statement per batch.
+   */
+  countMany: (tx: Tx, column: 'rent_count' | 'return_count', memberIds: string[]) =>
+    tx.$executeRawUnsafe(
+      `WITH e AS (SELECT unnest($1::uuid[]) AS member_id),
+            counted AS (SELECT e.member_id, count(*)::int AS n FROM e WHERE ${NOT_ERASED} GROUP BY e.member_id)
        INSERT INTO partner.partner_summary (member_id, ${column}, updated_at)
        SELECT member_id, n, now() FROM counted ORDER BY member_id
        ON CONFLICT (member_id) DO UPDATE SET ${column} = partner_summary.${column} + EXCLUDED.${column}, updated_at = now()`,
-      events.map((event) => event.eventId),
-      events.map((event) => event.memberId),
-    );
-  },
+      memberIds,
+    ),
   find: (db: Db, memberId: string) => db.partnerSummary.findUnique({ where: { memberId } }),
-  /** Deletes the member's row and remembers the erasure (erasedAt from the event). */
-  forget: async (tx: Tx, memberId: string, erasedAt: Date) => {
-    await tx.partnerErasedMember.createMany({ data: [{ memberId, erasedAt }], skipDuplicates: true });
-    await tx.partnerSummary.deleteMany({ where: { memberId } });
+  /** Deletes the members' rows and remembers the erasures (erasedAt from the event). */
+  forget: async (tx: Tx, erasures: { memberId: string; erasedAt: Date }[]) => {
+    await tx.partnerErasedMember.createMany({ data: erasures, skipDuplicates: true });
+    await tx.partnerSummary.deleteMany({ where: { memberId: { in: erasures.map((erasure) => erasure.memberId) } } });
   },
   /**
    * Zeroes every counter and forgets every applied event, atomically. TRUNCATE

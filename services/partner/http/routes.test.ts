@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { envelope, uniqueBookNo } from '../../../test/support/events.ts';
+import { bearerAuthenticator } from '../../auth/authenticator.ts';
 import { openSession, sessionCheck } from '../../auth/sessions.ts';
 import type { TokenOptions } from '../../auth/tokens.ts';
 import { createDb, type Db } from '../../platform/db.ts';
@@ -16,18 +17,26 @@ let app: ReturnType<typeof createApp>;
 beforeAll(() => {
   db = createDb(inject('stack').databaseUrl, 2);
   tokens = { secret: 'partner-routes-test-secret-0123456789abcdef', ttlSeconds: 900, refreshTtlSeconds: 3600, sessions: sessionCheck(db) };
-  app = createApp({ logger: createLogger({ name: 'test', level: 'silent' }), routers: [partnerRoutes({ db, tokens })] });
+  app = createApp({
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    routers: [partnerRoutes({ db, auth: bearerAuthenticator(tokens) })],
+  });
 });
 afterAll(() => db.$disconnect());
 
 const bearer = async (memberId: string, role: 'USER' | 'PARTNER' | 'ADMIN') => (await openSession(db, tokens, { memberId, role })).token;
 async function summaryOf(memberId: string, asMember = memberId, role: 'USER' | 'PARTNER' | 'ADMIN' = 'PARTNER') {
-  const response = await app.request(`/partners/${memberId}/summary`, { headers: { authorization: `Bearer ${await bearer(asMember, role)}` } });
+  const response = await app.request(`/partners/${memberId}/summary`, {
+    headers: { authorization: `Bearer ${await bearer(asMember, role)}` },
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 const rent = (memberId: string) => {
   const now = new Date().toISOString();
-  return countPartnerRent(db, envelope('rental.item-rented.v1', { rentalId: randomUUID(), memberId, bookNo: uniqueBookNo(), title: 'T', rentedAt: now, dueAt: now }));
+  return countPartnerRent(
+    db,
+    envelope('rental.item-rented.v1', { rentalId: randomUUID(), memberId, bookNo: uniqueBookNo(), title: 'T', rentedAt: now, dueAt: now }),
+  );
 };
 
 describe('GET /partners/{memberId}/summary', () => {

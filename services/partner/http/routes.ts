@@ -5,7 +5,7 @@ import { createRouter } from '../../platform/http/app.ts';
 import { bearerSecurity, principalOf, requireMember } from '../../platform/http/guards.ts';
 import { ZId } from '../../platform/http/fields.ts';
 import { errorResponses } from '../../platform/http/problem.ts';
-import type { TokenOptions } from '../../auth/login.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
 import { findPartnerSummary } from '../summaries.ts';
 
 const ZPartnerSummary = z
@@ -29,9 +29,9 @@ const summaryRoute = createRoute({
   },
 });
 
-export function partnerRoutes(deps: { db: Db; tokens: TokenOptions }) {
+export function partnerRoutes(deps: { db: Db; auth: Authenticator }) {
   const router = createRouter();
-  router.use('/partners/*', requireMember(deps.tokens));
+  router.use('/partners/*', requireMember(deps.auth));
   return router.openapi(summaryRoute, async (c) => {
     const { memberId } = c.req.valid('param');
     const principal = principalOf(c);

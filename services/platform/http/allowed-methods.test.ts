@@ -16,8 +16,14 @@ shelves.use('/shelves/mine', async () => {
   throw new AppError('UNAUTHORIZED', 'a bearer token is required');
 });
 shelves
-  .openapi(createRoute({ method: 'get', path: '/shelves/{shelfNo}', request: { params: z.object({ shelfNo: z.string() }) }, responses: ok }), (c) => c.json({}, 200))
-  .openapi(createRoute({ method: 'patch', path: '/shelves/{shelfNo}', request: { params: z.object({ shelfNo: z.string() }) }, responses: ok }), (c) => c.json({}, 200))
+  .openapi(
+    createRoute({ method: 'get', path: '/shelves/{shelfNo}', request: { params: z.object({ shelfNo: z.string() }) }, responses: ok }),
+    (c) => c.json({}, 200),
+  )
+  .openapi(
+    createRoute({ method: 'patch', path: '/shelves/{shelfNo}', request: { params: z.object({ shelfNo: z.string() }) }, responses: ok }),
+    (c) => c.json({}, 200),
+  )
   .openapi(createRoute({ method: 'get', path: '/shelves/mine', responses: ok }), (c) => c.json({}, 200))
   .openapi(createRoute({ method: 'delete', path: '/shelves/mine', responses: ok }), (c) => c.json({}, 200));
 const preflighted = createRouter();

@@ -49,13 +49,17 @@ const INITIALIZER = `window.addEventListener('load', function () {
 /** GET /docs, /docs/swagger-initializer.js and /docs/assets/<file>. Not part of the OpenAPI document. */
 export function apiDocsRoutes(options: { documentUrl: string }) {
   const dir = distDir();
-  const files = new Map(Object.entries(ASSETS).map(([name, type]) => [name, { type, body: new Uint8Array(readFileSync(join(dir, name))) }]));
+  const files = new Map(
+    Object.entries(ASSETS).map(([name, type]) => [name, { type, body: new Uint8Array(readFileSync(join(dir, name))) }]),
+  );
   const router = new Hono();
   router.get('/docs', (c) => {
     c.header('Content-Security-Policy', DOCS_CSP);
     return c.html(page(options.documentUrl));
   });
-  router.get('/docs/swagger-initializer.js', (c) => c.body(INITIALIZER, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
+  router.get('/docs/swagger-initializer.js', (c) =>
+    c.body(INITIALIZER, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
   router.get('/docs/assets/:file', (c) => {
     const file = files.get(c.req.param('file'));
     if (!file) return errorResponse(c, 'NOT_FOUND', `no such file: ${c.req.param('file')}`);

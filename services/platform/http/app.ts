@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
+import type { TPrincipal } from '../../contracts/principal.ts';
 import { AppError, RetryLaterError } from '../errors.ts';
 import { classifyFailure } from '../failures.ts';
 import { withLogContext, type Logger } from '../logger.ts';
@@ -24,7 +25,7 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 const declaredMediaType = (path: string) =>
   path === '/codec/login' || path === '/ops' || path.startsWith('/ops/') ? 'application/x-www-form-urlencoded' : 'application/json';
 
-export type ApiEnv = { Variables: { requestId: string; principal?: import('../../auth/login.ts').TPrincipal } };
+export type ApiEnv = { Variables: { requestId: string; principal?: TPrincipal } };
 
 /** A router whose validation failures answer 400 VALIDATION_FAILED with the failing fields. */
 export function createRouter() {
@@ -118,17 +119,21 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
     if (error instanceof AppError) return errorResponse(c, error.code, error.message, error.details);
     if (error instanceof HTTPException && error.status === 415) {
       // The route's validator found a body in a media type the route does not declare.
-      return errorResponse(c, 'UNSUPPORTED_MEDIA_TYPE', `the body must be ${declaredMediaType(c.req.path)}, not ${c.req.header('content-type') ?? 'untyped'}`);
+      return errorResponse(
+        c,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the body must be ${declaredMediaType(c.req.path)}, not ${c.req.header('content-type') ?? 'untyped'}`,
+      );
     }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own refusals, such as a body that is not JSON.
       return errorResponse(c, 'VALIDATION_FAILED', error.message, [{ path: '', message: error.message }]);
     }
     if (classifyFailure(error) === 'transient') {
-      // The database, Temporal or Kafka is away or too slow (services/platform/failures.ts): say so, and when to come back.
-      logger.warn({ requestId: c.get('requestId'), err: error }, 'a dependency is unavailable');
+      // The database, Temporal or Kafka is unreachable, saturated or too slow for a moment (services/platform/failures.ts): try again, not a bug.
+      logger.warn({ requestId: c.get('requestId'), err: error }, 'transient failure answered 503');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-      return errorResponse(c, 'SERVICE_UNAVAILABLE', 'a service this request needs is unavailable; try again shortly');
+      return errorResponse(c, 'SERVICE_UNAVAILABLE', 'a server the API needs is unavailable or did not answer in time; try again shortly');
     }
     logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
     return errorResponse(c, 'INTERNAL', 'something went wrong; the request id is in the logs');

@@ -19,7 +19,10 @@ export function clientAddress(c: Context, trustedProxyHops: number): string {
 
 export function pickClientAddress(socket: string, forwardedFor: string | undefined, trustedProxyHops: number): string {
   if (trustedProxyHops === 0 || !forwardedFor) return unmapped(socket);
-  const chain = forwardedFor.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const chain = forwardedFor
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return unmapped(chain[Math.max(0, chain.length - trustedProxyHops)] ?? socket);
 }
 

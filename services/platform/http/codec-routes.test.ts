@@ -1,6 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { bearerAuthenticator } from '../../auth/authenticator.ts';
 import { endSession, openSession, sessionCheck } from '../../auth/sessions.ts';
 import { createDb } from '../db.ts';
 import { createLogger } from '../logger.ts';
@@ -12,13 +13,18 @@ import { CODEC_SESSION_COOKIE, issueCodecSession } from './codec-session.ts';
 // Tokens and cookies name real sessions in auth's store (the test stack's database).
 const db = createDb(inject('stack').databaseUrl, 2);
 afterAll(() => db.$disconnect());
-const tokens = { secret: 'codec-routes-test-secret-0123456789abcdef', ttlSeconds: 900, refreshTtlSeconds: 3600, sessions: sessionCheck(db) };
+const tokens = {
+  secret: 'codec-routes-test-secret-0123456789abcdef',
+  ttlSeconds: 900,
+  refreshTtlSeconds: 3600,
+  sessions: sessionCheck(db),
+};
 const codecToken = 'a-long-random-codec-token-for-command-line-tools';
 const uiUrl = 'http://127.0.0.1:8233';
 const codec = new EncryptionCodec([{ id: 'k1', key: randomBytes(32) }]);
 const app = createApp({
   logger: createLogger({ name: 'test', level: 'silent' }),
-  routers: [codecRoutes({ codec, namespace: 'default', tokens, codecToken, uiUrl })],
+  routers: [codecRoutes({ codec, namespace: 'default', auth: bearerAuthenticator(tokens), secret: tokens.secret, codecToken, uiUrl })],
 });
 
 const bearer = async (role: 'USER' | 'PARTNER' | 'ADMIN') => (await openSession(db, tokens, { memberId: randomUUID(), role })).token;
@@ -27,7 +33,7 @@ async function codecCookie(options: { ended?: boolean } = {}) {
   const memberId = randomUUID();
   const { sessionId } = await openSession(db, tokens, { memberId, role: 'ADMIN' });
   if (options.ended) await endSession(db, sessionId);
-  return issueCodecSession(tokens, memberId, sessionId);
+  return issueCodecSession(tokens.secret, memberId, sessionId);
 }
 const asJson = (payload: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }) => ({
   metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
@@ -41,6 +47,7 @@ async function call(action: 'decode' | 'encode', payloads: unknown[], headers: R
     headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
     body: JSON.stringify({ payloads }),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads the answer's JSON as it came and asserts the shape it expects
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 }
 const decodedValue = (json: { data: string }) => JSON.parse(Buffer.from(json.data, 'base64').toString('utf8'));
@@ -77,7 +84,7 @@ describe('codec endpoint: who may call it', () => {
     expect((await call('decode', [payload], { authorization: `Bearer ${await codecCookie()}` })).status).toBe(401);
     const memberId = randomUUID();
     const { sessionId } = await openSession(db, tokens, { memberId, role: 'ADMIN' });
-    const otherSecret = await issueCodecSession({ ...tokens, secret: `${tokens.secret}-other` }, memberId, sessionId);
+    const otherSecret = await issueCodecSession(`${tokens.secret}-other`, memberId, sessionId);
     expect((await call('decode', [payload], { cookie: `${CODEC_SESSION_COOKIE}=${otherSecret}` })).status).toBe(401);
   });
 
@@ -107,7 +114,9 @@ describe('codec endpoint: the remote codec protocol', () => {
   });
 
   it('answers 400 with the reason for an unknown key id, a foreign namespace or a malformed body', async () => {
-    const foreign = asJson((await new EncryptionCodec([{ id: 'k-old', key: randomBytes(32) }]).encode([defaultPayloadConverter.toPayload(1)!]))[0]!);
+    const foreign = asJson(
+      (await new EncryptionCodec([{ id: 'k-old', key: randomBytes(32) }]).encode([defaultPayloadConverter.toPayload(1)!]))[0]!,
+    );
     const unknownKey = await call('decode', [foreign], await admin());
     expect(unknownKey.status).toBe(400);
     expect(unknownKey.body.error.message).toMatch(/key id "k-old"/);

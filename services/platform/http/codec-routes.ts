@@ -15,8 +15,8 @@ import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.ts';
 import { isEncrypted } from '../payload-codec.ts';
-import { verifyToken, type TokenOptions } from '../../auth/login.ts';
 import { createRouter, type ApiEnv } from './app.ts';
+import type { Authenticator } from './authenticator.ts';
 import { hasCodecSession } from './codec-session.ts';
 import { bearerSecurity } from './guards.ts';
 import { errorResponses } from './problem.ts';
@@ -36,7 +36,8 @@ const codecRoute = (action: 'decode' | 'encode', namespace: string) =>
       action === 'decode'
         ? 'Decrypt payloads for the Temporal UI or CLI (admin, codec token or codec session)'
         : 'Encrypt payloads (the UI uses it to send signals and updates with encrypted input)',
-    description: 'The Temporal remote codec protocol. Besides a bearer token, the `codec_session` cookie set by GET /codec/login is accepted.',
+    description:
+      'The Temporal remote codec protocol. Besides a bearer token, the `codec_session` cookie set by GET /codec/login is accepted.',
     security: bearerSecurity,
     request: {
       headers: z.object({
@@ -58,7 +59,9 @@ const fromJson = (payload: TPayloadJson): Payload => ({
   data: Buffer.from(payload.data ?? '', 'base64'),
 });
 const toJson = (payload: Payload): TPayloadJson => ({
-  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
+  ),
   data: Buffer.from(payload.data ?? []).toString('base64'),
 });
 
@@ -69,20 +72,29 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** Admin bearer token, codec token, or codec session cookie. */
-export function requireCodecAccess(options: { tokens: TokenOptions; codecToken?: string }) {
+export function requireCodecAccess(options: { auth: Authenticator; secret: string; codecToken?: string }) {
   return createMiddleware<ApiEnv>(async (c, next) => {
-    if (await hasCodecSession(c, options.tokens)) return next();
+    if (await hasCodecSession(c, options)) return next();
     const bearer = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!bearer) throw new AppError('UNAUTHORIZED', 'an admin bearer token, the codec token or a codec session (sign in at /codec/login) is required');
+    if (!bearer)
+      throw new AppError('UNAUTHORIZED', 'an admin bearer token, the codec token or a codec session (sign in at /codec/login) is required');
     if (options.codecToken && sameSecret(bearer, options.codecToken)) return next();
-    const principal = await verifyToken(options.tokens, bearer);
+    const principal = await options.auth.verify(bearer);
     if (principal.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'only an admin may decode or encode payloads');
     c.set('principal', principal);
     return next();
   });
 }
 
-export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; tokens: TokenOptions; codecToken?: string; uiUrl?: string }) {
+/** `secret` (JWT_SECRET) keys the codec session cookie (codec-session.ts). */
+export function codecRoutes(deps: {
+  codec: PayloadCodec;
+  namespace: string;
+  auth: Authenticator;
+  secret: string;
+  codecToken?: string;
+  uiUrl?: string;
+}) {
   const uiOrigin = deps.uiUrl ? new URL(deps.uiUrl).origin : undefined;
   const router = createRouter();
   // Before the access check: a preflight carries no credentials.
@@ -114,12 +126,14 @@ export function codecRoutes(deps: { codec: PayloadCodec; namespace: string; toke
     }
   };
 
-  return router
-    // The header schema admits only this namespace (or none: the CLI sends an empty one unless told).
-    .openapi(codecRoute('decode', deps.namespace), async (c) => {
-      return c.json({ payloads: await convert(c.req.valid('json').payloads, 'decode') }, 200);
-    })
-    .openapi(codecRoute('encode', deps.namespace), async (c) => {
-      return c.json({ payloads: await convert(c.req.valid('json').payloads, 'encode') }, 200);
-    });
+  return (
+    router
+      // The header schema admits only this namespace (or none: the CLI sends an empty one unless told).
+      .openapi(codecRoute('decode', deps.namespace), async (c) => {
+        return c.json({ payloads: await convert(c.req.valid('json').payloads, 'decode') }, 200);
+      })
+      .openapi(codecRoute('encode', deps.namespace), async (c) => {
+        return c.json({ payloads: await convert(c.req.valid('json').payloads, 'encode') }, 200);
+      })
+  );
 }

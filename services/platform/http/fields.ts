@@ -64,7 +64,8 @@ export function passwordString(options: { min: number; max: number }) {
 }
 
 /** The email addresses the API takes (zod's practical email rule, in the document as a pattern), stored lower-case. */
-export const EMAIL_PATTERN = "^(?:[A-Za-z0-9_'+\\-]+\\.)*[A-Za-z0-9_'+\\-]*[A-Za-z0-9_+\\-]@(?:[A-Za-z0-9][A-Za-z0-9\\-]*\\.)+[A-Za-z]{2,}$";
+export const EMAIL_PATTERN =
+  "^(?:[A-Za-z0-9_'+\\-]+\\.)*[A-Za-z0-9_'+\\-]*[A-Za-z0-9_+\\-]@(?:[A-Za-z0-9][A-Za-z0-9\\-]*\\.)+[A-Za-z]{2,}$";
 export const ZEmail = sizedString({ max: 254 })
   .regex(new RegExp(EMAIL_PATTERN), 'an email address')
   .toLowerCase()
@@ -105,8 +106,7 @@ const LEAP_YEAR = '(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[
  * annotation in JSON Schema 2020-12, so the pattern is what the document
  * asserts. ASCII classes only (`\d` is any Unicode digit to other engines).
  */
-export const CALENDAR_DATE_PATTERN =
-  `^(?:${LEAP_YEAR}-02-29|${YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))$`;
+export const CALENDAR_DATE_PATTERN = `^(?:${LEAP_YEAR}-02-29|${YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))$`;
 
 export const ZCalendarDate = z
   .string()

@@ -3,9 +3,7 @@ import { createRouter } from './app.ts';
 
 export type HealthCheck = () => Promise<unknown>;
 
-const ZHealth = z
-  .object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.enum(['ok', 'down'])) })
-  .openapi('Health');
+const ZHealth = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.enum(['ok', 'down'])) }).openapi('Health');
 
 const healthRoute = createRoute({
   method: 'get',
@@ -23,7 +21,10 @@ export function healthRoutes(checks: Record<string, HealthCheck>) {
     const entries = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         const outcome = await Promise.race([
-          check().then(() => 'ok' as const, () => 'down' as const),
+          check().then(
+            () => 'ok' as const,
+            () => 'down' as const,
+          ),
           new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), 2000).unref()),
         ]);
         return [name, outcome] as const;

@@ -4,8 +4,8 @@ import type { Client } from '@temporalio/client';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { MEMBER_SAGA_TYPES, listMySagas } from '../my-sagas.ts';
-import type { TokenOptions } from '../../auth/login.ts';
 import { createRouter } from './app.ts';
+import type { Authenticator } from './authenticator.ts';
 import { ZCursor, encodeCursor } from './cursor.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
 import { errorResponses } from './problem.ts';
@@ -56,15 +56,18 @@ const mySagasRoute = createRoute({
   responses: {
     200: {
       description: 'a page of sagas; nextCursor is null on the last page',
-      content: { 'application/json': { schema: z.object({ items: z.array(ZMySaga), nextCursor: z.string().nullable() }).openapi('MySagaPage') } },
+      content: {
+        'application/json': { schema: z.object({ items: z.array(ZMySaga), nextCursor: z.string().nullable() }).openapi('MySagaPage') },
+      },
     },
     ...errorResponses(400, 401, 404),
   },
 });
 
-export function mySagasRoutes(deps: { temporal: Client; tokens: TokenOptions }) {
+/** `secret` keys the cursor signatures (JWT_SECRET). */
+export function mySagasRoutes(deps: { temporal: Client; auth: Authenticator; secret: string }) {
   const router = createRouter();
-  router.use('/members/me/sagas', requireMember(deps.tokens));
+  router.use('/members/me/sagas', requireMember(deps.auth));
   return router.openapi(mySagasRoute, async (c) => {
     const { type, status, limit, cursor } = c.req.valid('query');
     const { memberId } = principalOf(c);
@@ -74,10 +77,10 @@ export function mySagasRoutes(deps: { temporal: Client; tokens: TokenOptions }) 
       limit,
       ...(type ? { type } : {}),
       ...(status ? { status } : {}),
-      ...(cursor ? { pageToken: verifiedToken(deps.tokens.secret, scope, cursor) } : {}),
+      ...(cursor ? { pageToken: verifiedToken(deps.secret, scope, cursor) } : {}),
     });
     const token = page.nextPageToken ? Buffer.from(page.nextPageToken).toString('base64url') : undefined;
-    const nextCursor = token ? encodeCursor({ token, sig: signToken(deps.tokens.secret, scope, token) }) : null;
+    const nextCursor = token ? encodeCursor({ token, sig: signToken(deps.secret, scope, token) }) : null;
     return c.json({ items: page.items, nextCursor }, 200);
   });
 }

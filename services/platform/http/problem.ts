@@ -40,7 +40,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 /** Error responses a route declares beyond the standard ones (those are added for it, see `withStandardErrors`). */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: ERROR_DESCRIPTIONS[status] ?? 'error', content: { 'application/json': { schema: ZErrorBody } } }]),
+    statuses.map((status) => [
+      status,
+      { description: ERROR_DESCRIPTIONS[status] ?? 'error', content: { 'application/json': { schema: ZErrorBody } } },
+    ]),
   );
 }
 

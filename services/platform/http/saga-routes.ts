@@ -5,20 +5,22 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { deterministicUuid } from '../ids.ts';
 import { readSaga } from '../sagas.ts';
-import type { TokenOptions } from '../../auth/login.ts';
 import { createRouter } from './app.ts';
+import type { Authenticator } from './authenticator.ts';
 import { bearerSecurity, principalOf, requireMember } from './guards.ts';
 import { ZId, headerToken } from './fields.ts';
 import { errorResponses } from './problem.ts';
 import { ZSagaStatus, sagaStatusBody } from './saga-schemas.ts';
 
 export const ZIdempotencyHeaders = z.object({
-  'idempotency-key': headerToken({ max: 200 })
-    .optional()
-    .openapi({ description: "the same key with the same body returns the same saga and its current status; with another body 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own" }),
-  prefer: headerToken({ max: 200 })
-    .optional()
-    .openapi({ description: '`wait=N` (seconds, at most 10): answer 200 with the final status resource if the saga ends within N s, else 202 as without it' }),
+  'idempotency-key': headerToken({ max: 200 }).optional().openapi({
+    description:
+      "the same key with the same body returns the same saga and its current status; with another body 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own",
+  }),
+  prefer: headerToken({ max: 200 }).optional().openapi({
+    description:
+      '`wait=N` (seconds, at most 10): answer 200 with the final status resource if the saga ends within N s, else 202 as without it',
+  }),
 });
 
 /** The saga id: derived from the Idempotency-Key (per caller and saga kind) when one is sent. */
@@ -33,7 +35,11 @@ export function sagaId(kind: string, key: string | undefined, scope = ''): strin
  * nobody anything.
  */
 export function requestHash(secret: string, kind: string, scope: string, body: unknown): string {
-  return createHmac('sha256', secret).update('idempotency-request').update('\u0000').update(JSON.stringify([kind, scope, body])).digest('base64url');
+  return createHmac('sha256', secret)
+    .update('idempotency-request')
+    .update('\u0000')
+    .update(JSON.stringify([kind, scope, body]))
+    .digest('base64url');
 }
 
 /**
@@ -46,7 +52,10 @@ export function anonymousScope(secret: string, email: string): string {
 }
 
 /** The saga id and the request hash for a member's saga request. */
-export function keyedSaga(c: { req: { header(name: string): string | undefined } }, options: { kind: string; memberId: string; body: unknown; secret: string }) {
+export function keyedSaga(
+  c: { req: { header(name: string): string | undefined } },
+  options: { kind: string; memberId: string; body: unknown; secret: string },
+) {
   const key = c.req.header('idempotency-key');
   return {
     id: sagaId(options.kind, key, options.memberId),
@@ -63,7 +72,7 @@ export function memberSagaStatusRoute(options: {
   summary: string;
   workflowId: (id: string) => string;
   temporal: Client;
-  tokens: TokenOptions;
+  auth: Authenticator;
   extend?: (result: unknown) => Record<string, unknown>;
 }) {
   const route = createRoute({
@@ -78,12 +87,13 @@ export function memberSagaStatusRoute(options: {
     },
   });
   const router = createRouter();
-  router.use(`${options.basePath}/*`, requireMember(options.tokens));
+  router.use(`${options.basePath}/*`, requireMember(options.auth));
   return router.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const principal = principalOf(c);
     const saga = await readSaga(options.temporal, options.workflowId(id));
-    if (!saga || (saga.memberId !== principal.memberId && principal.role !== 'ADMIN')) throw new AppError('NOT_FOUND', `no ${options.basePath.slice(1)} ${id}`);
+    if (!saga || (saga.memberId !== principal.memberId && principal.role !== 'ADMIN'))
+      throw new AppError('NOT_FOUND', `no ${options.basePath.slice(1)} ${id}`);
     return c.json(sagaStatusBody(id, saga.view, options.extend), 200);
   });
 }

@@ -101,7 +101,9 @@ async function endedWithin(temporal: Client, workflowId: string, ms: number): Pr
   const timer = setTimeout(() => controller.abort(), ms);
   try {
     // A deadline past the wait, so that a default one per call (the API's) does not end the long poll first.
-    await temporal.withDeadline(Date.now() + ms + 2_000, () => temporal.withAbortSignal(controller.signal, () => temporal.workflow.getHandle(workflowId).result()));
+    await temporal.withDeadline(Date.now() + ms + 2_000, () =>
+      temporal.withAbortSignal(controller.signal, () => temporal.workflow.getHandle(workflowId).result()),
+    );
     return true;
   } catch {
     // Timed out (aborted), or the workflow ended without a result (terminated): readSaga tells which.

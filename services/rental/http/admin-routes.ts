@@ -10,16 +10,26 @@ import { text } from '../../platform/http/fields.ts';
 import { ZIdempotencyHeaders, memberSagaStatusRoute, sagaId } from '../../platform/http/saga-routes.ts';
 import { answerSagaStart, sagaStartResponses } from '../../platform/http/saga-schemas.ts';
 import { sagaExists, startSaga } from '../../platform/sagas.ts';
-import type { TokenOptions } from '../../auth/login.ts';
-import { returnWorkflowId, settleFeeWorkflowId } from '../../contracts/temporal.ts';
+import type { Authenticator } from '../../platform/http/authenticator.ts';
+import { settleFeeWorkflowId } from '../../contracts/temporal.ts';
 import { assessFeeToSettle } from '../settlements.ts';
+import { startReturnSaga } from './return-saga.ts';
 
 const ZMemberParam = z.object({ memberId: z.uuid() });
 const ZAdminReturn = z.strictObject({ bookNo: z.number().int().positive().max(2_147_483_647) }).openapi('AdminReturn');
 const ZSettleFee = z
   .strictObject({
-    reason: text({ max: 200 }).openapi({ example: 'paid at the desk', description: 'kept in the points ledger and published; no personal data' }),
-    points: z.number().int().nonnegative().max(1_000_000).default(0).openapi({ description: "points taken from the member's balance towards the fee (default 0)" }),
+    reason: text({ max: 200 }).openapi({
+      example: 'paid at the desk',
+      description: 'kept in the points ledger and published; no personal data',
+    }),
+    points: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(1_000_000)
+      .default(0)
+      .openapi({ description: "points taken from the member's balance towards the fee (default 0)" }),
   })
   .openapi('SettleFee');
 
@@ -28,18 +38,27 @@ const adminReturnRoute = createRoute({
   path: '/members/{memberId}/returns',
   summary: "Return a book on a member's behalf (admin; return saga): a lost token, an erased member",
   security: bearerSecurity,
-  request: { params: ZMemberParam, headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZAdminReturn } }, required: true } },
+  request: {
+    params: ZMemberParam,
+    headers: ZIdempotencyHeaders,
+    body: { content: { 'application/json': { schema: ZAdminReturn } }, required: true },
+  },
   responses: { ...sagaStartResponses(), ...errorResponses(400, 401, 403) },
 });
 
 const settleFeeRoute = createRoute({
   method: 'post',
   path: '/members/{memberId}/fees/settle',
-  summary: 'Settle an unpaid late fee (admin; saga): `points` of it from the balance, the rest paid at the desk or waived, as `reason` says',
+  summary:
+    'Settle an unpaid late fee (admin; saga): `points` of it from the balance, the rest paid at the desk or waived, as `reason` says',
   description:
     'Refused at once, before any saga: 404 NO_RENTAL_CARD, 409 NOTHING_TO_CLEAR (no fee: a second settlement changes nothing), 422 POINTS_EXCEED_FEE. The saga refuses INSUFFICIENT_POINTS.',
   security: bearerSecurity,
-  request: { params: ZMemberParam, headers: ZIdempotencyHeaders, body: { content: { 'application/json': { schema: ZSettleFee } }, required: true } },
+  request: {
+    params: ZMemberParam,
+    headers: ZIdempotencyHeaders,
+    body: { content: { 'application/json': { schema: ZSettleFee } }, required: true },
+  },
   responses: { ...sagaStartResponses(), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
@@ -49,19 +68,17 @@ function requireAdmin(c: Parameters<typeof principalOf>[0]): string {
   return principal.memberId;
 }
 
-export function adminRentalRoutes(deps: { db: Db; temporal: Client; tokens: TokenOptions }) {
-  const { temporal, tokens } = deps;
+export function adminRentalRoutes(deps: { db: Db; temporal: Client; auth: Authenticator }) {
+  const { temporal, auth } = deps;
   const router = createRouter();
-  router.on('POST', ['/members/:memberId/returns', '/members/:memberId/fees/settle'], requireMember(tokens));
+  router.on('POST', ['/members/:memberId/returns', '/members/:memberId/fees/settle'], requireMember(auth));
   router
     .openapi(adminReturnRoute, async (c) => {
       const admin = requireAdmin(c);
       const { memberId } = c.req.valid('param');
       const { bookNo } = c.req.valid('json');
       const returnId = sagaId('admin-return', c.req.valid('header')['idempotency-key'], `${admin}:${memberId}`);
-      const workflowId = returnWorkflowId(returnId);
-      await startSaga(temporal, { workflowType: 'returnWorkflow', workflowId, args: [{ returnId, memberId, bookNo }], sagaType: 'return', memberId, bookNo });
-      return answerSagaStart(c, { temporal, workflowId, location: `/returns/${returnId}`, id: returnId, extend: (result) => ({ returned: result }) });
+      return startReturnSaga(c, { temporal, returnId, memberId, bookNo });
     })
     .openapi(settleFeeRoute, async (c) => {
       const admin = requireAdmin(c);
@@ -71,11 +88,30 @@ export function adminRentalRoutes(deps: { db: Db; temporal: Client; tokens: Toke
       const workflowId = settleFeeWorkflowId(settlementId);
       // Decided at once from rental's own data; a replayed Idempotency-Key finds its saga instead.
       if (!(await sagaExists(temporal, workflowId))) await assessFeeToSettle(deps.db, { memberId, points });
-      await startSaga(temporal, { workflowType: 'settleFeeWorkflow', workflowId, args: [{ settlementId, memberId, points, reason }], sagaType: 'settle-fee', memberId });
-      return answerSagaStart(c, { temporal, workflowId, location: `/fee-settlements/${settlementId}`, id: settlementId, extend: (result) => ({ settled: result }) });
+      await startSaga(temporal, {
+        workflowType: 'settleFeeWorkflow',
+        workflowId,
+        args: [{ settlementId, memberId, points, reason }],
+        sagaType: 'settle-fee',
+        memberId,
+      });
+      return answerSagaStart(c, {
+        temporal,
+        workflowId,
+        location: `/fee-settlements/${settlementId}`,
+        id: settlementId,
+        extend: (result) => ({ settled: result }),
+      });
     });
   return [
     router,
-    memberSagaStatusRoute({ basePath: '/fee-settlements', summary: 'Fee settlement saga status (the member or an admin)', workflowId: settleFeeWorkflowId, temporal, tokens, extend: (result) => ({ settled: result }) }),
+    memberSagaStatusRoute({
+      basePath: '/fee-settlements',
+      summary: 'Fee settlement saga status (the member or an admin)',
+      workflowId: settleFeeWorkflowId,
+      temporal,
+      auth,
+      extend: (result) => ({ settled: result }),
+    }),
   ];
 }

@@ -23,5 +23,9 @@ function crashingAfterSend(producer: Producer): Producer {
 }
 
 runMain(() =>
-  runServiceProcess('relay', (runtime) => startRelayProcess(runtime, crashAfterPublish ? crashingAfterSend : undefined), 'relay publishing outboxes'),
+  runServiceProcess(
+    'relay',
+    (runtime) => startRelayProcess(runtime, crashAfterPublish ? crashingAfterSend : undefined),
+    'relay publishing outboxes',
+  ),
 );

@@ -1,12 +1,20 @@
 /** What the operations console shows, read from Temporal, the services' outboxes and Kafka at request time. */
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
-import { ALL_TOPICS, deadLetterTopic } from '../../../contracts/events.ts';
-import { SEARCH } from '../../../contracts/temporal.ts';
-import type { Db } from '../../db.ts';
-import { consumerGroupLags, describeTopics, readLastEvents, type GroupLag, type TopicView } from '../../kafka-inspect.ts';
-import { OUTBOX_SCHEMAS } from '../../outbox.ts';
-import { NEEDS_OPERATOR_QUERY } from '../../sagas.ts';
+import { settle, type LetterStatus } from '../../scripts/dlq/ledger.ts';
+import { ALL_TOPICS, deadLetterTopic } from '../contracts/events.ts';
+import { SEARCH } from '../contracts/temporal.ts';
+import type { Db } from '../platform/db.ts';
+import {
+  consumerGroupLags,
+  describeTopics,
+  readLastEvents,
+  type EventView,
+  type GroupLag,
+  type TopicView,
+} from '../platform/kafka-inspect.ts';
+import { OUTBOX_SCHEMAS } from '../platform/outbox.ts';
+import { NEEDS_OPERATOR_QUERY } from '../platform/sagas.ts';
 
 export interface OpsDeps {
   db: Db;
@@ -33,7 +41,8 @@ export interface OverviewData {
   recent: SagaRow[];
   outboxes: { outbox: string; backlog: number; oldestSeconds: number }[];
   lags: GroupLag[];
-  deadLetters: { topic: string; messages: number; groups: Record<string, number> }[];
+  /** Per dead-letter topic: its messages (letters and the operator's records), the letters nobody settled yet, and those per group. */
+  deadLetters: { topic: string; messages: number; unhandled: number; groups: Record<string, number> }[];
 }
 
 async function sagaRows(temporal: Client, query: string, limit: number): Promise<SagaRow[]> {
@@ -67,18 +76,36 @@ async function outboxBacklogs(db: Db) {
   );
 }
 
-/** Dead letters per topic, and per consumer group that parked them (the `dlq-consumer-group` header). */
+/** Each letter among these dead-letter messages (by `partition:offset`) and what the operator did with it (scripts/dlq/ledger.ts). */
+export function letterStatuses(events: EventView[]): Map<string, { group: string; status: LetterStatus; note?: string }> {
+  const records = events.map((event) => ({
+    position: `${event.partition}:${event.offset}`,
+    key: event.key,
+    value: null,
+    headers: event.headers,
+  }));
+  return new Map(
+    settle(records).map((letter) => [
+      letter.position,
+      { group: letter.group, status: letter.status, ...(letter.note ? { note: letter.note } : {}) },
+    ]),
+  );
+}
+
+/** Unhandled dead letters per topic, and per consumer group that parked them (the `dlq-consumer-group` header). */
 async function deadLetterCounts(kafka: Kafka, topics: TopicView[]) {
   return Promise.all(
     topics.map(async (view) => {
       const groups: Record<string, number> = {};
+      let unhandled = 0;
       if (view.messages > 0) {
-        for (const letter of await readLastEvents(kafka, view.topic, { limit: 1000 })) {
-          const group = letter.headers['dlq-consumer-group'] ?? '?';
+        for (const { group, status } of letterStatuses(await readLastEvents(kafka, view.topic, { limit: 1000 })).values()) {
+          if (status !== 'unhandled') continue;
+          unhandled += 1;
           groups[group] = (groups[group] ?? 0) + 1;
         }
       }
-      return { topic: view.topic, messages: view.messages, groups };
+      return { topic: view.topic, messages: view.messages, unhandled, groups };
     }),
   );
 }
@@ -112,4 +139,6 @@ export async function readTopic(deps: OpsDeps, topic: string): Promise<TopicView
 }
 
 export const temporalUiLink = (deps: OpsDeps, workflowId: string) =>
-  deps.uiUrl ? `${deps.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;
+  deps.uiUrl
+    ? `${deps.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`
+    : undefined;
