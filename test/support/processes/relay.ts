@@ -4,13 +4,13 @@
  * batch reached Kafka and before the relay marks it published (the duplicate
  * delivery test, test/faults/relay-crash.test.ts).
  */
-import type { Producer } from 'kafkajs';
+import type { EventProducer } from '../../../services/platform/kafka.ts';
 import { startRelayProcess } from '../../../processes/relay.ts';
 import { runMain, runServiceProcess } from '../../../processes/runtime.ts';
 
 const crashAfterPublish = process.env.RELAY_CRASH_AFTER_PUBLISH === 'true';
 
-function crashingAfterSend(producer: Producer): Producer {
+function crashingAfterSend(producer: EventProducer): EventProducer {
   return {
     ...producer,
     async sendBatch(batch) {
