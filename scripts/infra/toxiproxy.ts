@@ -85,6 +85,44 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+export interface ToxiproxyUpstream {
+  /** DATABASE_URL (the owner's) and the services' own URLs (`AUTH_DATABASE_URL`, ...). */
+  databaseUrls: { DATABASE_URL: string } & Record<string, string>;
+  TEMPORAL_ADDRESS: string;
+  /** Whether the profile's own broker runs (with the PROXIED listener). */
+  kafka: boolean;
+}
+
+/**
+ * The proxies of a profile's Toxiproxy and the app processes' settings that go through them:
+ * every database URL naming the owner's server (each service's role keeps its user and
+ * password) through the one PostgreSQL proxy, a URL naming another server left as it is.
+ */
+export function proxyPlan(ports: ToxiproxyPorts, upstream: ToxiproxyUpstream) {
+  const serverOf = (url: URL) => `${url.hostname}:${url.port || 5432}`;
+  const database = serverOf(new URL(upstream.databaseUrls.DATABASE_URL));
+  const proxies = [
+    { name: 'postgres', listen: `127.0.0.1:${ports.postgres}`, upstream: database, enabled: true },
+    { name: 'temporal', listen: `127.0.0.1:${ports.temporal}`, upstream: upstream.TEMPORAL_ADDRESS, enabled: true },
+    ...(upstream.kafka
+      ? [{ name: 'kafka', listen: `127.0.0.1:${ports.kafka}`, upstream: `127.0.0.1:${ports.kafkaUpstream}`, enabled: true }]
+      : []),
+  ];
+  const databaseUrls = Object.entries(upstream.databaseUrls).flatMap(([key, value]) => {
+    const proxied = new URL(value);
+    if (serverOf(proxied) !== database) return [];
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(ports.postgres);
+    return [[key, proxied.toString()]];
+  });
+  const env: Record<string, string> = {
+    ...Object.fromEntries(databaseUrls),
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    ...(upstream.kafka ? { KAFKA_BROKERS: `127.0.0.1:${ports.kafka}` } : {}),
+  };
+  return { proxies, env };
+}
+
 /**
  * Installs (when missing) and starts the profile's Toxiproxy, or reuses a running one, and sets up
  * its three proxies with no toxic and every proxy enabled. `upstream` holds the servers' real
@@ -92,11 +130,7 @@ async function answers(url: string): Promise<boolean> {
  * moved behind the proxy when it names the owner's server; Kafka is proxied only when the profile's
  * own broker runs (it needs the PROXIED listener).
  */
-export async function startToxiproxy(
-  profile: string,
-  upstream: { databaseUrls: { DATABASE_URL: string } & Record<string, string>; TEMPORAL_ADDRESS: string; kafka: boolean },
-  opts: { log?: Log } = {},
-): Promise<RunningToxiproxy> {
+export async function startToxiproxy(profile: string, upstream: ToxiproxyUpstream, opts: { log?: Log } = {}): Promise<RunningToxiproxy> {
   const ports = toxiproxyPortsOf(profile);
   if (!ports) throw new Error(`profile ${profile} runs without Toxiproxy`);
   const log = opts.log ?? (() => undefined);
@@ -126,33 +160,13 @@ export async function startToxiproxy(
       30_000,
     );
   }
-  const database = new URL(upstream.databaseUrls.DATABASE_URL);
-  const serverOf = (url: URL) => `${url.hostname}:${url.port || 5432}`;
-  const proxies = [
-    { name: 'postgres', listen: `127.0.0.1:${ports.postgres}`, upstream: serverOf(database), enabled: true },
-    { name: 'temporal', listen: `127.0.0.1:${ports.temporal}`, upstream: upstream.TEMPORAL_ADDRESS, enabled: true },
-    ...(upstream.kafka
-      ? [{ name: 'kafka', listen: `127.0.0.1:${ports.kafka}`, upstream: `127.0.0.1:${ports.kafkaUpstream}`, enabled: true }]
-      : []),
-  ];
+  const { proxies, env } = proxyPlan(ports, upstream);
   // A reused server may hold toxics or a disabled proxy from an interrupted run: start clean.
   await api(url, '/reset', { method: 'POST' });
   await api(url, '/populate', { method: 'POST', body: proxies });
-  // Every role's URL on the owner's server goes through the one PostgreSQL proxy (a URL naming another server stays as it is).
-  const proxiedDatabaseUrls = Object.entries(upstream.databaseUrls).flatMap(([key, value]) => {
-    const proxied = new URL(value);
-    if (serverOf(proxied) !== serverOf(database)) return [];
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(ports.postgres);
-    return [[key, proxied.toString()]];
-  });
   return {
     url,
-    env: {
-      ...Object.fromEntries(proxiedDatabaseUrls),
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      ...(upstream.kafka ? { KAFKA_BROKERS: `127.0.0.1:${ports.kafka}` } : {}),
-    },
+    env,
     async stop() {
       if (started) await stopToxiproxy(profile);
     },
