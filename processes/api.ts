@@ -34,6 +34,12 @@ import { opsRoutes } from '../services/ops/ops-routes.tsx';
 import { discardDeadLetters, redriveDeadLetters } from '../scripts/dead-letters.ts';
 import { isMain, onShutdown, runMain, startRuntime } from './runtime.ts';
 
+/**
+ * How long one call of the API to Temporal may take (a call that sets its own deadline keeps it).
+ * 5 s made healthy StartWorkflow calls fail on a two-core machine loaded far past its cores (load 30).
+ */
+export const API_TEMPORAL_CALL_TIMEOUT_MS = 10_000;
+
 /** Builds the HTTP application and its clients; used by the api process and by tests. */
 export async function buildApi({ config, logger }: ReturnType<typeof startRuntime>) {
   // Each service gets a client on its own role, which reaches only its own schema (services/platform/service-databases.ts).
@@ -47,6 +53,8 @@ export async function buildApi({ config, logger }: ReturnType<typeof startRuntim
     ...temporalConnectionOf(config),
     namespace: config.TEMPORAL_NAMESPACE,
     codecKeys: config.TEMPORAL_CODEC_KEYS,
+    // Each call to Temporal gets 10 s unless it sets its own deadline: a partitioned Temporal answers 503, not a request held for ~45 s.
+    callTimeoutMs: API_TEMPORAL_CALL_TIMEOUT_MS,
   });
   await checkNamespace(temporal.connection as Connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_ADDRESS);
   const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: `${config.KAFKA_CLIENT_ID}-api`, logger });

@@ -1,6 +1,5 @@
 /** The outbox relay process: every service's outbox -> Kafka. Several may run; one drains each outbox at a time. */
-import type { Producer } from 'kafkajs';
-import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
+import { connectKafkaProducer, kafkaConnectionOf, type EventProducer } from '../services/platform/kafka.ts';
 import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { startRelay } from '../services/platform/relay.ts';
 import { createDb } from '../services/platform/db.ts';
@@ -11,7 +10,7 @@ import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 /** `wrapProducer` lets another entry point decorate the Kafka producer of the same process. */
 export async function startRelayProcess(
   { config, logger }: Runtime,
-  wrapProducer: (producer: Producer) => Producer = (producer) => producer,
+  wrapProducer: (producer: EventProducer) => EventProducer = (producer) => producer,
 ) {
   // The relay's own role: every outbox table, nothing else (scripts/db/roles.ts).
   const databaseUrl = databaseUrlOf(config, 'relay');

@@ -6,6 +6,7 @@ import kafkajs from 'kafkajs';
 import { execFileAsync, portOpen, spawnServer } from './process-helpers.ts';
 import { CACHE, isCluster, logFile, portsOf, serverDir, type Profile } from './profiles.ts';
 import type { ServerDefinition } from './server.ts';
+import { withProxiedKafkaListener } from './toxiproxy.ts';
 import { fixTopics, SINGLE_BROKER_POLICY, type TopicPolicy } from '../../services/platform/kafka-topics.ts';
 
 const KAFKA_LIBS = join(CACHE, 'kafka-3.9.1/libs');
@@ -44,7 +45,8 @@ function writeKafkaConfig(profile: Profile, name: BrokerName): { properties: str
   const log4j = join(dir, 'log4j.properties');
   writeFileSync(
     properties,
-    [
+    // Test profiles: a second listener for the app processes behind Toxiproxy (toxiproxy.ts).
+    withProxiedKafkaListener(profile, [
       'process.roles=broker,controller',
       `node.id=${nodeIdOf(name)}`,
       `controller.quorum.voters=${voters}`,
@@ -78,7 +80,7 @@ function writeKafkaConfig(profile: Profile, name: BrokerName): { properties: str
           ]
         : []),
       '',
-    ].join('\n'),
+    ]).join('\n'),
   );
   writeFileSync(
     log4j,

@@ -66,7 +66,8 @@ export interface UnhandledMessage {
 
 export interface ConsumerGroupOptions {
   kafka: Kafka;
-  producer: Producer;
+  /** Where dead letters go. */
+  producer: Pick<Producer, 'send'>;
   groupId: string;
   subscriptions: Subscription[];
   logger: Logger;

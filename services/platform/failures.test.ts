@@ -31,6 +31,20 @@ describe('classifyFailure', () => {
     ['pg pool', new Error('timeout exceeded when trying to connect')],
     ['inside an AggregateError', new AggregateError([withCode('ECONNREFUSED')], 'all failed')],
     ['a retriable kafkajs error', Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError', retriable: true })],
+    [
+      'Temporal unreachable (gRPC UNAVAILABLE)',
+      new Error('Failed to start Workflow', {
+        cause: Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+          code: 14,
+          details: 'No connection established',
+          metadata: {},
+        }),
+      }),
+    ],
+    [
+      'Temporal too slow (gRPC DEADLINE_EXCEEDED)',
+      Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4, details: 'Deadline exceeded', metadata: {} }),
+    ],
   ])('%s is transient', (_name, error) => {
     expect(classifyFailure(error)).toBe('transient');
   });
@@ -42,6 +56,11 @@ describe('classifyFailure', () => {
     ['a check violation', withCode('23514')],
     ['not an error at all', 'boom'],
     ['a non-retriable kafkajs error', Object.assign(new Error('bad'), { name: 'KafkaJSNonRetriableError', retriable: false })],
+    ['a gRPC refusal (INVALID_ARGUMENT)', Object.assign(new Error('3 INVALID_ARGUMENT: bad'), { code: 3, details: 'bad', metadata: {} })],
+    [
+      'a Kafka protocol error with code 14 (no gRPC status)',
+      Object.assign(new Error('coordinator loading'), { name: 'KafkaJSProtocolError', code: 14, retriable: false }),
+    ],
   ])('%s is permanent', (_name, error) => {
     expect(classifyFailure(error)).toBe('permanent');
   });

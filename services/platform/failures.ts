@@ -65,6 +65,9 @@ const TRANSIENT_MESSAGES = [
   /socket hang up/i,
 ];
 
+/** gRPC status codes (Temporal's client) of a server that is away or did not answer in time: UNAVAILABLE, DEADLINE_EXCEEDED. */
+const TRANSIENT_GRPC_CODES = new Set([14, 4]);
+
 export type FailureKind = 'transient' | 'permanent';
 
 /** Every object in an error's cause chain (cause, errors of an AggregateError, Prisma's meta), each once. */
@@ -92,6 +95,9 @@ export function classifyFailure(error: unknown): FailureKind {
       if (/^[0-9A-Z]{5}$/.test(candidate) && TRANSIENT_SQLSTATE_CLASSES.includes(candidate.slice(0, 2))) return 'transient';
     }
     if (typeof cause.kind === 'string' && TRANSIENT_ADAPTER_KINDS.has(cause.kind)) return 'transient';
+    // A gRPC status carries its numeric code with `details` and `metadata` (Kafka's numeric codes come without them).
+    if (typeof cause.code === 'number' && TRANSIENT_GRPC_CODES.has(cause.code) && typeof cause.details === 'string' && 'metadata' in cause)
+      return 'transient';
     if (cause.retriable === true && typeof cause.name === 'string' && cause.name.startsWith('KafkaJS')) return 'transient';
     const message = typeof cause.message === 'string' ? cause.message : undefined;
     if (message && TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return 'transient';

@@ -88,11 +88,12 @@ export const PRODUCER_CONFIG: ProducerConfig = {
 
 /**
  * A process's Kafka client with the catalog's topics in place and a connected
- * producer (PRODUCER_CONFIG): what the relay and the consumers both start with.
+ * producer (PRODUCER_CONFIG) that moves to a new producer id after a failed send (renewingProducer):
+ * what the relay and the consumers both start with.
  */
 export async function connectKafkaProducer(
   options: KafkaConnection & { clientId: string; logger: Logger; topics: TopicPolicy },
-): Promise<{ kafka: Kafka; producer: Producer }> {
+): Promise<{ kafka: Kafka; producer: EventProducer }> {
   const kafka = createKafka(options);
   const admin = await connectAdmin(kafka, options.brokers);
   try {
@@ -102,5 +103,80 @@ export async function connectKafkaProducer(
   }
   const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
-  return { kafka, producer };
+  return { kafka, producer: renewingProducer(() => kafka.producer(PRODUCER_CONFIG), producer, options.logger) };
+}
+
+/** What the processes do with a producer: send, and disconnect when they stop. */
+export type EventProducer = Pick<Producer, 'send' | 'sendBatch' | 'disconnect'>;
+/** A producer renewingProducer can start and replace. */
+export type RenewableProducer = EventProducer & Pick<Producer, 'connect'>;
+
+/**
+ * A producer that sends the next batch after any failed send on a new idempotent producer
+ * (a new producer id, its sequence numbers from 0).
+ *
+ * Why: an idempotent producer numbers each partition's batches, and kafkajs rolls a failed
+ * request's sequence numbers back, also when the broker wrote the batch but its answer was lost
+ * (a reset connection, a timeout). Once a send has failed, its caller cannot know which of its
+ * attempts reached the broker: the final error says nothing about the attempts before it. The
+ * relay then reads its outbox again, and the rows it sends next (newer ones added, or a
+ * different count per partition) would go out under the same sequence numbers. Where the count
+ * per partition differs the broker refuses them as out of order, for good; where it matches, the
+ * broker takes them for a duplicate of the batch it holds, answers success and drops them, and
+ * the relay marks rows published that never reached Kafka. A new producer id cannot collide with
+ * what the broker holds: the worst it does is write the failed send's rows a second time, and
+ * consumers drop duplicates by event id.
+ *
+ * The failed send still fails (its caller retries). When the new producer cannot connect, the
+ * next send fails without sending anything, and the one after tries again. The old producer is
+ * disconnected in the background: a send still in flight on it may fail and be sent again by its
+ * caller (the relay's outbox loops share the producer, but each writes topics of its own service,
+ * so no two of them number the same partition).
+ */
+export function renewingProducer(create: () => RenewableProducer, first: RenewableProducer, logger: Logger): EventProducer {
+  let current = first;
+  /** A send of `current` failed: its sequence numbers may no longer match the broker's. */
+  let spent = false;
+  let renewal: Promise<RenewableProducer> | undefined;
+  const renew = async (): Promise<RenewableProducer> => {
+    const next = create();
+    try {
+      await next.connect();
+    } catch (error) {
+      await next.disconnect().catch(() => undefined);
+      throw error;
+    }
+    const old = current;
+    current = next;
+    spent = false;
+    void old.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'could not disconnect the replaced Kafka producer'));
+    return next;
+  };
+  const usable = (): Promise<RenewableProducer> => {
+    if (!spent) return Promise.resolve(current);
+    renewal ??= renew().finally(() => {
+      renewal = undefined;
+    });
+    return renewal;
+  };
+  async function guarded<R>(call: (producer: RenewableProducer) => Promise<R>): Promise<R> {
+    const producer = await usable();
+    try {
+      return await call(producer);
+    } catch (error) {
+      if (producer === current && !spent) {
+        spent = true;
+        logger.warn({ err: error }, 'a Kafka send failed with its outcome unknown; the next send goes out on a new producer id');
+      }
+      throw error;
+    }
+  }
+  return {
+    send: (record) => guarded((producer) => producer.send(record)),
+    sendBatch: (batch) => guarded((producer) => producer.sendBatch(batch)),
+    disconnect: async () => {
+      await renewal?.catch(() => undefined);
+      await current.disconnect();
+    },
+  };
 }

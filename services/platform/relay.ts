@@ -16,7 +16,7 @@ import { activeTraceparent, contextFromTraceparent, tracer } from './tracing.ts'
 
 export interface RelayOptions {
   databaseUrl: string;
-  producer: Producer;
+  producer: Pick<Producer, 'sendBatch'>;
   logger: Logger;
   batchSize?: number;
   pollIntervalMs?: number;

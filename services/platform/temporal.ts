@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import { defaultPayloadConverter, type DataConverter, type LoadedDataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
@@ -33,11 +33,30 @@ export function clientDataConverter(keys: readonly CodecKey[]): LoadedDataConver
 /** A client that keeps the type of the gRPC connection it was made with (the API's health check uses it). */
 export type TemporalClient = Client & { readonly connection: Connection };
 
+type GrpcInterceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
+/**
+ * Gives every gRPC call without a deadline of its own one `ms` from its start (each retry
+ * its own): with Temporal unreachable or silent (a partition that drops every byte) a call
+ * would otherwise wait until gRPC's keepalive gives up, about 45 s.
+ */
+export const defaultDeadline =
+  (ms: number): GrpcInterceptor =>
+  (options, nextCall) =>
+    // The next call as it is (grpc-js only uses its interface), with the deadline added to its options.
+    nextCall(
+      options.deadline === undefined || options.deadline === Infinity ? { ...options, deadline: Date.now() + ms } : options,
+    ) as ReturnType<GrpcInterceptor>;
+
 export async function connectTemporal(
-  options: TemporalConnection & { namespace: string; codecKeys: readonly CodecKey[] },
+  options: TemporalConnection & { namespace: string; codecKeys: readonly CodecKey[]; callTimeoutMs?: number },
 ): Promise<TemporalClient> {
-  const { namespace: _namespace, codecKeys: _keys, ...connectionOptions } = options;
-  const connection = await Connection.connect(connectionOptions);
+  const { namespace: _namespace, codecKeys: _keys, callTimeoutMs, ...connectionOptions } = options;
+  const connection = await Connection.connect({
+    ...connectionOptions,
+    // The SDK's own retries (UNAVAILABLE and the like) stay outermost; the deadline applies to each attempt.
+    ...(callTimeoutMs ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), defaultDeadline(callTimeoutMs)] } : {}),
+  });
   return new Client({
     connection,
     namespace: options.namespace,

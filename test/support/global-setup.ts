@@ -13,13 +13,18 @@ import {
   crashServer,
   defaultApiPort,
   isProfile,
+  restartServer,
   startInfrastructure,
   startServer,
   stopServer,
   TEMPORAL_BINARY,
+  type InfraEnv,
+  type Profile,
   type ServerName,
 } from '../../scripts/infra/infra.ts';
 import { serversOf } from '../../scripts/infra/profiles.ts';
+import { portOpen } from '../../scripts/infra/process-helpers.ts';
+import { startToxiproxy, toxiproxyPortsOf, type RunningToxiproxy } from '../../scripts/infra/toxiproxy.ts';
 import { applyMigrations } from '../../scripts/db/schema-engine.ts';
 import { ensureServiceRoles } from '../../scripts/db/roles.ts';
 import {
@@ -76,8 +81,18 @@ async function startStack(): Promise<Running> {
   await applyMigrations(infra.env.DATABASE_URL);
   // Each service's role, reaching only its own schema (after the migrations: the grants cover the tables they made).
   await ensureServiceRoles(infra.env.DATABASE_URL, { ...infra.env });
+  // The app processes of a test profile reach PostgreSQL, Kafka and Temporal through Toxiproxy (network-fault suites);
+  // the suites, directly. The cluster profile runs without it (toxiproxyPortsOf gives it no ports).
+  let proxy: RunningToxiproxy | undefined;
+  try {
+    proxy = WITH_PROCESSES && toxiproxyPortsOf(TEST_PROFILE) ? await startProxies(TEST_PROFILE, infra.env, log) : undefined;
+  } catch (error) {
+    await infra.stop();
+    throw error;
+  }
   const env: Record<string, string> = {
     ...infra.env,
+    ...proxy?.env,
     PORT: String(API_PORT),
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -137,6 +152,7 @@ async function startStack(): Promise<Running> {
     await new Promise<void>((resolve) => control.listen(API_PORT + 5, '127.0.0.1', resolve));
   } catch (error) {
     await stopProcesses();
+    await proxy?.stop();
     await infra.stop();
     throw error;
   }
@@ -165,13 +181,31 @@ async function startStack(): Promise<Running> {
       temporalBinary: TEMPORAL_BINARY,
       mailpitUrl: infra.env.MAILPIT_URL ?? '',
       smtpUrl: infra.env.SMTP_URL,
+      toxiproxyUrl: proxy?.url ?? '',
     },
     async stop() {
       control.close();
       await stopProcesses();
+      await proxy?.stop();
       await infra.stop();
     },
   };
+}
+
+/**
+ * Starts the profile's Toxiproxy with a proxy for each server. Kafka is proxied only when the profile
+ * runs its own broker; one started before the broker had its proxied listener is restarted with it.
+ */
+async function startProxies(profile: Profile, upstream: InfraEnv, log: (line: string) => void): Promise<RunningToxiproxy> {
+  const kafka = !process.env.KAFKA_BROKERS;
+  if (kafka && !(await portOpen(toxiproxyPortsOf(profile)!.kafkaUpstream))) {
+    log('[kafka] restarting: the running broker has no listener for Toxiproxy');
+    await restartServer(profile, 'kafka', { log });
+  }
+  const databaseUrls = Object.fromEntries(
+    Object.entries(upstream).filter(([key, value]) => key.endsWith('DATABASE_URL') && typeof value === 'string'),
+  ) as { DATABASE_URL: string } & Record<string, string>;
+  return startToxiproxy(profile, { databaseUrls, TEMPORAL_ADDRESS: upstream.TEMPORAL_ADDRESS, kafka }, { log });
 }
 
 /**

@@ -14,7 +14,7 @@ export interface TestStack {
   profile: string;
   /** The owner's connection (migrations, operator commands). */
   databaseUrl: string;
-  /** Each service's and the relay's own connection (`AUTH_DATABASE_URL`, ...), as the processes got them. */
+  /** Each service's and the relay's own connection (`AUTH_DATABASE_URL`, ...), straight to the server (a test profile's processes use the same roles through Toxiproxy). */
   serviceDatabaseUrls: Record<string, string>;
   temporalAddress: string;
   temporalUiUrl: string;
@@ -24,6 +24,8 @@ export interface TestStack {
   mailpitUrl: string;
   /** Mailpit's SMTP server, for suites that run the app processes themselves. */
   smtpUrl: string;
+  /** Toxiproxy's HTTP API: the app processes reach PostgreSQL, Kafka and Temporal through its proxies ('' without app processes). */
+  toxiproxyUrl: string;
 }
 
 declare module 'vitest' {

@@ -18,6 +18,9 @@ import { securityHeaders } from './security-headers.ts';
 /** The largest request body the API reads (README "Security notes"). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** `Retry-After` of a 503 for an unreachable dependency. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /** The only form routes are the codec and console sign-in pages and the console's actions; every other body is JSON. */
 const declaredMediaType = (path: string) =>
   path === '/codec/login' || path === '/ops' || path.startsWith('/ops/') ? 'application/x-www-form-urlencoded' : 'application/json';
@@ -127,10 +130,10 @@ export function createApp(options: { logger: Logger; routers: OpenAPIHono<ApiEnv
       return errorResponse(c, 'VALIDATION_FAILED', error.message, [{ path: '', message: error.message }]);
     }
     if (classifyFailure(error) === 'transient') {
-      // The database (or another server) is unreachable or saturated for a moment: try again, not a bug.
+      // The database, Temporal or Kafka is unreachable, saturated or too slow for a moment (services/platform/failures.ts): try again, not a bug.
       logger.warn({ requestId: c.get('requestId'), err: error }, 'transient failure answered 503');
-      c.header('Retry-After', '1');
-      return errorResponse(c, 'SERVICE_UNAVAILABLE', 'a server the API needs did not answer in time; try again in a second');
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return errorResponse(c, 'SERVICE_UNAVAILABLE', 'a server the API needs is unavailable or did not answer in time; try again shortly');
     }
     logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
     return errorResponse(c, 'INTERNAL', 'something went wrong; the request id is in the logs');

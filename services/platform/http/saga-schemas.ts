@@ -100,7 +100,10 @@ async function endedWithin(temporal: Client, workflowId: string, ms: number): Pr
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ms);
   try {
-    await temporal.withAbortSignal(controller.signal, () => temporal.workflow.getHandle(workflowId).result());
+    // A deadline past the wait, so that a default one per call (the API's) does not end the long poll first.
+    await temporal.withDeadline(Date.now() + ms + 2_000, () =>
+      temporal.withAbortSignal(controller.signal, () => temporal.workflow.getHandle(workflowId).result()),
+    );
     return true;
   } catch {
     // Timed out (aborted), or the workflow ended without a result (terminated): readSaga tells which.

@@ -6,13 +6,13 @@
  * test/faults/relay-crash.test.ts). Batches of other topics (another outbox's
  * backlog) go out as usual, so the crash always hits the rows the test watches.
  */
-import type { Producer } from 'kafkajs';
+import type { EventProducer } from '../../../services/platform/kafka.ts';
 import { startRelayProcess } from '../../../processes/relay.ts';
 import { runMain, runServiceProcess } from '../../../processes/runtime.ts';
 
 const crashAfterTopic = process.env.RELAY_CRASH_AFTER_PUBLISH;
 
-function crashingAfterSend(producer: Producer): Producer {
+function crashingAfterSend(producer: EventProducer): EventProducer {
   return {
     ...producer,
     async sendBatch(batch) {
