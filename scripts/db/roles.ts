@@ -11,7 +11,7 @@
  * the operator makes its role). What each role may do:
  * - a service's role: its own schema's tables (read, write, delete) and
  *   sequences, and the migration table (the start-up schema check); nothing else
- *   (member may also name auth's `Role` type, which its profile column uses);
+ *   (member's profile has a `Role` type of its own, in schema member);
  * - notifications, in addition: EXECUTE on `auth.member_mail_address` (auth's
  *   door to an address at send time; it runs with the owner's rights);
  * - the relay's role: every service's `outbox` table (read, mark, prune) and
@@ -43,8 +43,8 @@ export function grantsOf(user: DatabaseUser, role: string): string[] {
     `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "${user}" TO ${role}`,
     migrations,
   ];
-  // member's profile column has auth's Role enum type: naming the type needs USAGE on auth's schema (no right on its tables or its function).
-  if (user === 'member') own.push(`GRANT USAGE ON SCHEMA "auth" TO ${role}`);
+  // Before migration member_role_type member's profile named auth's Role type and its role had USAGE on auth: taken back.
+  if (user === 'member') own.push(`REVOKE USAGE ON SCHEMA "auth" FROM ${role}`);
   if (user === 'notifications')
     own.push(`GRANT USAGE ON SCHEMA "auth" TO ${role}`, `GRANT EXECUTE ON FUNCTION "auth".member_mail_address(uuid) TO ${role}`);
   return own;
