@@ -90,7 +90,7 @@ describe('per-service roles', () => {
     }
   });
 
-  it("member's profile uses member's own Role type; no role but notifications (auth's function) may use schema auth", async () => {
+  it("member's profile uses member's own Role type; only notifications (auth's function) and the relay (auth's outbox) may use schema auth", async () => {
     const { rows: column } = await owner.query<{ schema: string; type: string }>(
       `SELECT udt_schema AS schema, udt_name AS type FROM information_schema.columns
        WHERE table_schema = 'member' AND table_name = 'profile' AND column_name = 'role'`,
@@ -101,7 +101,7 @@ describe('per-service roles', () => {
     for (const user of DATABASE_USERS.filter((name) => name !== 'auth')) {
       const role = new URL(stack().serviceDatabaseUrls[databaseUrlKey(user)]!).username;
       const { rows } = await owner.query<{ usage: boolean }>(`SELECT has_schema_privilege($1, 'auth', 'USAGE') AS usage`, [role]);
-      expect(rows[0]!.usage, `${role} USAGE on schema auth`).toBe(user === 'notifications');
+      expect(rows[0]!.usage, `${role} USAGE on schema auth`).toBe(user === 'notifications' || user === 'relay');
     }
   });
 
