@@ -15,13 +15,14 @@
  * - notifications, in addition: EXECUTE on `auth.member_mail_address` (auth's
  *   door to an address at send time; it runs with the owner's rights);
  * - the relay's role: every service's `outbox` table (read, mark, prune) and
- *   the migration table; no other table.
+ *   the migration table; no other table. Its URL is RELAY_DATABASE_URL, or on a
+ *   database that holds only some outboxes, a RELAY_<SCHEMA>_OUTBOX_URL.
  * The operator commands (invariant checker, read-model rebuild, dead letters,
  * the ops console) keep the owner's DATABASE_URL.
  */
 import pg from 'pg';
 import { OUTBOX_SCHEMAS } from '../../services/platform/outbox.ts';
-import { DATABASE_USERS, databaseUrlKey, type DatabaseUser } from '../../services/platform/service-databases.ts';
+import { DATABASE_USERS, databaseUrlKey, RELAY_OUTBOX_URL_KEYS, type DatabaseUser } from '../../services/platform/service-databases.ts';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -61,15 +62,19 @@ export function rolesToMake(
   const owner = new URL(ownerUrl);
   const made: { user: DatabaseUser; role: string; password: string }[] = [];
   for (const user of DATABASE_USERS) {
-    const value = env[databaseUrlKey(user)];
-    if (!value || value === ownerUrl) continue;
-    const url = new URL(value);
-    const role = decodeURIComponent(url.username);
-    if (!sameDatabase(url, owner) || role === decodeURIComponent(owner.username)) continue;
-    if (!IDENTIFIER.test(role))
-      throw new Error(`${databaseUrlKey(user)}: the role name ${JSON.stringify(role)} must be lower-case letters, digits and _`);
-    if (!url.password) throw new Error(`${databaseUrlKey(user)}: no password in the URL`);
-    made.push({ user, role, password: decodeURIComponent(url.password) });
+    // The relay's role on this database may come from an outbox's own URL (an outbox that lives in this database, apart from the others).
+    const keys = user === 'relay' ? [databaseUrlKey(user), ...RELAY_OUTBOX_URL_KEYS] : [databaseUrlKey(user)];
+    for (const key of keys) {
+      const value = env[key];
+      if (!value || value === ownerUrl) continue;
+      const url = new URL(value);
+      const role = decodeURIComponent(url.username);
+      if (!sameDatabase(url, owner) || role === decodeURIComponent(owner.username)) continue;
+      if (!IDENTIFIER.test(role)) throw new Error(`${key}: the role name ${JSON.stringify(role)} must be lower-case letters, digits and _`);
+      if (!url.password) throw new Error(`${key}: no password in the URL`);
+      made.push({ user, role, password: decodeURIComponent(url.password) });
+      break;
+    }
   }
   return made;
 }
