@@ -4,7 +4,7 @@ import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { startRelay } from '../services/platform/relay.ts';
 import { createDb } from '../services/platform/db.ts';
 import { checkSchema } from '../services/platform/schema-check.ts';
-import { databaseUrlOf } from '../services/platform/service-databases.ts';
+import { databaseUrlOf, relayOutboxUrlsOf } from '../services/platform/service-databases.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
 /** `wrapProducer` lets another entry point decorate the Kafka producer of the same process. */
@@ -12,10 +12,14 @@ export async function startRelayProcess(
   { config, logger }: Runtime,
   wrapProducer: (producer: EventProducer) => EventProducer = (producer) => producer,
 ) {
-  // The relay's own role: every outbox table, nothing else (scripts/db/roles.ts).
+  // The relay's own role: every outbox table, nothing else (scripts/db/roles.ts). An outbox whose service
+  // lives in a database of its own is read there (RELAY_<SCHEMA>_OUTBOX_URL); loadConfig checked the layout.
   const databaseUrl = databaseUrlOf(config, 'relay');
-  const db = createDb(databaseUrl, 1);
-  await checkSchema(db).finally(() => db.$disconnect());
+  const outboxUrls = relayOutboxUrlsOf(config);
+  for (const url of new Set([databaseUrl, ...Object.values(outboxUrls)])) {
+    const db = createDb(url, 1);
+    await checkSchema(db).finally(() => db.$disconnect());
+  }
   // Idempotent producer: a retried send is written once per partition; acks=all is set per batch.
   const { producer } = await connectKafkaProducer({
     ...kafkaConnectionOf(config),
@@ -25,6 +29,7 @@ export async function startRelayProcess(
   });
   const relay = await startRelay({
     databaseUrl,
+    outboxUrls,
     producer: wrapProducer(producer),
     logger,
     ...(config.OUTBOX_RETENTION_SECONDS > 0

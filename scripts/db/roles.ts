@@ -11,17 +11,18 @@
  * the operator makes its role). What each role may do:
  * - a service's role: its own schema's tables (read, write, delete) and
  *   sequences, and the migration table (the start-up schema check); nothing else
- *   (member may also name auth's `Role` type, which its profile column uses);
+ *   (member's profile has a `Role` type of its own, in schema member);
  * - notifications, in addition: EXECUTE on `auth.member_mail_address` (auth's
  *   door to an address at send time; it runs with the owner's rights);
  * - the relay's role: every service's `outbox` table (read, mark, prune) and
- *   the migration table; no other table.
+ *   the migration table; no other table. Its URL is RELAY_DATABASE_URL, or on a
+ *   database that holds only some outboxes, a RELAY_<SCHEMA>_OUTBOX_URL.
  * The operator commands (invariant checker, read-model rebuild, dead letters,
  * the ops console) keep the owner's DATABASE_URL.
  */
 import pg from 'pg';
 import { OUTBOX_SCHEMAS } from '../../services/platform/outbox.ts';
-import { DATABASE_USERS, databaseUrlKey, type DatabaseUser } from '../../services/platform/service-databases.ts';
+import { DATABASE_USERS, databaseUrlKey, RELAY_OUTBOX_URL_KEYS, type DatabaseUser } from '../../services/platform/service-databases.ts';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -43,8 +44,8 @@ export function grantsOf(user: DatabaseUser, role: string): string[] {
     `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "${user}" TO ${role}`,
     migrations,
   ];
-  // member's profile column has auth's Role enum type: naming the type needs USAGE on auth's schema (no right on its tables or its function).
-  if (user === 'member') own.push(`GRANT USAGE ON SCHEMA "auth" TO ${role}`);
+  // Before migration member_role_type member's profile named auth's Role type and its role had USAGE on auth: taken back.
+  if (user === 'member') own.push(`REVOKE USAGE ON SCHEMA "auth" FROM ${role}`);
   if (user === 'notifications')
     own.push(`GRANT USAGE ON SCHEMA "auth" TO ${role}`, `GRANT EXECUTE ON FUNCTION "auth".member_mail_address(uuid) TO ${role}`);
   return own;
@@ -61,15 +62,19 @@ export function rolesToMake(
   const owner = new URL(ownerUrl);
   const made: { user: DatabaseUser; role: string; password: string }[] = [];
   for (const user of DATABASE_USERS) {
-    const value = env[databaseUrlKey(user)];
-    if (!value || value === ownerUrl) continue;
-    const url = new URL(value);
-    const role = decodeURIComponent(url.username);
-    if (!sameDatabase(url, owner) || role === decodeURIComponent(owner.username)) continue;
-    if (!IDENTIFIER.test(role))
-      throw new Error(`${databaseUrlKey(user)}: the role name ${JSON.stringify(role)} must be lower-case letters, digits and _`);
-    if (!url.password) throw new Error(`${databaseUrlKey(user)}: no password in the URL`);
-    made.push({ user, role, password: decodeURIComponent(url.password) });
+    // The relay's role on this database may come from an outbox's own URL (an outbox that lives in this database, apart from the others).
+    const keys = user === 'relay' ? [databaseUrlKey(user), ...RELAY_OUTBOX_URL_KEYS] : [databaseUrlKey(user)];
+    for (const key of keys) {
+      const value = env[key];
+      if (!value || value === ownerUrl) continue;
+      const url = new URL(value);
+      const role = decodeURIComponent(url.username);
+      if (!sameDatabase(url, owner) || role === decodeURIComponent(owner.username)) continue;
+      if (!IDENTIFIER.test(role)) throw new Error(`${key}: the role name ${JSON.stringify(role)} must be lower-case letters, digits and _`);
+      if (!url.password) throw new Error(`${key}: no password in the URL`);
+      made.push({ user, role, password: decodeURIComponent(url.password) });
+      break;
+    }
   }
   return made;
 }

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { connectionSettingProblems, KAFKA_SETTINGS, TEMPORAL_SETTINGS } from './connection-settings.ts';
 import { parseCodecKeys } from './payload-codec.ts';
-import { DATABASE_USERS, databaseUrlKey, usesDevelopmentPassword } from './service-databases.ts';
+import {
+  DATABASE_USERS,
+  databaseLayoutProblems,
+  databaseUrlKey,
+  RELAY_OUTBOX_URL_KEYS,
+  usesDevelopmentPassword,
+} from './service-databases.ts';
 
 /**
  * The development payload-encryption key: public (it is in the repository), so
@@ -43,6 +49,11 @@ export const ZConfig = z.object({
   NOTIFICATIONS_DATABASE_URL: z.string().url().optional(),
   /** The relay's role: every service's outbox table and nothing else; unset = DATABASE_URL. */
   RELAY_DATABASE_URL: z.string().url().optional(),
+  /** The relay's role on the database of one outbox that lives apart (a service moved to a database of its own); unset = RELAY_DATABASE_URL. */
+  RELAY_AUTH_OUTBOX_URL: z.string().url().optional(),
+  RELAY_MEMBER_OUTBOX_URL: z.string().url().optional(),
+  RELAY_BOOK_OUTBOX_URL: z.string().url().optional(),
+  RELAY_RENTAL_OUTBOX_URL: z.string().url().optional(),
   /** Connections per database client: a process opens one client per distinct service URL it hosts. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -179,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const given = definedOnly(env);
   const parsed = ZConfigInput.safeParse(developing ? { ...DEVELOPMENT_SECRETS, ...given } : given);
   const problems = parsed.success
-    ? connectionSettingProblems(parsed.data)
+    ? [...connectionSettingProblems(parsed.data), ...databaseLayoutProblems(parsed.data)]
     : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (!developing) {
     const missing = (options.secrets ?? SECRET_NAMES).filter((name) => isUnsetOrPublic(name, given[name]));
@@ -188,9 +199,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
         `${missing.join(', ')} must be set to secret values (unset, or the public development value, is accepted only with NODE_ENV=development or test)`,
       );
     }
-    const publicPasswords = DATABASE_USERS.map(databaseUrlKey).filter((key, index) =>
-      usesDevelopmentPassword(given[key], DATABASE_USERS[index]!),
-    );
+    const publicPasswords = [
+      ...DATABASE_USERS.map(databaseUrlKey).filter((key, index) => usesDevelopmentPassword(given[key], DATABASE_USERS[index]!)),
+      ...RELAY_OUTBOX_URL_KEYS.filter((key) => usesDevelopmentPassword(given[key], 'relay')),
+    ];
     if (publicPasswords.length > 0)
       problems.push(
         `${publicPasswords.join(', ')} carry the public development password (accepted only with NODE_ENV=development or test)`,

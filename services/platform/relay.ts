@@ -3,7 +3,9 @@
  * order and marks them published. Woken by NOTIFY on commit, with a polling
  * fallback. One relay at a time drains a given outbox (a transaction-scoped
  * advisory lock), so several relays can run for availability without
- * double-sending or reordering an aggregate's events.
+ * double-sending or reordering an aggregate's events. Outboxes may live in
+ * different databases (a service moved to one of its own): each distinct
+ * connection string gets its own pool, LISTEN and pruning.
  */
 import pg from 'pg';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
@@ -12,10 +14,14 @@ import { OUTBOX_CHANNEL, OUTBOX_SCHEMAS, type OutboxSchema } from './outbox.ts';
 import type { Logger } from './logger.ts';
 import { outboxPublished, readOutboxBacklogWith } from './metrics.ts';
 import { schedulePruning } from './outbox-retention.ts';
+import { groupOutboxes } from './service-databases.ts';
 import { activeTraceparent, contextFromTraceparent, tracer } from './tracing.ts';
 
 export interface RelayOptions {
+  /** Where the outboxes are read. */
   databaseUrl: string;
+  /** Outboxes read through another connection string (their service's own database); the others through databaseUrl. */
+  outboxUrls?: Partial<Record<OutboxSchema, string>>;
   producer: Pick<Producer, 'sendBatch'>;
   logger: Logger;
   batchSize?: number;
@@ -41,15 +47,21 @@ export interface Relay {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: OUTBOX_SCHEMAS.length + 1 });
-  // An idle connection dropped by a PostgreSQL restart: the pool replaces it; without a listener it would kill the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
-  let listener: pg.Client | undefined;
+  // One database (one connection string) per group of outboxes: all four in one group when they share a URL.
+  const databases = groupOutboxes((schema) => options.outboxUrls?.[schema] ?? options.databaseUrl).map(({ url, schemas }) => {
+    // A connection per outbox loop, and one for the backlog gauge.
+    const pool = new pg.Pool({ connectionString: url, max: schemas.length + 1 });
+    // An idle connection dropped by a PostgreSQL restart: the pool replaces it; without a listener it would kill the process.
+    pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+    return { url, schemas, pool, listener: undefined as pg.Client | undefined };
+  });
+  type Database = (typeof databases)[number];
+  const poolOf = new Map(databases.flatMap((database) => database.schemas.map((schema) => [schema, database.pool] as const)));
   let stopped = false;
   const wake = new Map<OutboxSchema, () => void>();
 
   async function drainOnce(schema: OutboxSchema): Promise<number> {
-    const client = await pool.connect();
+    const client = await poolOf.get(schema)!.connect();
     // The pool listens for errors on idle connections only. One lost while checked out here (a
     // database restart) fails the query in flight on its own; unheard, its 'error' event would
     // end the process. Released with the error, the pool discards it.
@@ -129,38 +141,49 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   }
 
-  /** LISTENs for commits; on a lost connection (PostgreSQL restart) polls meanwhile and reconnects. */
-  async function listen(delayMs = 0): Promise<void> {
+  /** LISTENs for a database's commits; on a lost connection (PostgreSQL restart) polls meanwhile and reconnects. */
+  async function listen(database: Database, delayMs = 0): Promise<void> {
     if (stopped) return;
     await new Promise((resolve) => setTimeout(resolve, delayMs));
-    const client = new pg.Client({ connectionString: options.databaseUrl });
-    client.on('notification', (message) => wake.get(message.payload as OutboxSchema)?.());
+    const client = new pg.Client({ connectionString: database.url });
+    // Only this database's outboxes: another database may hold an unused copy of an outbox read elsewhere.
+    const own = (schema: string): schema is OutboxSchema => (database.schemas as string[]).includes(schema);
+    client.on('notification', (message) => {
+      if (message.payload && own(message.payload)) wake.get(message.payload)?.();
+    });
     client.on('error', (error) => {
-      logger.warn({ err: error }, 'outbox listener lost its connection; polling until it is back');
+      logger.warn({ err: error, outboxes: database.schemas }, 'outbox listener lost its connection; polling until it is back');
       client.end().catch(() => {});
-      void listen(1000);
+      void listen(database, 1000);
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      listener = client;
-      for (const resolve of wake.values()) resolve(); // catch up on what committed while deaf
+      database.listener = client;
+      for (const schema of database.schemas) wake.get(schema)?.(); // catch up on what committed while deaf
     } catch (error) {
-      logger.warn({ err: error }, 'outbox listener cannot connect; retrying');
+      logger.warn({ err: error, outboxes: database.schemas }, 'outbox listener cannot connect; retrying');
       await client.end().catch(() => {});
-      void listen(Math.min(Math.max(delayMs * 2, 500), 5000));
+      void listen(database, Math.min(Math.max(delayMs * 2, 500), 5000));
     }
   }
 
-  await listen();
+  await Promise.all(databases.map((database) => listen(database)));
   const loops = OUTBOX_SCHEMAS.map((schema) => loop(schema));
-  // Its own small pool: pruning never takes a connection the outbox loops wait for.
-  const prunePool = options.retentionSeconds === undefined ? undefined : new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
-  prunePool?.on('error', (error) => logger.warn({ err: error }, 'idle pruning connection lost'));
-  const pruning = prunePool
-    ? schedulePruning(prunePool, { retentionSeconds: options.retentionSeconds!, intervalMs: options.pruneIntervalMs ?? 60_000, logger })
-    : undefined;
-  readOutboxBacklogWith(() => readBacklog(pool));
+  // Each database its own small pool: pruning never takes a connection the outbox loops wait for.
+  const prunings = databases.flatMap(({ url, schemas }) => {
+    if (options.retentionSeconds === undefined) return [];
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    pool.on('error', (error) => logger.warn({ err: error }, 'idle pruning connection lost'));
+    const pruning = schedulePruning(pool, {
+      retentionSeconds: options.retentionSeconds,
+      intervalMs: options.pruneIntervalMs ?? 60_000,
+      logger,
+      schemas,
+    });
+    return [{ pool, pruning }];
+  });
+  readOutboxBacklogWith(async () => (await Promise.all(databases.map(({ pool, schemas }) => readBacklog(pool, schemas)))).flat());
 
   return {
     drain,
@@ -169,10 +192,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       readOutboxBacklogWith(undefined);
       for (const resolve of wake.values()) resolve();
       await Promise.allSettled(loops);
-      await pruning?.stop();
-      await prunePool?.end();
-      await listener?.end().catch(() => {});
-      await pool.end();
+      for (const { pool, pruning } of prunings) {
+        await pruning.stop();
+        await pool.end();
+      }
+      for (const database of databases) {
+        await database.listener?.end().catch(() => {});
+        await database.pool.end();
+      }
     },
   };
 }
@@ -213,9 +240,9 @@ function groupByTopic(rows: OutboxRow[], spans: Span[]) {
 }
 
 /** Each outbox's unpublished rows and the age of the oldest (the index on published_at, seq finds them). */
-async function readBacklog(pool: pg.Pool) {
+async function readBacklog(pool: pg.Pool, schemas: readonly OutboxSchema[]) {
   return Promise.all(
-    OUTBOX_SCHEMAS.map(async (outbox) => {
+    schemas.map(async (outbox) => {
       const {
         rows: [row],
       } = await pool.query<{ rows: number; oldest: number }>(

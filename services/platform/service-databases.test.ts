@@ -1,7 +1,17 @@
 /** Per-service connection strings: defaults, sharing, and the development passwords refused outside development. */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
-import { DATABASE_USERS, databaseUrlOf, developmentDatabaseUrls, poolSizeEach, usesDevelopmentPassword } from './service-databases.ts';
+import {
+  DATABASE_USERS,
+  databaseLayoutProblems,
+  databaseUrlOf,
+  developmentDatabaseUrls,
+  groupOutboxes,
+  poolSizeEach,
+  relayOutboxUrlOf,
+  relayOutboxUrlsOf,
+  usesDevelopmentPassword,
+} from './service-databases.ts';
 import { grantsOf, rolesToMake } from '../../scripts/db/roles.ts';
 
 const OWNER = 'postgresql://bookrental:owner-secret@db.example:5432/bookrental';
@@ -24,6 +34,8 @@ describe('per-service database URLs', () => {
       NODE_ENV: 'test',
       RENTAL_DATABASE_URL: 'postgresql://svc_rental:pw@db.example:5432/bookrental',
       AUTH_DATABASE_URL: 'postgresql://auth:pw@auth-db.example/auth',
+      // auth's outbox moves with it: the relay reads it there.
+      RELAY_AUTH_OUTBOX_URL: 'postgresql://relay:pw@auth-db.example/auth',
     };
     const config = loadConfig(env);
     expect(databaseUrlOf(config, 'rental')).toBe('postgresql://svc_rental:pw@db.example:5432/bookrental');
@@ -60,9 +72,10 @@ describe('per-service database URLs', () => {
       [...new Set(statements.flatMap((sql) => [...sql.matchAll(/SCHEMA "(\w+)"|ON "(\w+)"\./g)].map((m) => m[1] ?? m[2])))].sort();
     expect(schemasIn(grantsOf('book', 'svc_book'))).toEqual(['book']);
     expect(schemasIn(grantsOf('rental', 'svc_rental'))).toEqual(['rental']);
-    expect(schemasIn(grantsOf('member', 'svc_member'))).toEqual(['auth', 'member']);
+    expect(schemasIn(grantsOf('member', 'svc_member').filter((sql) => sql.startsWith('GRANT')))).toEqual(['member']);
+    // The USAGE on auth member's role had while its profile named auth's Role type is taken back.
     expect(grantsOf('member', 'svc_member').filter((sql) => sql.includes('"auth"'))).toEqual([
-      'GRANT USAGE ON SCHEMA "auth" TO svc_member',
+      'REVOKE USAGE ON SCHEMA "auth" FROM svc_member',
     ]);
     expect(grantsOf('notifications', 'svc_notifications')).toContain(
       'GRANT EXECUTE ON FUNCTION "auth".member_mail_address(uuid) TO svc_notifications',
@@ -85,5 +98,76 @@ describe('pool sizes', () => {
     expect(poolSizeEach(10, 4)).toBe(3);
     expect(poolSizeEach(10, 7)).toBe(3);
     expect(poolSizeEach(40, 4)).toBe(10);
+  });
+});
+
+describe("the relay's outbox URLs (one database per service)", () => {
+  const SPLIT = 'postgresql://svc_book:pw@db.example:5432/books';
+  const SPLIT_RELAY = 'postgresql://svc_relay:pw@db.example:5432/books';
+  const RELAY = 'postgresql://svc_relay:pw@db.example:5432/bookrental';
+
+  it('with one URL for all, one group of every outbox (one pool, one LISTEN, as before)', () => {
+    const config = loadConfig({ DATABASE_URL: OWNER, NODE_ENV: 'test', RELAY_DATABASE_URL: RELAY });
+    expect(groupOutboxes((schema) => relayOutboxUrlOf(config, schema))).toEqual([
+      { url: RELAY, schemas: ['auth', 'member', 'book', 'rental'] },
+    ]);
+    expect(relayOutboxUrlsOf(config)).toEqual({});
+  });
+
+  it('an outbox with its own URL is a group of its own; outboxes on one URL share a group', () => {
+    const config = loadConfig({
+      DATABASE_URL: OWNER,
+      NODE_ENV: 'test',
+      RELAY_DATABASE_URL: RELAY,
+      BOOK_DATABASE_URL: SPLIT,
+      RELAY_BOOK_OUTBOX_URL: SPLIT_RELAY,
+      MEMBER_DATABASE_URL: 'postgresql://svc_member:pw@db.example:5432/bookrental',
+    });
+    expect(relayOutboxUrlsOf(config)).toEqual({ book: SPLIT_RELAY });
+    expect(groupOutboxes((schema) => relayOutboxUrlOf(config, schema))).toEqual([
+      { url: RELAY, schemas: ['auth', 'member', 'rental'] },
+      { url: SPLIT_RELAY, schemas: ['book'] },
+    ]);
+  });
+
+  it("refuses an outbox the relay would read in another database than its service's", () => {
+    expect(() => loadConfig({ DATABASE_URL: OWNER, NODE_ENV: 'test', BOOK_DATABASE_URL: SPLIT })).toThrow(
+      /book's outbox is written in db.example:5432\/books \(BOOK_DATABASE_URL\) but the relay would read it in db.example:5432\/bookrental \(DATABASE_URL\): set RELAY_BOOK_OUTBOX_URL/,
+    );
+    expect(() =>
+      loadConfig({ DATABASE_URL: OWNER, NODE_ENV: 'test', RELAY_DATABASE_URL: 'postgresql://svc_relay:pw@elsewhere.example/bookrental' }),
+    ).toThrow(/auth's outbox is written in .*\(DATABASE_URL\) but the relay would read it in elsewhere.example:5432\/bookrental/);
+    // No password in the message.
+    expect(() => loadConfig({ DATABASE_URL: OWNER, NODE_ENV: 'test', BOOK_DATABASE_URL: SPLIT })).not.toThrow(/pw@|owner-secret/);
+  });
+
+  it('refuses two relay URLs naming one database with different strings (one LISTEN per database)', () => {
+    expect(databaseLayoutProblems({ DATABASE_URL: OWNER, RELAY_DATABASE_URL: RELAY, RELAY_RENTAL_OUTBOX_URL: OWNER })).toEqual([
+      'RELAY_DATABASE_URL and RELAY_RENTAL_OUTBOX_URL name the same database db.example:5432/bookrental with different connection strings: give the relay one URL per database',
+    ]);
+  });
+
+  it("the development relay password is refused outside development in an outbox's URL too", () => {
+    expect(() =>
+      loadConfig({
+        DATABASE_URL: OWNER,
+        NODE_ENV: 'production',
+        ...secrets,
+        BOOK_DATABASE_URL: SPLIT,
+        RELAY_BOOK_OUTBOX_URL: 'postgresql://svc_relay:dev-relay-password@db.example:5432/books',
+      }),
+    ).toThrow(/RELAY_BOOK_OUTBOX_URL carry the public development password/);
+  });
+
+  it("the roles step makes the relay's role from an outbox's URL on the database it sets up", () => {
+    expect(
+      rolesToMake('postgresql://bookrental:owner-secret@db.example:5432/books', {
+        BOOK_DATABASE_URL: SPLIT,
+        RELAY_BOOK_OUTBOX_URL: SPLIT_RELAY,
+      }),
+    ).toEqual([
+      { user: 'book', role: 'svc_book', password: 'pw' },
+      { user: 'relay', role: 'svc_relay', password: 'pw' },
+    ]);
   });
 });

@@ -90,6 +90,21 @@ describe('per-service roles', () => {
     }
   });
 
+  it("member's profile uses member's own Role type; only notifications (auth's function) and the relay (auth's outbox) may use schema auth", async () => {
+    const { rows: column } = await owner.query<{ schema: string; type: string }>(
+      `SELECT udt_schema AS schema, udt_name AS type FROM information_schema.columns
+       WHERE table_schema = 'member' AND table_name = 'profile' AND column_name = 'role'`,
+    );
+    expect(column).toEqual([{ schema: 'member', type: 'Role' }]);
+    expect(await outcome(as('member'), `SELECT 'PARTNER'::member."Role"`)).toBe('ok');
+    expect(await outcome(as('member'), `SELECT 'PARTNER'::auth."Role"`)).toBe('42501');
+    for (const user of DATABASE_USERS.filter((name) => name !== 'auth')) {
+      const role = new URL(stack().serviceDatabaseUrls[databaseUrlKey(user)]!).username;
+      const { rows } = await owner.query<{ usage: boolean }>(`SELECT has_schema_privilege($1, 'auth', 'USAGE') AS usage`, [role]);
+      expect(rows[0]!.usage, `${role} USAGE on schema auth`).toBe(user === 'notifications' || user === 'relay');
+    }
+  });
+
   it('the relay reads, marks and prunes the outboxes and nothing else', async () => {
     for (const schema of ['auth', 'member', 'book', 'rental']) {
       expect(await outcome(as('relay'), `SELECT seq FROM "${schema}".outbox WHERE false`)).toBe('ok');
