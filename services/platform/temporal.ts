@@ -36,9 +36,9 @@ export type TemporalClient = Client & { readonly connection: Connection };
 type GrpcInterceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 
 /**
- * Gives every gRPC call without a deadline of its own one `ms` from its start (each retry
- * its own): with Temporal unreachable or silent (a partition that drops every byte) a call
- * would otherwise wait until gRPC's keepalive gives up, about 45 s.
+ * Gives every gRPC call without a deadline of its own one `ms` from its start, its retries
+ * included: with Temporal unreachable or silent (a partition that drops every byte) a call
+ * would otherwise wait until gRPC's keepalive gives up, about 45 s, and each retry again.
  */
 export const defaultDeadline =
   (ms: number): GrpcInterceptor =>
@@ -54,8 +54,9 @@ export async function connectTemporal(
   const { namespace: _namespace, codecKeys: _keys, callTimeoutMs, ...connectionOptions } = options;
   const connection = await Connection.connect({
     ...connectionOptions,
-    // The SDK's own retries (UNAVAILABLE and the like) stay outermost; the deadline applies to each attempt.
-    ...(callTimeoutMs ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), defaultDeadline(callTimeoutMs)] } : {}),
+    // The deadline is outermost, so the SDK's own retries (UNAVAILABLE and the like) share it: an attempt
+    // that would start after it fails at once, and a caller waits at most callTimeoutMs for the whole call.
+    ...(callTimeoutMs ? { interceptors: [defaultDeadline(callTimeoutMs), makeGrpcRetryInterceptor(defaultGrpcRetryOptions())] } : {}),
   });
   return new Client({
     connection,
