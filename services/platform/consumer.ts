@@ -20,7 +20,10 @@ import type { Consumer, EachBatchHandler, EachBatchPayload, IHeaders, Kafka, Kaf
 import { deadLetterTopic, isEventOf, parseEnvelope, type TEnvelope, type Topic } from '../contracts/events.ts';
 import { backoffMs, classifyFailure } from './failures.ts';
 import { withLogContext, type Logger } from './logger.ts';
-import { consumerPaused, consumerPauses, consumerProcessed, consumerRelaunches, consumerRetries, deadLettersParked } from './metrics.ts';
+import { consumerPaused, consumerPauses, consumerProcessed, consumerRetries, deadLettersParked } from './metrics.ts';
+import { superviseConsumer, type ConsumerGroup, type Vitals } from './consumer-supervisor.ts';
+
+export type { ConsumerGroup } from './consumer-supervisor.ts';
 import { contextFromTraceparent, tracer } from './tracing.ts';
 
 export interface Subscription<T extends Topic = Topic> {
@@ -95,12 +98,6 @@ export interface ConsumerGroupOptions {
 
 type Parsed = ReturnType<typeof parseEnvelope<Topic>>;
 type Outcome = 'applied' | 'parked' | 'paused';
-
-/** A running consumer group; a consumer that crashed for good or stalled is replaced until `disconnect`. */
-export interface ConsumerGroup {
-  groupId: string;
-  disconnect(): Promise<void>;
-}
 
 export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<ConsumerGroup> {
   const { kafka, producer, groupId, logger } = options;
@@ -312,22 +309,17 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     }
   };
 
-  /** A consumer in the group, running: connected, subscribed, fetching. */
-  async function launch(): Promise<Consumer> {
+  /** A consumer in the group, running: connected, subscribed, fetching, and reporting to its supervisor. */
+  async function launch(vitals: Vitals): Promise<Consumer> {
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-    // This consumer's number: a replaced one's events and batches no longer count.
-    const mine = ++generation;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       logger.error({ groupId, err: payload.error, restart: payload.restart }, 'consumer group crashed');
-      // kafkajs restarts the consumer itself after a retriable error; after any other it stays down, so it is relaunched here.
-      if (!payload.restart && mine === generation) replace('a crash kafkajs does not restart from');
+      // kafkajs restarts the consumer itself after a retriable error; after any other it stays down.
+      if (!payload.restart) vitals.crashedForGood();
     });
-    // Signs of life: the runner fetches (every few seconds even when idle or paused) and heartbeats.
-    const alive = () => {
-      if (mine === generation) lastSign = Date.now();
-    };
-    consumer.on(consumer.events.FETCH, alive);
-    consumer.on(consumer.events.HEARTBEAT, alive);
+    // The runner fetches every few seconds, even when idle or paused, and heartbeats.
+    consumer.on(consumer.events.FETCH, vitals.alive);
+    consumer.on(consumer.events.HEARTBEAT, vitals.alive);
     try {
       await consumer.connect();
       await consumer.subscribe({
@@ -338,13 +330,11 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachBatch: async (payload) => {
-          // Only the current consumer's batches count: one replaced for a hung batch is not watched again.
-          if (mine === generation) batchesRunning.set(payload, Date.now());
+          const ended = vitals.batchStarted();
           try {
             await eachBatch(payload);
           } finally {
-            batchesRunning.delete(payload);
-            alive();
+            ended();
           }
         },
       });
@@ -355,79 +345,13 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     return consumer;
   }
 
-  /**
-   * Puts a new consumer in the group in place of the current one, which is
-   * left to disconnect on its own (a hung batch would keep its disconnect
-   * waiting); its partitions move to the new one once the group sees it gone.
-   * Retried with capped backoff until a consumer runs or the group is stopped.
-   */
-  function replace(why: string): void {
-    if (replacing || stopped) return;
-    replacing = true;
-    const old = current;
-    current = undefined;
-    generation++;
-    batchesRunning.clear();
-    void old?.disconnect().catch(() => {});
-    logger.error({ groupId, why }, 'consumer group replaced by a new consumer');
-    const attempt = (n: number): void => {
-      setTimeout(
-        () => {
-          if (stopped) {
-            replacing = false;
-            return;
-          }
-          launch()
-            .then((consumer) => {
-              replacing = false;
-              if (stopped) return void consumer.disconnect().catch(() => {});
-              current = consumer;
-              lastSign = Date.now();
-              consumerRelaunches.inc({ group: groupId });
-              logger.warn({ groupId, attempts: n, why }, 'consumer group relaunched');
-            })
-            .catch((error: unknown) => {
-              logger.warn({ groupId, attempt: n, err: error }, 'consumer group relaunch failed; trying again');
-              attempt(n + 1);
-            });
-        },
-        backoffMs(n, 1000, 30_000),
-      ).unref();
-    };
-    attempt(1);
-  }
-
-  let stopped = false;
-  let replacing = false;
-  let generation = 0;
-  let lastSign = Date.now();
-  /** Batches being handled, with when each began. */
-  const batchesRunning = new Map<EachBatchPayload, number>();
-  let current: Consumer | undefined;
-  current = await launch();
-  // The watchdog: a consumer that shows no sign of life (no fetch, no heartbeat) or holds one batch far too long is replaced.
-  const stallMs = options.stallTimeoutMs ?? 120_000;
-  const batchLimitMs = options.batchTimeoutMs ?? 300_000;
-  const watchdog = setInterval(
-    () => {
-      if (stopped || replacing || !current) return;
-      const now = Date.now();
-      const oldestBatch = Math.min(...batchesRunning.values());
-      if (now - oldestBatch > batchLimitMs) replace(`a batch has run for ${Math.round((now - oldestBatch) / 1000)} s`);
-      else if (batchesRunning.size === 0 && now - lastSign > stallMs)
-        replace(`no fetch and no heartbeat for ${Math.round((now - lastSign) / 1000)} s`);
-    },
-    Math.min(stallMs, batchLimitMs, 10_000),
-  );
-  watchdog.unref();
-  return {
+  return superviseConsumer({
     groupId,
-    async disconnect() {
-      stopped = true;
-      clearInterval(watchdog);
-      await current?.disconnect();
-    },
-  };
+    logger,
+    launch,
+    ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+    ...(options.batchTimeoutMs === undefined ? {} : { batchTimeoutMs: options.batchTimeoutMs }),
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
