@@ -34,8 +34,6 @@ beforeAll(async () => {
   main = new pg.Pool({ connectionString: stack().databaseUrl, max: 1 });
   books = await createScratchDatabase(stack().databaseUrl); // CREATE DATABASE + every committed migration
   apart = new pg.Pool({ connectionString: books.url, max: 1 });
-  // pool.end() resolves before its sockets close: the DROP DATABASE … WITH (FORCE) of afterAll may still end one, not an error of the test.
-  apart.on('error', () => {});
   // Book numbers of the new database must not meet the stack's (rental's title cache is keyed by them).
   await apart.query(`SELECT setval(pg_get_serial_sequence('book.book', 'book_no'), $1)`, [uniqueBookNo()]);
 }, 180_000);
