@@ -16,14 +16,14 @@
  * every invariant holds.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, settledSaga, stack } from '../support/api.ts';
 import { envelope, uniqueBookNo } from '../support/events.ts';
 import { heldStepHistories, rentsHeldInAwardPoints, settleHeld } from '../support/in-flight.ts';
 import { expectInvariantsToHold } from '../support/invariants.ts';
-import { readTopic } from '../support/kafka.ts';
+import { connectTestProducer, readTopic } from '../support/kafka.ts';
 import { newBook, newMember } from '../support/library.ts';
 import { addToxic, bytesThrough, deadLetterMessages, removeToxic, resetProxies } from '../support/toxiproxy.ts';
 
@@ -31,10 +31,7 @@ const RESET_MS = 15_000;
 let producer: Producer;
 let db: pg.Pool;
 beforeAll(async () => {
-  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  producer = await connectTestProducer(stack().kafkaBrokers);
   db = new pg.Pool({ connectionString: stack().databaseUrl, max: 2 });
 });
 afterAll(async () => {

@@ -6,13 +6,14 @@
  * metrics show the pauses.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../scripts/dead-letters.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { eventually, stack } from '../support/api.ts';
+import { connectTestProducer } from '../support/kafka.ts';
 import { crashServer, startServer } from '../support/control.ts';
 import { envelope, uniqueBookNo } from '../support/events.ts';
 import { expectInvariantsToHold } from '../support/invariants.ts';
@@ -21,10 +22,7 @@ import { sample } from '../support/metrics.ts';
 const DOWN_MS = 120_000;
 let producer: Producer;
 beforeAll(async () => {
-  producer = new Kafka({ brokers: stack().kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  producer = await connectTestProducer(stack().kafkaBrokers);
 });
 afterAll(async () => {
   await producer.disconnect();

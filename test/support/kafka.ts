@@ -1,4 +1,13 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+
+/** A connected producer for suites that put messages on the stack's topics themselves (keyed as the services key them). */
+export async function connectTestProducer(brokers: string): Promise<Producer> {
+  const producer = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  return producer;
+}
 
 /** Waits until every consumer group has members and a stable assignment, so tests do not race the first rebalance. */
 export async function waitForConsumerGroups(brokers: string, groupIds: string[], timeoutMs: number): Promise<void> {
