@@ -3,11 +3,11 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
-  ServiceError,
   type Client,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { trace } from '@opentelemetry/api';
 import { AppError } from './errors.ts';
 import type * as workflows from '../../workflows/index.ts';
 import { progressQuery } from '../contracts/temporal.ts';
@@ -143,7 +143,10 @@ async function queryProgress<R>(client: Client, handle: WorkflowHandle): Promise
     const progress = await client.withDeadline(Date.now() + 2_000, () => handle.query(progressQuery));
     return asApiStatus(progress as SagaProgress<R>);
   } catch (error) {
-    if (!(error instanceof ServiceError)) throw error;
+    // The step list is a worker's answer, best effort: no worker in time (ServiceError), or a worker that
+    // failed the query while it restarts or replays (QueryNotRegisteredError, QueryRejectedError). The saga
+    // is running whatever the query says; the caller polls again. The request's span keeps the failure.
+    trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
     return { status: 'RUNNING', steps: [], progressUnavailable: true };
   }
 }

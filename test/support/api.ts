@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { confirmationLink } from './mail.ts';
 
@@ -23,7 +25,39 @@ export async function api(path: string, init: RequestInit & { token?: string; js
   } catch {
     body = text;
   }
+  if (response.status >= 500 && body?.error?.code === 'INTERNAL') body.logged = loggedFor(response.headers.get('x-request-id'));
   return { status: response.status, headers: response.headers, body };
+}
+
+/**
+ * What the API processes logged for one request, so that a suite failing on a 500 prints its
+ * cause with the answer (CI shows a failure's message, not the stack's log files).
+ */
+/** A log line's message and error, without the stack. */
+function summaryOf(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; err?: { type?: string; message?: string } };
+    return `${entry.msg}: ${entry.err?.type}: ${entry.err?.message}`;
+  } catch {
+    return line.slice(0, 300);
+  }
+}
+
+function loggedFor(requestId: string | null): string {
+  if (!requestId) return 'no x-request-id';
+  const logDir = `.data/${stack().profile}/logs`;
+  const lines: string[] = [];
+  for (const dir of [logDir, join(logDir, 'second-api')]) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((name) => name.startsWith('api') && name.endsWith('.log'));
+    } catch {
+      continue;
+    }
+    for (const name of names)
+      for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) if (line.includes(requestId)) lines.push(summaryOf(line));
+  }
+  return lines.join(' | ').slice(0, 2000) || `nothing logged for request ${requestId}`;
 }
 
 /**

@@ -17,7 +17,10 @@ export const ZSagaStatus = z
       .object({ step: z.string(), code: z.string(), message: z.string() })
       .optional()
       .openapi({ description: 'an undo that gave up; the saga is FAILED until an operator acts' }),
-    progressUnavailable: z.boolean().optional().openapi({ description: 'no worker answered in time; steps are unknown for now' }),
+    progressUnavailable: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'no worker answered the step list in time (or one failed to while restarting); steps are unknown for now' }),
   })
   .openapi('SagaStatus');
 
