@@ -1,6 +1,6 @@
-import { verify } from 'hono/jwt';
 import { AppError, RetryLaterError } from '../platform/errors.ts';
 import type { Db } from '../platform/db.ts';
+import { TokenRefused, verifyHs256 } from './domain/hs256.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from './domain/password.ts';
 import { credentialsRepo } from './db/credentials.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -56,7 +56,7 @@ export async function throttledLogin(
 export async function verifyToken(tokens: TokenOptions, token: string): Promise<TPrincipal> {
   let principal: TPrincipal;
   try {
-    const claims = await verify(token, tokens.secret, 'HS256');
+    const claims = verifyHs256(token, tokens.secret);
     principal = ZPrincipal.parse({ memberId: claims.sub, role: claims.role, sessionId: claims.sid });
   } catch (error) {
     throw new AppError('UNAUTHORIZED', tokenRefusal(error));
@@ -72,10 +72,10 @@ export async function verifyToken(tokens: TokenOptions, token: string): Promise<
 
 /** Says why a token was refused, never echoing it: forged, expired, or not a token of ours at all. */
 function tokenRefusal(error: unknown): string {
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'JwtTokenSignatureMismatched') return 'the bearer token has an invalid signature';
-  if (name === 'JwtTokenExpired') return 'the bearer token has expired';
-  if (name === 'JwtTokenNotBefore' || name === 'JwtTokenIssuedAt') return 'the bearer token is not valid yet';
+  const reason = error instanceof TokenRefused ? error.reason : 'MALFORMED';
+  if (reason === 'SIGNATURE') return 'the bearer token has an invalid signature';
+  if (reason === 'EXPIRED') return 'the bearer token has expired';
+  if (reason === 'NOT_YET_VALID') return 'the bearer token is not valid yet';
   return 'the bearer token is malformed';
 }
 
