@@ -2,10 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { confirmationLink } from './mail.ts';
 
 export const stack = () => inject('stack');
+
+/**
+ * Set when the importing test file is over. A failed test leaves its sibling
+ * promises running (a Promise.all rejects at its first failure): their poll
+ * loops stop here instead of loading the stack under the next files' tests.
+ */
+let fileOver = false;
+afterAll(() => {
+  fileOver = true;
+});
+function stopIfFileOver(what: string): void {
+  if (fileOver) throw new Error(`${what}: its test file is over`);
+}
 
 /** A request to the test stack's API (or, with `baseUrl`, to another API process of it). */
 export async function api(path: string, init: RequestInit & { token?: string; json?: unknown; baseUrl?: string } = {}) {
@@ -118,6 +131,7 @@ export function signupBody(overrides: Record<string, unknown> = {}) {
 export async function settledSaga(location: string, timeoutMs = 30_000, token?: string) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    stopIfFileOver(`polling ${location}`);
     const { status, body } = await api(location, token ? { token } : {});
     if (status !== 200) throw new Error(`GET ${location} answered ${status}: ${JSON.stringify(body)}`);
     if (body.status !== 'RUNNING') return body;
@@ -173,6 +187,7 @@ export async function logIn(email: string, password: string): Promise<string> {
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    stopIfFileOver('a condition being waited for');
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
