@@ -109,7 +109,34 @@ function managedServers(profile: Profile): ServerName[] {
   return serversOf(profile).filter((s) => !process.env[override[s]]);
 }
 
+/**
+ * Whether a failed start is the Kafka cluster not forming: every broker up and answering, yet
+ * one never registered with the controllers within the wait (seen once in a few dozen cold
+ * starts of three brokers on two loaded cores). Its servers are stopped by then.
+ */
+export function clusterDidNotForm(error: unknown): boolean {
+  return (
+    error instanceof AggregateError &&
+    error.errors.length > 0 &&
+    error.errors.every((inner) => inner instanceof Error && /fewer than KAFKA_TOPIC_REPLICATION_FACTOR/.test(inner.message))
+  );
+}
+
+/**
+ * Starts every server the profile manages. A cluster whose brokers did not all register is
+ * started once more (same data, new JVMs), with a line saying so; a second failure is reported.
+ */
 export async function startInfrastructure(opts: StartOptions & { profile: Profile }): Promise<RunningInfra> {
+  try {
+    return await startInfrastructureOnce(opts);
+  } catch (error) {
+    if (!isCluster(opts.profile) || !clusterDidNotForm(error)) throw error;
+    opts.log?.(`the Kafka cluster did not form (${(error as Error).message}); starting its servers once more`);
+    return await startInfrastructureOnce(opts);
+  }
+}
+
+async function startInfrastructureOnce(opts: StartOptions & { profile: Profile }): Promise<RunningInfra> {
   const { profile } = opts;
   const servers = managedServers(profile);
   // Install and start them in parallel; the slow parts (builds, JVM, initdb) don't depend on each other.
