@@ -92,6 +92,9 @@ function writeKafkaConfig(profile: Profile, name: BrokerName): { properties: str
       'log4j.appender.file.MaxBackupIndex=2',
       'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
       'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      // Registration, fencing and heartbeats of brokers, to tell why one did not join (a handful of lines per broker).
+      'log4j.logger.kafka.server.BrokerLifecycleManager=INFO',
+      'log4j.logger.org.apache.kafka.controller.ClusterControlManager=INFO',
       '',
     ].join('\n'),
   );
@@ -173,8 +176,18 @@ async function upgradeTopics(profile: Profile, name: BrokerName): Promise<void> 
   try {
     // Each broker answers before the others' registrations reach it: wait until the metadata names all of them.
     const wanted = isCluster(profile) ? BROKERS.length : 1;
-    for (let attempt = 1; (await admin.describeCluster()).brokers.length < wanted && attempt < 120; attempt++)
+    let registered = (await admin.describeCluster()).brokers.map((broker) => broker.nodeId);
+    for (let attempt = 1; registered.length < wanted && attempt < 120; attempt++) {
       await new Promise((r) => setTimeout(r, 500));
+      registered = (await admin.describeCluster()).brokers.map((broker) => broker.nodeId);
+    }
+    if (registered.length < wanted) {
+      const missing = BROKERS.filter((broker) => !registered.includes(nodeIdOf(broker)));
+      throw new Error(
+        `the cluster has ${registered.length} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${wanted}: ` +
+          `${missing.join(', ')} never registered in 60 s (see ${missing.map((broker) => `${serverDir(profile, broker)}/server.log`).join(', ')})`,
+      );
+    }
     await fixTopics(admin, topicPolicyOfProfile(profile));
   } finally {
     await admin.disconnect();
