@@ -7,9 +7,13 @@ import { createServiceDbs, distinctDbs, type ServiceSchema } from '../services/p
 import { checkSchema } from '../services/platform/schema-check.ts';
 import { startConsumerGroup, type ConsumerGroup } from '../services/platform/consumer.ts';
 import { startLagMonitor } from '../services/platform/consumer-lag.ts';
+import { StuckPartitions } from '../services/platform/stuck-partitions.ts';
 import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
+
+/** How long a partition may sit with messages waiting and its offset still before its group's consumer here is replaced. */
+const STUCK_PARTITION_MS = 150_000;
 
 /** Every consumer group this process runs (one per read model, and the notifier's). */
 export const CONSUMER_GROUPS = { ...READ_MODEL_GROUPS, notifications: NOTIFICATIONS_GROUP };
@@ -54,10 +58,18 @@ export async function startConsumers({ config, logger }: Runtime) {
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),
   );
   // Consumer lag and dead-letter topic sizes for the metrics.
+  // A group that stopped reading a partition (messages waiting, its offset still for 150 s) gets a new consumer here.
+  const stuck = new StuckPartitions(STUCK_PARTITION_MS);
   const lag = await startLagMonitor({
     kafka,
     logger,
     groups: consumed.map(({ groupId, subscriptions }) => ({ groupId, topics: subscriptions.map((subscription) => subscription.topic) })),
+    onReadings: (readings) => {
+      for (const { groupId, topic, partition, stuckForMs } of stuck.observe(readings, Date.now()))
+        groups
+          .find((group) => group.groupId === groupId)
+          ?.replace(`${topic}[${partition}] has messages waiting and its offset has not moved for ${Math.round(stuckForMs / 1000)} s`);
+    },
   });
   return {
     lag,

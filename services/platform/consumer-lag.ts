@@ -8,12 +8,15 @@ import type { Admin, Kafka } from 'kafkajs';
 import { deadLetterTopic, type Topic } from '../contracts/events.ts';
 import type { Logger } from './logger.ts';
 import { consumerLag, deadLetterTopicMessages } from './metrics.ts';
+import type { PartitionReading } from './stuck-partitions.ts';
 
 export interface LagMonitorOptions {
   kafka: Kafka;
   groups: { groupId: string; topics: Topic[] }[];
   logger: Logger;
   intervalMs?: number;
+  /** Each round's committed and high offsets per group and partition (stuck-partitions.ts reads them). */
+  onReadings?: (readings: PartitionReading[]) => void;
 }
 
 export interface LagMonitor {
@@ -34,6 +37,7 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
     }
     const topics = [...new Set(options.groups.flatMap((group) => group.topics))];
     const watermarks = new Map(await Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const)));
+    const readings: PartitionReading[] = [];
     for (const { groupId, topics: groupTopics } of options.groups) {
       for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics: groupTopics })) {
         for (const { partition, offset } of partitions) {
@@ -42,9 +46,11 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
           // No committed offset yet: the group starts from the beginning, so everything retained is behind.
           const committed = Number(offset) >= 0 ? Number(offset) : Number(marks.low);
           consumerLag.set({ group: groupId, topic, partition: String(partition) }, Math.max(0, Number(marks.high) - committed));
+          readings.push({ groupId, topic, partition, committed, high: Number(marks.high) });
         }
       }
     }
+    options.onReadings?.(readings);
     for (const topic of topics) {
       const dlq = deadLetterTopic(topic);
       const marks = await admin.fetchTopicOffsets(dlq);

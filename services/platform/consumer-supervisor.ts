@@ -14,6 +14,8 @@ import { consumerRelaunches } from './metrics.ts';
 /** A running consumer group; a consumer that crashed for good or stalled is replaced until `disconnect`. */
 export interface ConsumerGroup {
   groupId: string;
+  /** Replaces the running consumer by a new one (a partition it stopped reading, see stuck-partitions.ts). */
+  replace(why: string): void;
   disconnect(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function superviseConsumer(options: SupervisorOptions): Promise<Con
   watchdog.unref();
   return {
     groupId,
+    replace,
     async disconnect() {
       stopped = true;
       clearInterval(watchdog);
