@@ -176,10 +176,11 @@ async function upgradeTopics(profile: Profile, name: BrokerName): Promise<void> 
   try {
     // Each broker answers before the others' registrations reach it: wait until the metadata names all of them.
     const wanted = isCluster(profile) ? BROKERS.length : 1;
-    let registered = (await admin.describeCluster()).brokers.map((broker) => broker.nodeId);
+    const registeredIds = async () => (await admin.describeCluster()).brokers.map((broker) => broker.nodeId);
+    let registered = await registeredIds();
     for (let attempt = 1; registered.length < wanted && attempt < 120; attempt++) {
       await new Promise((r) => setTimeout(r, 500));
-      registered = (await admin.describeCluster()).brokers.map((broker) => broker.nodeId);
+      registered = await registeredIds();
     }
     if (registered.length < wanted) {
       const missing = BROKERS.filter((broker) => !registered.includes(nodeIdOf(broker)));

@@ -14,6 +14,13 @@ export interface PartitionReading {
   high: number;
 }
 
+export interface StuckPartition {
+  groupId: string;
+  topic: string;
+  partition: number;
+  stuckForMs: number;
+}
+
 export class StuckPartitions {
   /** Per group, topic and partition: the committed offset last seen and since when it has not moved with messages waiting. */
   private readonly since = new Map<string, { committed: number; at: number }>();
@@ -21,8 +28,8 @@ export class StuckPartitions {
   constructor(private readonly stuckMs: number) {}
 
   /** Takes one round of readings; answers the groups with a partition stuck for `stuckMs`, each once per stretch. */
-  observe(readings: readonly PartitionReading[], now: number): { groupId: string; topic: string; partition: number; stuckForMs: number }[] {
-    const stuck: { groupId: string; topic: string; partition: number; stuckForMs: number }[] = [];
+  observe(readings: readonly PartitionReading[], now: number): StuckPartition[] {
+    const stuck: StuckPartition[] = [];
     const reported = new Set<string>();
     for (const { groupId, topic, partition, committed, high } of readings) {
       const key = `${groupId}\u0000${topic}\u0000${partition}`;

@@ -42,10 +42,6 @@ export async function api(path: string, init: RequestInit & { token?: string; js
   return { status: response.status, headers: response.headers, body };
 }
 
-/**
- * What the API processes logged for one request, so that a suite failing on a 500 prints its
- * cause with the answer (CI shows a failure's message, not the stack's log files).
- */
 /** A log line's message and error, without the stack. */
 function summaryOf(line: string): string {
   try {
@@ -56,6 +52,10 @@ function summaryOf(line: string): string {
   }
 }
 
+/**
+ * What the API processes logged for one request, so that a suite failing on a 500 prints its
+ * cause with the answer (CI shows a failure's message, not the stack's log files).
+ */
 function loggedFor(requestId: string | null): string {
   if (!requestId) return 'no x-request-id';
   const logDir = `.data/${stack().profile}/logs`;
