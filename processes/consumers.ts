@@ -5,15 +5,19 @@ import { NOTIFICATIONS_GROUP, notificationSubscriptions } from '../services/noti
 import { createMailer } from '../services/platform/mailer.ts';
 import { createServiceDbs, distinctDbs, type ServiceSchema } from '../services/platform/service-databases.ts';
 import { checkSchema } from '../services/platform/schema-check.ts';
-import { startConsumerGroup, type ConsumerGroup } from '../services/platform/consumer.ts';
+import { startConsumerGroup, type ReadingConsumerGroup } from '../services/platform/consumer.ts';
 import { startLagMonitor } from '../services/platform/consumer-lag.ts';
 import { StuckPartitions } from '../services/platform/stuck-partitions.ts';
 import { connectKafkaProducer, kafkaConnectionOf } from '../services/platform/kafka.ts';
 import { topicPolicyOf } from '../services/platform/kafka-topics.ts';
 import { isMain, runMain, runServiceProcess, type Runtime } from './runtime.ts';
 
-/** How long a partition may sit with messages waiting and its offset still before its group's consumer here is replaced. */
-const STUCK_PARTITION_MS = 150_000;
+/**
+ * How long a partition this process reads may sit with messages waiting and its offset still before its group's
+ * consumer here is replaced. Partitions paused for an infrastructure failure, and those another process reads, do
+ * not count; a handler that keeps failing dead-letters its message within about half a minute.
+ */
+const STUCK_PARTITION_MS = 60_000;
 
 /** Every consumer group this process runs (one per read model, and the notifier's). */
 export const CONSUMER_GROUPS = { ...READ_MODEL_GROUPS, notifications: NOTIFICATIONS_GROUP };
@@ -54,21 +58,23 @@ export async function startConsumers({ config, logger }: Runtime) {
     }),
   };
   const consumed = [...models.map((model) => ({ groupId: model.groupId, subscriptions: model.subscriptions })), notifier];
-  const groups: ConsumerGroup[] = await Promise.all(
+  const groups: ReadingConsumerGroup[] = await Promise.all(
     consumed.map(({ groupId, subscriptions }) => startConsumerGroup({ kafka, producer, logger, groupId, subscriptions })),
   );
   // Consumer lag and dead-letter topic sizes for the metrics.
-  // A group that stopped reading a partition (messages waiting, its offset still for 150 s) gets a new consumer here.
+  // A group that stopped reading a partition it holds here (messages waiting, its offset still for a minute) gets a new consumer.
   const stuck = new StuckPartitions(STUCK_PARTITION_MS);
+  const groupOf = (groupId: string) => groups.find((group) => group.groupId === groupId);
   const lag = await startLagMonitor({
     kafka,
     logger,
     groups: consumed.map(({ groupId, subscriptions }) => ({ groupId, topics: subscriptions.map((subscription) => subscription.topic) })),
     onReadings: (readings) => {
-      for (const { groupId, topic, partition, stuckForMs } of stuck.observe(readings, Date.now()))
-        groups
-          .find((group) => group.groupId === groupId)
-          ?.replace(`${topic}[${partition}] has messages waiting and its offset has not moved for ${Math.round(stuckForMs / 1000)} s`);
+      const readHere = readings.filter(({ groupId, topic, partition }) => groupOf(groupId)?.isReading(topic, partition));
+      for (const { groupId, topic, partition, stuckForMs } of stuck.observe(readHere, Date.now()))
+        groupOf(groupId)?.replace(
+          `${topic}[${partition}] has messages waiting and its offset has not moved for ${Math.round(stuckForMs / 1000)} s`,
+        );
     },
   });
   return {

@@ -96,10 +96,16 @@ export interface ConsumerGroupOptions {
   batchTimeoutMs?: number;
 }
 
+/** A supervised group that can tell which partitions its consumer here is reading now. */
+export interface ReadingConsumerGroup extends ConsumerGroup {
+  /** Assigned to this process's consumer at its last join, and not paused for an infrastructure failure. */
+  isReading(topic: string, partition: number): boolean;
+}
+
 type Parsed = ReturnType<typeof parseEnvelope<Topic>>;
 type Outcome = 'applied' | 'parked' | 'paused';
 
-export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<ConsumerGroup> {
+export async function startConsumerGroup(options: ConsumerGroupOptions): Promise<ReadingConsumerGroup> {
   const { kafka, producer, groupId, logger } = options;
   // About half a minute of retries for an error that is not the infrastructure's.
   const maxAttempts = options.maxAttempts ?? 8;
@@ -107,6 +113,9 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   const subscriptions = new Map(options.subscriptions.map((subscription) => [subscription.topic, subscription]));
   const pausedSince = new Map<string, { attempt: number; since: number }>();
   const prefix = options.topicPrefix ?? '';
+  /** The current consumer's partitions per topic (without the prefix), as of its last join. */
+  let assigned = new Map<string, Set<number>>();
+  let launches = 0;
 
   async function park(
     topic: Topic,
@@ -312,6 +321,15 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   /** A consumer in the group, running: connected, subscribed, fetching, and reporting to its supervisor. */
   async function launch(vitals: Vitals): Promise<Consumer> {
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    // A replaced consumer left to disconnect on its own may still join: only the newest one's assignment counts.
+    const launched = ++launches;
+    assigned = new Map();
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (launched !== launches) return;
+      assigned = new Map(
+        Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic.slice(prefix.length), new Set(partitions)]),
+      );
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       logger.error({ groupId, err: payload.error, restart: payload.restart }, 'consumer group crashed');
       // kafkajs restarts the consumer itself after a retriable error; after any other it stays down.
@@ -345,13 +363,19 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     return consumer;
   }
 
-  return superviseConsumer({
+  const group = await superviseConsumer({
     groupId,
     logger,
     launch,
     ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
     ...(options.batchTimeoutMs === undefined ? {} : { batchTimeoutMs: options.batchTimeoutMs }),
   });
+  return {
+    groupId: group.groupId,
+    replace: (why) => group.replace(why),
+    disconnect: () => group.disconnect(),
+    isReading: (topic, partition) => !!assigned.get(topic)?.has(partition) && !pausedSince.has(`${prefix}${topic}:${partition}`),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -31,7 +31,7 @@ export function pooledSmtpUrl(smtpUrl: string): string {
 }
 
 export function createMailer(options: { smtpUrl: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(pooledSmtpUrl(options.smtpUrl), { logger: false, debug: false });
+  const transport = nodemailer.createTransport({ url: pooledSmtpUrl(options.smtpUrl), logger: false, debug: false });
   return {
     async send(mail) {
       await transport.sendMail({

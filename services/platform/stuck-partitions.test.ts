@@ -39,4 +39,16 @@ describe('partitions a group has stopped reading', () => {
     tracker.observe(round, 0);
     expect(tracker.observe(round, 1_000).map((stuck) => stuck.groupId)).toEqual(['best-book', 'member-history']);
   });
+
+  it('starts afresh for a partition left out of a round (paused here, or read by another process)', () => {
+    const tracker = new StuckPartitions(60_000);
+    tracker.observe([reading(10, 17)], 0);
+    // Paused for two minutes: not in the readings.
+    expect(tracker.observe([], 30_000)).toEqual([]);
+    expect(tracker.observe([], 120_000)).toEqual([]);
+    // Read again, still at the same offset: a new stretch, not one that began before the pause.
+    expect(tracker.observe([reading(10, 17)], 135_000)).toEqual([]);
+    expect(tracker.observe([reading(10, 17)], 194_999)).toEqual([]);
+    expect(tracker.observe([reading(10, 17)], 195_000)).toHaveLength(1);
+  });
 });

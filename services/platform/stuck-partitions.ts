@@ -4,7 +4,9 @@
  * three brokers were SIGKILLed and restarted: the group stayed Stable, its
  * members heartbeating, while kafkajs never fetched one partition again. The
  * consumers process replaces its consumer of such a group (a new one is
- * assigned and seeks afresh). Pure bookkeeping, fed by the lag monitor.
+ * assigned and seeks afresh). Pure bookkeeping, fed by the lag monitor with
+ * the partitions this process's consumers are reading (assigned, not paused for
+ * an infrastructure failure); a partition left out of a round starts afresh.
  */
 export interface PartitionReading {
   groupId: string;
@@ -31,8 +33,10 @@ export class StuckPartitions {
   observe(readings: readonly PartitionReading[], now: number): StuckPartition[] {
     const stuck: StuckPartition[] = [];
     const reported = new Set<string>();
+    const seen = new Set<string>();
     for (const { groupId, topic, partition, committed, high } of readings) {
       const key = `${groupId}\u0000${topic}\u0000${partition}`;
+      seen.add(key);
       const previous = this.since.get(key);
       if (high <= committed) {
         this.since.delete(key);
@@ -47,6 +51,7 @@ export class StuckPartitions {
         stuck.push({ groupId, topic, partition, stuckForMs: now - previous.at });
       }
     }
+    for (const key of this.since.keys()) if (!seen.has(key)) this.since.delete(key);
     // A group being replaced gets a fresh stretch: the new consumer has `stuckMs` to move before it is replaced again.
     for (const { groupId } of stuck)
       for (const [key, value] of this.since) if (key.startsWith(`${groupId}\u0000`)) this.since.set(key, { ...value, at: now });
