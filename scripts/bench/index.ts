@@ -8,6 +8,7 @@
  * --rebuild <events> measures the read-model rebuild instead (scripts/bench/rebuild.ts).
  * --profile test runs against another profile's servers (default: dev).
  */
+import { measureHostSpeed } from './host-speed.ts';
 import { parseArgs } from 'node:util';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -195,6 +196,11 @@ async function run(scenario: Scenario, load: Load, timeline?: MemoryTimeline): P
 const started = Date.now();
 const runs: RunReport[] = [];
 console.log(`bench: ${scenarios.join(', ')}; warm-up ${phases.warmupS} s, measured ${phases.durationS} s per run`);
+// The machine's speed now, on the idle stack: runs compare only at similar values (scripts/bench/host-speed.ts).
+const hostSpeed = measureHostSpeed();
+console.log(
+  `host speed: a fixed piece of CPU work took ${hostSpeed.cpuMs.toFixed(0)} ms of CPU, ${hostSpeed.wallMs.toFixed(0)} ms of wall time`,
+);
 // What revocation costs each authenticated request: the session lookup alone, before any load.
 const sessionCheckMicro = await microBenchSessionCheck(env.DATABASE_URL);
 console.log(
@@ -245,7 +251,7 @@ const open = runs.find((r) => r.scenario === 'rent-return' && r.load.mode === 'o
 const report: BenchReport = {
   date: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
-  host: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  host: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, speed: hostSpeed },
   completion: COMPLETION_METHOD,
   idle,
   runs,

@@ -1,4 +1,5 @@
 /** What a bench run prints and what it writes to `bench-results/`. */
+import type { HostSpeed } from './host-speed.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Verdict } from './consistency.ts';
@@ -30,7 +31,8 @@ export interface RunReport {
 export interface BenchReport {
   date: string;
   command: string;
-  host: { cores: number; memoryGiB: number; node: string };
+  /** `speed`: a fixed piece of CPU work timed before the runs (scripts/bench/host-speed.ts). */
+  host: { cores: number; memoryGiB: number; node: string; speed?: HostSpeed };
   completion: string;
   /** The stack with no load, sampled before the first run. */
   idle: Usage;
@@ -182,6 +184,10 @@ export function formatReport(report: BenchReport): string {
   if (h.at70)
     lines.push(
       `headline: open model at ${h.at70.label} (${h.at70.rate.toFixed(1)} sagas/s) request -> COMPLETED p50 ${ms(h.at70.latency.p50)} ms, p95 ${ms(h.at70.latency.p95)} ms, p99 ${ms(h.at70.latency.p99)} ms; 202 p50 ${ms(h.at70.accept.p50)} ms, p99 ${ms(h.at70.accept.p99)} ms`,
+    );
+  if (report.host.speed)
+    lines.push(
+      `headline: host speed ${report.host.speed.cpuMs.toFixed(0)} ms of CPU for the fixed work (${report.host.speed.wallMs.toFixed(0)} ms wall); compare runs only at similar values`,
     );
   lines.push(`consistency (${verdict.source}): ${verdict.ok ? 'PASS' : 'FAIL'}`);
   for (const check of verdict.checks)
