@@ -102,6 +102,17 @@ export interface ReadingConsumerGroup extends ConsumerGroup {
   isReading(topic: string, partition: number): boolean;
 }
 
+/**
+ * How old the consumer's cluster metadata may grow. kafkajs fetches each assigned partition from the broker its
+ * metadata names as leader, refreshes that metadata only on an error or past this age (5 minutes by default), and
+ * runs one fetcher per broker it knows. Metadata read while a killed broker's partitions had no leader yet (or named
+ * a broker it no longer lists) leaves those partitions with no fetcher: nothing fails, nothing is read, until the
+ * next refresh. That matches the stalls seen after broker SIGKILLs (group Stable, heartbeats, no error, one partition
+ * never read until stuck-partitions.ts replaced the consumer); a short age bounds such a stall to seconds, for one
+ * metadata request per consumer every 15 s.
+ */
+const METADATA_MAX_AGE_MS = 15_000;
+
 type Parsed = ReturnType<typeof parseEnvelope<Topic>>;
 type Outcome = 'applied' | 'parked' | 'paused';
 
@@ -320,7 +331,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
 
   /** A consumer in the group, running: connected, subscribed, fetching, and reporting to its supervisor. */
   async function launch(vitals: Vitals): Promise<Consumer> {
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, metadataMaxAge: METADATA_MAX_AGE_MS });
     // A replaced consumer left to disconnect on its own may still join: only the newest one's assignment counts.
     const launched = ++launches;
     assigned = new Map();
