@@ -1,8 +1,10 @@
+import type { Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   catalogTopics,
   ensureTopics,
   FIX_TOPICS_COMMAND,
+  fixTopics,
   SINGLE_BROKER_POLICY,
   topicShortfalls,
   TopicsFallShortError,
@@ -157,5 +159,19 @@ describe('ensureTopics on a cluster still forming', () => {
     expect(error).toBeInstanceOf(TopicsFallShortError);
     expect((error as Error).message).toContain('replication factor 2, configured 3');
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('fixTopics just after a cluster start', () => {
+  it('waits until every broker it needs is listed (each broker answers from its own copy of the metadata)', async () => {
+    const cluster = formingCluster(2, 3);
+    await expect(fixTopics(cluster.admin as unknown as Admin, CLUSTER, 5_000)).resolves.toEqual([]);
+  });
+
+  it('reports too few brokers once the wait is over', async () => {
+    const cluster = formingCluster(2, 2);
+    await expect(fixTopics(cluster.admin as unknown as Admin, CLUSTER, 600)).rejects.toThrow(
+      'the cluster has 2 broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=3 (after 0.6 s)',
+    );
   });
 });

@@ -244,11 +244,29 @@ async function createAndCheckTopics(admin: TopicAdmin, policy: TopicPolicy): Pro
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long fixTopics waits, by default, for the brokers it needs to be listed. */
+const BROKER_WAIT_MS = 30_000;
+
+/**
+ * The broker ids the cluster lists, waiting up to `waitMs` for `wanted` of them. Each broker
+ * answers from its own copy of the cluster metadata: just after a start, the broker asked may not
+ * have applied the last unfencing yet while another already has (a cluster start failed at once on
+ * seeing 2 of 3 brokers a moment after they had all registered).
+ */
+async function brokerIdsOf(admin: TopicAdmin, wanted: number, waitMs: number): Promise<number[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const ids = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+    if (ids.length >= wanted || Date.now() >= deadline) return ids;
+    await sleep(500);
+  }
+}
+
 /**
  * Brings existing topics up to the policy: settings rewritten, partitions
  * added, replicas added by reassignment (spread over the brokers). Returns what it changed.
  */
-export async function fixTopics(admin: Admin, policy: TopicPolicy): Promise<string[]> {
+export async function fixTopics(admin: Admin, policy: TopicPolicy, brokerWaitMs = BROKER_WAIT_MS): Promise<string[]> {
   const wanted = catalogTopics();
   const states = new Map(
     (
@@ -258,9 +276,11 @@ export async function fixTopics(admin: Admin, policy: TopicPolicy): Promise<stri
       )
     ).map((s) => [s.name, s]),
   );
-  const brokerIds = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+  const brokerIds = await brokerIdsOf(admin, policy.replicationFactor, brokerWaitMs);
   if (brokerIds.length < policy.replicationFactor) {
-    throw new Error(`the cluster has ${brokerIds.length} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${policy.replicationFactor}`);
+    throw new Error(
+      `the cluster has ${brokerIds.length} broker(s), fewer than KAFKA_TOPIC_REPLICATION_FACTOR=${policy.replicationFactor} (after ${brokerWaitMs / 1000} s)`,
+    );
   }
   const changed: string[] = [];
   for (const { name, deadLetters } of wanted) {
