@@ -168,6 +168,8 @@ export class TopicsFallShortError extends Error {
 
 /** What the topic checks use of the Kafka admin client. */
 export type TopicAdmin = Pick<Admin, 'listTopics' | 'describeCluster' | 'createTopics' | 'fetchTopicMetadata' | 'describeConfigs'>;
+/** What fixTopics needs besides: settings rewritten, partitions added, replicas reassigned. */
+export type TopicFixAdmin = TopicAdmin & Pick<Admin, 'alterConfigs' | 'createPartitions' | 'alterPartitionReassignments'>;
 
 /** How long start-up waits for a cluster that is still forming (brokers registering, topics another process is creating). */
 const TOPICS_READY_TIMEOUT_MS = 90_000;
@@ -266,7 +268,7 @@ async function brokerIdsOf(admin: TopicAdmin, wanted: number, waitMs: number): P
  * Brings existing topics up to the policy: settings rewritten, partitions
  * added, replicas added by reassignment (spread over the brokers). Returns what it changed.
  */
-export async function fixTopics(admin: Admin, policy: TopicPolicy, brokerWaitMs = BROKER_WAIT_MS): Promise<string[]> {
+export async function fixTopics(admin: TopicFixAdmin, policy: TopicPolicy, brokerWaitMs = BROKER_WAIT_MS): Promise<string[]> {
   const wanted = catalogTopics();
   const states = new Map(
     (
