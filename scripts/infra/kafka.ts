@@ -7,7 +7,7 @@ import { execFileAsync, portOpen, spawnServer } from './process-helpers.ts';
 import { CACHE, isCluster, logFile, portsOf, serverDir, type Profile } from './profiles.ts';
 import type { ServerDefinition } from './server.ts';
 import { withProxiedKafkaListener } from './toxiproxy.ts';
-import { fixTopics, SINGLE_BROKER_POLICY, type TopicPolicy } from '../../services/platform/kafka-topics.ts';
+import { brokerIdsOf, fixTopics, SINGLE_BROKER_POLICY, type TopicPolicy } from '../../services/platform/kafka-topics.ts';
 
 const KAFKA_LIBS = join(CACHE, 'kafka-3.9.1/libs');
 // KRaft needs a fixed cluster id (16 bytes, base64url): "bookrentalsagas1".
@@ -176,12 +176,7 @@ async function upgradeTopics(profile: Profile, name: BrokerName): Promise<void> 
   try {
     // Each broker answers before the others' registrations reach it: wait until the metadata names all of them.
     const wanted = isCluster(profile) ? BROKERS.length : 1;
-    const registeredIds = async () => (await admin.describeCluster()).brokers.map((broker) => broker.nodeId);
-    let registered = await registeredIds();
-    for (let attempt = 1; registered.length < wanted && attempt < 120; attempt++) {
-      await new Promise((r) => setTimeout(r, 500));
-      registered = await registeredIds();
-    }
+    const registered = await brokerIdsOf(admin, wanted, 60_000);
     if (registered.length < wanted) {
       const missing = BROKERS.filter((broker) => !registered.includes(nodeIdOf(broker)));
       throw new Error(

@@ -382,9 +382,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     ...(options.batchTimeoutMs === undefined ? {} : { batchTimeoutMs: options.batchTimeoutMs }),
   });
   return {
-    groupId: group.groupId,
-    replace: (why) => group.replace(why),
-    disconnect: () => group.disconnect(),
+    ...group,
     isReading: (topic, partition) => !!assigned.get(topic)?.has(partition) && !pausedSince.has(`${prefix}${topic}:${partition}`),
   };
 }

@@ -255,7 +255,7 @@ const BROKER_WAIT_MS = 30_000;
  * have applied the last unfencing yet while another already has (a cluster start failed at once on
  * seeing 2 of 3 brokers a moment after they had all registered).
  */
-async function brokerIdsOf(admin: TopicAdmin, wanted: number, waitMs: number): Promise<number[]> {
+export async function brokerIdsOf(admin: Pick<TopicAdmin, 'describeCluster'>, wanted: number, waitMs: number): Promise<number[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const ids = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
