@@ -54,7 +54,7 @@ export async function scrapeSessionChecks(apiUrl: string): Promise<HistogramRead
 
 /**
  * The lookup alone, outside the api: `lookups` checks of one session through
- * the api's own code (sessionCheck, Prisma on the pg adapter), one after the
+ * the api's own code (sessionCheck: a pg prepared statement on the client's pool), one after the
  * other, then `parallel` at a time; each timed. The session row is removed after.
  */
 export async function microBenchSessionCheck(

@@ -128,8 +128,14 @@ describe('book.book-changed versions', () => {
   it('takes a withdrawn book out of the best books', async () => {
     const member = await newMember();
     const { bookNo } = await newBook();
-    expect((await rent(member.token, bookNo)).status).toBe('COMPLETED');
-    expect((await giveBack(member.token, bookNo)).status).toBe('COMPLETED');
+    // The list shows 100 at most, and a stack that ran the suite before holds many rented books: a new book
+    // (the highest number, last among equal counts) gets into it by being rented once more than the 100th.
+    const board: { rentCount: number }[] = (await api('/books/best?limit=100')).body;
+    const rents = board.length < 100 ? 1 : board.at(-1)!.rentCount + 1;
+    for (let i = 0; i < rents; i++) {
+      expect((await rent(member.token, bookNo)).status).toBe('COMPLETED');
+      expect((await giveBack(member.token, bookNo)).status).toBe('COMPLETED');
+    }
     await eventually(
       async () =>
         (await api('/books/best?limit=100')).body.some((entry: { bookNo: number }) => entry.bookNo === bookNo) ? true : undefined,

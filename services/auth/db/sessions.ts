@@ -1,15 +1,22 @@
 /** auth's session store: its own model only (README "Security notes", sessions). */
-import type { Db, Tx } from '../../platform/db.ts';
+import { readRow, type Db, type HotRead, type Tx } from '../../platform/db.ts';
 import type { Session, SessionEnd } from '../../generated/prisma/client.ts';
 
 export type { Session, SessionEnd };
 
+const LIVE_SESSION: HotRead = {
+  name: 'auth-live-session',
+  text: 'SELECT member_id, expires_at, revoked_at FROM auth.session WHERE session_id = $1::uuid',
+};
+
 export const sessionsRepo = {
   insert: (db: Db | Tx, session: Pick<Session, 'sessionId' | 'memberId' | 'refreshHash' | 'expiresAt'>) =>
     db.session.create({ data: session }),
-  /** The per-request check: one primary-key lookup, three columns. */
-  findLive: (db: Db, sessionId: string) =>
-    db.session.findUnique({ where: { sessionId }, select: { memberId: true, expiresAt: true, revokedAt: true } }),
+  /** The per-request check: one primary-key lookup, three columns, through pg (a hot read). */
+  findLive: async (db: Db, sessionId: string): Promise<Pick<Session, 'memberId' | 'expiresAt' | 'revokedAt'> | undefined> => {
+    const row = await readRow<{ member_id: string; expires_at: Date; revoked_at: Date | null }>(db, LIVE_SESSION, [sessionId]);
+    return row && { memberId: row.member_id, expiresAt: row.expires_at, revokedAt: row.revoked_at };
+  },
   /** Reads the session and locks it until commit: refreshes and password attempts of one session run one at a time. */
   lock: async (tx: Tx, sessionId: string): Promise<Session | null> => {
     const locked = await tx.$queryRaw<
