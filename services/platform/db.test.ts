@@ -62,4 +62,18 @@ describe('readRow (hot reads through pg)', () => {
     expect((await readRow<SessionRow>(other, SESSION, [sessionId]))?.member_id).toBe(memberId);
     await other.$disconnect();
   });
+
+  it("survives the server ending its idle connection before Prisma ever ran a query (a restart), and reads on a new one", async () => {
+    const fresh = createDb(inject('stack').databaseUrl, 1);
+    try {
+      const backend = await readRow<{ pid: number }>(fresh, { name: 'test-backend-pid', text: 'SELECT pg_backend_pid() AS pid' }, []);
+      const [terminated] = await db.$queryRaw<{ ended: boolean }[]>`SELECT pg_terminate_backend(${backend!.pid}::int) AS ended`;
+      expect(terminated?.ended).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const next = await readRow<{ pid: number }>(fresh, { name: 'test-backend-pid', text: 'SELECT pg_backend_pid() AS pid' }, []);
+      expect(next!.pid).not.toBe(backend!.pid);
+    } finally {
+      await fresh.$disconnect();
+    }
+  });
 });

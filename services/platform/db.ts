@@ -11,6 +11,9 @@ const pools = new WeakMap<Db, pg.Pool>();
 
 export function createDb(databaseUrl: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // An idle connection the server ends (a restart, a terminated backend) is dropped by the pool and replaced on the
+  // next query; with no listener its 'error' event would end the process. Prisma listens only once it has connected.
+  pool.on('error', () => {});
   // The client's $disconnect ends the pool, as it would a pool of its own.
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(db, pool);
