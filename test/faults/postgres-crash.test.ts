@@ -6,6 +6,7 @@
  * show an attempt above 1 for a step scheduled before the crash.
  */
 import { describe, expect, it } from 'vitest';
+import { api } from '../support/api.ts';
 import { crashServer, startServer } from '../support/control.ts';
 import { heldStepHistories, rentsHeldInAwardPoints, settleHeld } from '../support/in-flight.ts';
 import { expectInvariantsToHold } from '../support/invariants.ts';
@@ -17,11 +18,28 @@ describe('PostgreSQL crash under sagas in flight', () => {
     await crashServer('postgres');
     // Down for longer than a held attempt waits (6 s, each started before the crash), so every one
     // meets the dead database when its wait ends, however fast the machine.
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Meanwhile every request the API cannot check against the database is a clear, retryable refusal: the
+    // bearer's session lookup (a hot read straight through pg) meets the dead server like any Prisma query.
+    const token = held.members[0]!.token;
+    for (const request of [
+      api('/members/me/rental-card', { token }),
+      api('/rentals', { method: 'POST', token, json: { bookNo: held.books[0]!.bookNo } }),
+    ]) {
+      const { status, headers, body } = await request;
+      expect({ status, code: body?.error?.code, retryAfter: headers.get('retry-after') }).toEqual({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        retryAfter: expect.stringMatching(/^\d+$/),
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     await startServer('postgres');
     const upAt = Date.now();
     expect(await settleHeld(held, 180_000)).toEqual(Array(8).fill('COMPLETED'));
     const recoveredMs = Date.now() - upAt;
+    // The same token works again on the pools' new connections.
+    expect((await api('/members/me/rental-card', { token })).status).toBe(200);
 
     const steps = await heldStepHistories(held.workflowIds);
     for (const step of steps) expect(step.scheduledAt.getTime()).toBeLessThan(crashedAt);
