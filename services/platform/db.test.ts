@@ -63,7 +63,7 @@ describe('readRow (hot reads through pg)', () => {
     await other.$disconnect();
   });
 
-  it("survives the server ending its idle connection before Prisma ever ran a query (a restart), and reads on a new one", async () => {
+  it('survives the server ending its idle connection before Prisma ever ran a query (a restart), and reads on a new one', async () => {
     const fresh = createDb(inject('stack').databaseUrl, 1);
     try {
       const backend = await readRow<{ pid: number }>(fresh, { name: 'test-backend-pid', text: 'SELECT pg_backend_pid() AS pid' }, []);
