@@ -5,6 +5,7 @@
  * before and after a run and reports the run's lookups.
  */
 import { randomUUID } from 'node:crypto';
+import { LIVE_SESSION } from '../../services/auth/db/sessions.ts';
 import { openSession, sessionCheck } from '../../services/auth/sessions.ts';
 import { createDb } from '../../services/platform/db.ts';
 import { summarize, type Summary } from './stats.ts';
@@ -80,9 +81,7 @@ export async function microBenchSessionCheck(
     const cpu = process.cpuUsage(cpuBefore);
     const cpuMsPerLookup = (cpu.user + cpu.system) / 1000 / lookups;
     // PostgreSQL's own execution time for the lookup (an index scan on the primary key).
-    const plan = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
-      `EXPLAIN ANALYZE SELECT member_id, expires_at, revoked_at FROM auth.session WHERE session_id = '${sessionId}'::uuid`,
-    );
+    const plan = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ANALYZE ${LIVE_SESSION.text}`, sessionId);
     const databaseMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan.map((row) => row['QUERY PLAN']).join('\n'))?.[1] ?? NaN);
     const concurrent: number[] = [];
     for (let i = 0; i < lookups / parallel; i++) concurrent.push(...(await Promise.all(Array.from({ length: parallel }, timed))));

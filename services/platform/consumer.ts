@@ -122,7 +122,9 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   const maxAttempts = options.maxAttempts ?? 8;
   const maxBatchEvents = options.maxBatchEvents ?? 500;
   const subscriptions = new Map(options.subscriptions.map((subscription) => [subscription.topic, subscription]));
+  /** Partitions paused for an infrastructure failure, by `pausedKey` of the topic as Kafka names it (with the prefix). */
   const pausedSince = new Map<string, { attempt: number; since: number }>();
+  const pausedKey = (kafkaTopic: string, partition: number) => `${kafkaTopic}:${partition}`;
   const prefix = options.topicPrefix ?? '';
   /** The current consumer's partitions per topic (without the prefix), as of its last join. */
   let assigned = new Map<string, Set<number>>();
@@ -247,7 +249,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
 
   function pausePartition(payload: EachBatchPayload, message: KafkaMessage, error: unknown): void {
     const { topic, partition } = payload.batch;
-    const key = `${topic}:${partition}`;
+    const key = pausedKey(topic, partition);
     const state = pausedSince.get(key) ?? { attempt: 0, since: Date.now() };
     state.attempt++;
     pausedSince.set(key, state);
@@ -272,7 +274,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   }
 
   function markRunning(topic: string, partition: number): void {
-    const key = `${topic}:${partition}`;
+    const key = pausedKey(topic, partition);
     const state = pausedSince.get(key);
     if (!state) return;
     pausedSince.delete(key);
@@ -383,7 +385,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
   });
   return {
     ...group,
-    isReading: (topic, partition) => !!assigned.get(topic)?.has(partition) && !pausedSince.has(`${prefix}${topic}:${partition}`),
+    isReading: (topic, partition) => !!assigned.get(topic)?.has(partition) && !pausedSince.has(pausedKey(prefix + topic, partition)),
   };
 }
 

@@ -4,7 +4,8 @@ import type { Session, SessionEnd } from '../../generated/prisma/client.ts';
 
 export type { Session, SessionEnd };
 
-const LIVE_SESSION: HotRead = {
+/** The per-request lookup (the bench explains it to read PostgreSQL's own share). */
+export const LIVE_SESSION: HotRead = {
   name: 'auth-live-session',
   text: 'SELECT member_id, expires_at, revoked_at FROM auth.session WHERE session_id = $1::uuid',
 };
