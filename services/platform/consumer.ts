@@ -273,6 +273,7 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
     setTimeout(resume, delay).unref();
   }
 
+  /** `topic` as Kafka names it (with the prefix), as pausePartition recorded it. */
   function markRunning(topic: string, partition: number): void {
     const key = pausedKey(topic, partition);
     const state = pausedSince.get(key);
@@ -315,14 +316,14 @@ export async function startConsumerGroup(options: ConsumerGroupOptions): Promise
       const batched = await applyBatch(topic, partition, run);
       if (batched?.outcome === 'paused') return pausePartition(payload, message, batched.error);
       if (batched) {
-        markRunning(topic, partition);
+        markRunning(batch.topic, partition);
         resolveOffset(run.at(-1)!.message.offset);
         index += run.length;
       } else {
         for (const item of run) {
           const { outcome, error } = await applyOne(topic, partition, item.message, item.parsed, heartbeat);
           if (outcome === 'paused') return pausePartition(payload, item.message, error);
-          markRunning(topic, partition);
+          markRunning(batch.topic, partition);
           resolveOffset(item.message.offset);
           index++;
         }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TEnvelope } from '../../services/contracts/events.ts';
-import { startConsumerGroup, subscribe, type ConsumerGroup } from '../../services/platform/consumer.ts';
+import { startConsumerGroup, subscribe, type ConsumerGroup, type ReadingConsumerGroup } from '../../services/platform/consumer.ts';
 import { createKafka, PRODUCER_CONFIG } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { consumerRelaunches } from '../../services/platform/metrics.ts';
@@ -69,4 +69,37 @@ describe('consumer group watchdog', () => {
       await admin.deleteGroups([groupId]).catch(() => {});
     }
   }, 120_000);
+
+  it('counts a partition paused for an infrastructure failure as reading again once its event is applied (prefixed topics too)', async () => {
+    const groupId = `pause-test-${randomUUID()}`;
+    const applied: string[] = [];
+    const event = envelope(topic, { bookNo: uniqueBookNo(), title: 'Paused', author: 'A. Author' });
+    let failures = 0;
+    const handle = async (received: TEnvelope<typeof topic>) => {
+      // Twice as if the database were down (for this test's event; the topic holds the other test's too): the partition
+      // pauses, then its retry applies the event.
+      if (received.eventId === event.eventId && ++failures <= 2)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      applied.push(received.eventId);
+    };
+    let group: ReadingConsumerGroup | undefined;
+    try {
+      group = await startConsumerGroup({
+        kafka,
+        producer,
+        logger,
+        groupId,
+        topicPrefix: prefix,
+        subscriptions: [subscribe(topic, handle)],
+        pauseDelayMs: 200,
+      });
+      await producer.send({ topic: prefix + topic, acks: -1, messages: [{ key: event.aggregateId, value: JSON.stringify(event) }] });
+      await eventually(async () => (applied.includes(event.eventId) ? true : undefined), 60_000);
+      expect(failures).toBe(3);
+      expect(group.isReading(topic, 0)).toBe(true);
+    } finally {
+      await group?.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => {});
+    }
+  }, 90_000);
 });
